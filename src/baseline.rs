@@ -1,0 +1,79 @@
+//! A baseline: perfbudget's JSON report from an earlier run (usually the base branch),
+//! given with `--baseline`. Values are looked up by what was measured, not by budget
+//! name, so renaming a budget keeps its history.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::ingest::Subject;
+use crate::report::json::Report;
+
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// key -> value in its dimension's base unit.
+    values: HashMap<String, f64>,
+}
+
+impl Baseline {
+    /// Reads a JSON report written by `perfbudget check --json`.
+    pub fn load(path: &Path) -> anyhow::Result<Baseline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the baseline report {}", path.display()))?;
+        let report: Report = serde_json::from_str(&text).map_err(|error| {
+            let hint = if text.trim_start().starts_with('[') {
+                " (this looks like measurements JSON: give it as an input, and a `perfbudget check --json` report as --baseline)"
+            } else {
+                ""
+            };
+            anyhow::anyhow!("{}{hint}", crate::ingest::json_error(path, &error))
+        })?;
+        if report.schema_version != 1 {
+            anyhow::bail!(
+                "{}: baseline report schema_version {} is not supported; this perfbudget reads version 1",
+                path.display(),
+                report.schema_version
+            );
+        }
+        Ok(Baseline::from_report(&report))
+    }
+
+    pub fn from_report(report: &Report) -> Baseline {
+        let values = report
+            .checks
+            .iter()
+            .filter_map(|check| {
+                let value = check.value?;
+                Some((key(&check.source_metric, check.stat.as_deref(), &check.subject), check.unit.to_base(value)))
+            })
+            .collect();
+        Baseline { values }
+    }
+
+    /// The baseline value (base unit) for a measured metric, stat and subject.
+    pub fn get(&self, metric: &str, stat: Option<&str>, subject: &Subject) -> Option<f64> {
+        self.values.get(&key(metric, stat, subject)).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Joins the parts with separators that cannot appear in them after control-character
+/// stripping would matter: unit and record separators.
+fn key(metric: &str, stat: Option<&str>, subject: &Subject) -> String {
+    let mut key = format!("{metric}\u{1f}{}", stat.unwrap_or(""));
+    for (tag, value) in subject {
+        key.push('\u{1e}');
+        key.push_str(tag);
+        key.push('\u{1f}');
+        key.push_str(value);
+    }
+    key
+}

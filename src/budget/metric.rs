@@ -1,0 +1,357 @@
+//! The stable metric names of DESIGN.md and what each one selects among measurements.
+
+use std::fmt;
+
+use crate::quantity::{Dimension, Unit};
+
+/// Whether a smaller or a larger value is the good direction. Fixes whether a budget
+/// takes `max:` or `min:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    LowerIsBetter,
+    HigherIsBetter,
+}
+
+/// `page_weight` and one name per resource type of Lighthouse's `resource-summary` audit.
+pub const PAGE_WEIGHT_METRICS: &[&str] = &[
+    "page_weight",
+    "page_weight.document",
+    "page_weight.script",
+    "page_weight.stylesheet",
+    "page_weight.image",
+    "page_weight.media",
+    "page_weight.font",
+    "page_weight.other",
+    "page_weight.third-party",
+    "page_weight.total",
+];
+
+/// A budget metric. The names are a public contract: budget files, JSON reports and
+/// baselines use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    Lcp,
+    Fcp,
+    Tbt,
+    SpeedIndex,
+    Tti,
+    Ttfb,
+    Cls,
+    Inp,
+    Score,
+    /// `page_weight` or `page_weight.<type>`, one of [`PAGE_WEIGHT_METRICS`].
+    PageWeight(&'static str),
+    ApiP50,
+    ApiP90,
+    ApiP95,
+    ApiP99,
+    ApiAvg,
+    ApiMax,
+    ErrorRate,
+    Throughput,
+    K6,
+    BundleSize,
+    BenchTime,
+    BenchThroughput,
+}
+
+/// The plain names, in the order `perfbudget schema` and error messages list them.
+pub const METRIC_NAMES: &[&str] = &[
+    "lcp",
+    "fcp",
+    "tbt",
+    "speed_index",
+    "tti",
+    "ttfb",
+    "cls",
+    "inp",
+    "score",
+    "page_weight",
+    "api_p50",
+    "api_p90",
+    "api_p95",
+    "api_p99",
+    "api_avg",
+    "api_max",
+    "error_rate",
+    "throughput",
+    "k6",
+    "bundle_size",
+    "bench_time",
+    "bench_throughput",
+];
+
+/// Every metric name a budget may use, `page_weight.<type>` included.
+pub fn all_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = METRIC_NAMES.to_vec();
+    names.extend(PAGE_WEIGHT_METRICS.iter().filter(|name| !METRIC_NAMES.contains(name)));
+    names
+}
+
+/// What a budget metric looks for among measurements: the measurement's `metric` and,
+/// where it matters, the statistics that stand for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selects<'a> {
+    pub metric: &'a str,
+    pub stats: Stats<'a>,
+}
+
+/// The statistics a budget metric accepts, in order of preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stats<'a> {
+    Any,
+    One(&'a str),
+    OneOf(&'static [&'static str]),
+}
+
+impl Stats<'_> {
+    /// The preference rank of a measurement's stat, or `None` when it is not accepted.
+    pub fn rank(self, stat: Option<&str>) -> Option<usize> {
+        match (self, stat) {
+            (Stats::Any, _) => Some(0),
+            (Stats::One(wanted), Some(stat)) => (wanted == stat).then_some(0),
+            (Stats::OneOf(wanted), Some(stat)) => wanted.iter().position(|w| *w == stat),
+            (_, None) => None,
+        }
+    }
+
+    /// `p(95)`, `med or p(50)`; `None` for any.
+    pub fn describe(self) -> Option<String> {
+        match self {
+            Stats::Any => None,
+            Stats::One(stat) => Some(stat.to_owned()),
+            Stats::OneOf(stats) => Some(stats.join(" or ")),
+        }
+    }
+}
+
+impl Metric {
+    pub fn parse(name: &str) -> Option<Metric> {
+        let metric = match name {
+            "lcp" => Metric::Lcp,
+            "fcp" => Metric::Fcp,
+            "tbt" => Metric::Tbt,
+            "speed_index" => Metric::SpeedIndex,
+            "tti" => Metric::Tti,
+            "ttfb" => Metric::Ttfb,
+            "cls" => Metric::Cls,
+            "inp" => Metric::Inp,
+            "score" => Metric::Score,
+            "api_p50" => Metric::ApiP50,
+            "api_p90" => Metric::ApiP90,
+            "api_p95" => Metric::ApiP95,
+            "api_p99" => Metric::ApiP99,
+            "api_avg" => Metric::ApiAvg,
+            "api_max" => Metric::ApiMax,
+            "error_rate" => Metric::ErrorRate,
+            "throughput" => Metric::Throughput,
+            "k6" => Metric::K6,
+            "bundle_size" => Metric::BundleSize,
+            "bench_time" => Metric::BenchTime,
+            "bench_throughput" => Metric::BenchThroughput,
+            other => Metric::PageWeight(PAGE_WEIGHT_METRICS.iter().find(|known| **known == other)?),
+        };
+        Some(metric)
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Metric::Lcp => "lcp",
+            Metric::Fcp => "fcp",
+            Metric::Tbt => "tbt",
+            Metric::SpeedIndex => "speed_index",
+            Metric::Tti => "tti",
+            Metric::Ttfb => "ttfb",
+            Metric::Cls => "cls",
+            Metric::Inp => "inp",
+            Metric::Score => "score",
+            Metric::PageWeight(name) => name,
+            Metric::ApiP50 => "api_p50",
+            Metric::ApiP90 => "api_p90",
+            Metric::ApiP95 => "api_p95",
+            Metric::ApiP99 => "api_p99",
+            Metric::ApiAvg => "api_avg",
+            Metric::ApiMax => "api_max",
+            Metric::ErrorRate => "error_rate",
+            Metric::Throughput => "throughput",
+            Metric::K6 => "k6",
+            Metric::BundleSize => "bundle_size",
+            Metric::BenchTime => "bench_time",
+            Metric::BenchThroughput => "bench_throughput",
+        }
+    }
+
+    /// How the metric is named in sentences and tables.
+    pub fn label(&self) -> String {
+        let label = match self {
+            Metric::Lcp => "LCP",
+            Metric::Fcp => "FCP",
+            Metric::Tbt => "TBT",
+            Metric::SpeedIndex => "Speed Index",
+            Metric::Tti => "TTI",
+            Metric::Ttfb => "TTFB",
+            Metric::Cls => "CLS",
+            Metric::Inp => "INP",
+            Metric::Score => "Performance score",
+            Metric::PageWeight(name) => match name.strip_prefix("page_weight.") {
+                Some(kind) => return format!("Page weight ({kind})"),
+                None => "Page weight",
+            },
+            Metric::ApiP50 => "API p50",
+            Metric::ApiP90 => "API p90",
+            Metric::ApiP95 => "API p95",
+            Metric::ApiP99 => "API p99",
+            Metric::ApiAvg => "API avg",
+            Metric::ApiMax => "API max",
+            Metric::ErrorRate => "Error rate",
+            Metric::Throughput => "Throughput",
+            Metric::K6 => "k6",
+            Metric::BundleSize => "Bundle size",
+            Metric::BenchTime => "Bench time",
+            Metric::BenchThroughput => "Bench throughput",
+        };
+        label.to_owned()
+    }
+
+    /// `None` for `k6`, whose dimension is the chosen k6 metric's.
+    pub fn dimension(&self) -> Option<Dimension> {
+        Some(match self {
+            Metric::Lcp
+            | Metric::Fcp
+            | Metric::Tbt
+            | Metric::SpeedIndex
+            | Metric::Tti
+            | Metric::Ttfb
+            | Metric::Inp
+            | Metric::ApiP50
+            | Metric::ApiP90
+            | Metric::ApiP95
+            | Metric::ApiP99
+            | Metric::ApiAvg
+            | Metric::ApiMax
+            | Metric::BenchTime => Dimension::Time,
+            Metric::Cls | Metric::Score => Dimension::Number,
+            Metric::PageWeight(_) | Metric::BundleSize => Dimension::Size,
+            Metric::ErrorRate => Dimension::Ratio,
+            Metric::Throughput | Metric::BenchThroughput => Dimension::Rate,
+            Metric::K6 => return None,
+        })
+    }
+
+    /// `None` for `k6`, where either direction is allowed.
+    pub fn direction(&self) -> Option<Direction> {
+        match self {
+            Metric::Score | Metric::Throughput | Metric::BenchThroughput => Some(Direction::HigherIsBetter),
+            Metric::K6 => None,
+            _ => Some(Direction::LowerIsBetter),
+        }
+    }
+
+    /// The unit a limit prints in when no measurement gave one.
+    pub fn display_unit(&self) -> Unit {
+        match self {
+            Metric::BenchTime => Unit::Ns,
+            Metric::PageWeight(_) | Metric::BundleSize => Unit::Bytes,
+            Metric::ErrorRate => Unit::Ratio,
+            Metric::Throughput | Metric::BenchThroughput => Unit::PerSecond,
+            Metric::Cls | Metric::Score | Metric::K6 => Unit::Number,
+            _ => Unit::Ms,
+        }
+    }
+
+    /// The measurement metric and statistics this budget metric stands for. k6 metrics
+    /// map to `http_req_duration` and friends; `k6` itself takes them from the budget.
+    pub fn selects<'a>(&'a self, k6_metric: Option<&'a str>, stat: Option<&'a str>) -> Selects<'a> {
+        const P50: &[&str] = &["med", "p(50)"];
+        const P90: &[&str] = &["p(90)"];
+        const P95: &[&str] = &["p(95)"];
+        const P99: &[&str] = &["p(99)"];
+        const AVG: &[&str] = &["avg"];
+        const MAX: &[&str] = &["max"];
+        const RATE: &[&str] = &["rate"];
+        let k6 = |metric: &'a str, stats: &'static [&'static str]| Selects { metric, stats: Stats::OneOf(stats) };
+        match self {
+            Metric::ApiP50 => k6("http_req_duration", P50),
+            Metric::ApiP90 => k6("http_req_duration", P90),
+            Metric::ApiP95 => k6("http_req_duration", P95),
+            Metric::ApiP99 => k6("http_req_duration", P99),
+            Metric::ApiAvg => k6("http_req_duration", AVG),
+            Metric::ApiMax => k6("http_req_duration", MAX),
+            Metric::ErrorRate => k6("http_req_failed", RATE),
+            Metric::Throughput => k6("http_reqs", RATE),
+            Metric::K6 => Selects {
+                metric: k6_metric.unwrap_or_default(),
+                stats: stat.map_or(Stats::Any, Stats::One),
+            },
+            _ => Selects { metric: self.name(), stats: Stats::Any },
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// The closest name among `candidates` to `typo`, when it is close enough to be a typo.
+pub fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(typo, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_name_parses_and_prints_back() {
+        for name in METRIC_NAMES {
+            let metric = Metric::parse(name).unwrap();
+            assert_eq!(metric.name(), *name);
+        }
+        for name in PAGE_WEIGHT_METRICS {
+            assert_eq!(Metric::parse(name).unwrap().name(), *name);
+        }
+        assert_eq!(Metric::parse("page_weight.script").unwrap().label(), "Page weight (script)");
+        assert_eq!(Metric::parse("page_weight.video"), None);
+        assert_eq!(Metric::parse("LCP"), None);
+    }
+
+    #[test]
+    fn k6_shorthands_select_http_metrics_and_stats() {
+        let p95 = Metric::ApiP95;
+        assert_eq!(p95.selects(None, None), Selects { metric: "http_req_duration", stats: Stats::OneOf(&["p(95)"]) });
+        let p50 = Metric::ApiP50.selects(None, None).stats;
+        assert_eq!(p50.rank(Some("med")), Some(0));
+        assert_eq!(p50.rank(Some("p(50)")), Some(1));
+        assert_eq!(p50.rank(Some("p(95)")), None);
+        assert_eq!(p50.rank(None), None);
+        assert_eq!(p50.describe().as_deref(), Some("med or p(50)"));
+        assert_eq!(Metric::ErrorRate.selects(None, None).metric, "http_req_failed");
+        let any = Metric::K6;
+        assert_eq!(any.selects(Some("iterations"), Some("count")).metric, "iterations");
+        assert_eq!(Metric::PageWeight("page_weight.script").selects(None, None).metric, "page_weight.script");
+        assert_eq!(Metric::Lcp.selects(None, None), Selects { metric: "lcp", stats: Stats::Any });
+        assert_eq!(Stats::Any.rank(None), Some(0));
+    }
+
+    #[test]
+    fn directions_decide_max_or_min() {
+        assert_eq!(Metric::Score.direction(), Some(Direction::HigherIsBetter));
+        assert_eq!(Metric::Lcp.direction(), Some(Direction::LowerIsBetter));
+        assert_eq!(Metric::K6.direction(), None);
+    }
+
+    #[test]
+    fn close_typos_get_a_suggestion() {
+        assert_eq!(closest("lpc", METRIC_NAMES.iter().copied()), Some("lcp"));
+        assert_eq!(closest("api_p59", METRIC_NAMES.iter().copied()), Some("api_p95"));
+        assert_eq!(closest("maxx", ["max", "min", "warn"]), Some("max"));
+        assert_eq!(closest("zzzzzz", ["max", "min"]), None);
+    }
+}

@@ -1,0 +1,196 @@
+//! The budget file: what limits the gate enforces.
+//!
+//! [`load`] reads YAML or JSON into a [`Budget`], a flat list of [`Check`]s whose limits are
+//! already in base units (ns, bytes, fractions) so `evaluate` only compares numbers.
+
+pub mod load;
+pub mod metric;
+pub mod presets;
+pub mod schema;
+pub mod units;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+pub use load::{BudgetError, load, parse_str};
+use metric::{Direction, Metric, Selects, Stats};
+
+use crate::quantity::Dimension;
+
+/// A loaded, validated budget file.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub name: Option<String>,
+    /// The file it was read from, as given.
+    pub file: String,
+    /// `inputs:`, resolved against the budget file's folder.
+    pub inputs: Vec<PathBuf>,
+    pub checks: Vec<Check>,
+}
+
+impl Budget {
+    /// How many checks came from built-in presets (`extends:`).
+    pub fn preset_checks(&self) -> usize {
+        self.checks.iter().filter(|check| check.preset.is_some()).count()
+    }
+}
+
+/// One budget entry: a metric, which subjects it applies to, and its limits.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// `name:` or a label made from the metric and selectors.
+    pub label: String,
+    pub metric: Metric,
+    /// For `metric: k6`: the k6 metric and statistic.
+    pub k6_metric: Option<String>,
+    pub stat: Option<String>,
+    /// Subject tags the measurement must match (all of them).
+    pub selectors: Vec<Selector>,
+    /// The dimension the limit is in: the metric's, or for `k6` the limit's own unit's.
+    pub dimension: Dimension,
+    pub limit: Option<Limit>,
+    /// The warning threshold in base units: past it (towards the limit) is yellow.
+    pub warn: Option<Warn>,
+    /// Allowed relative worsening against the baseline, as a fraction.
+    pub regression: Option<f64>,
+    /// A check that matches nothing is not red.
+    pub optional: bool,
+    /// How repeated measurements of one subject combine.
+    pub aggregate: Aggregate,
+    /// `bundle_size`: check every file on its own instead of their sum.
+    pub each: bool,
+    /// `bundle_size`: which compressed size.
+    pub compression: Compression,
+    /// Where it was written: `limits.lcp`, `budgets[2]`.
+    pub location: String,
+    /// The preset it came from, if any.
+    pub preset: Option<String>,
+}
+
+impl Check {
+    /// The measurement metric and statistics this check reads.
+    pub fn selects(&self) -> Selects<'_> {
+        let mut selects = self.metric.selects(self.k6_metric.as_deref(), self.stat.as_deref());
+        if self.metric == Metric::BundleSize {
+            selects.stats = Stats::OneOf(self.compression.stats());
+        }
+        selects
+    }
+
+    pub fn direction(&self) -> Direction {
+        match (self.metric.direction(), self.limit) {
+            (Some(direction), _) => direction,
+            (None, Some(Limit::Min(_))) => Direction::HigherIsBetter,
+            (None, _) => Direction::LowerIsBetter,
+        }
+    }
+}
+
+/// A hard limit in base units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    Max(f64),
+    Min(f64),
+}
+
+impl Limit {
+    pub fn value(self) -> f64 {
+        match self {
+            Limit::Max(value) | Limit::Min(value) => value,
+        }
+    }
+}
+
+/// Where the yellow band starts, and whether it was given as a share of the limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Warn {
+    /// Threshold in base units.
+    pub threshold: f64,
+    /// The fraction of the limit the band spans, when written as a percentage.
+    pub fraction: Option<f64>,
+}
+
+/// The default yellow band: within 10% of the limit.
+pub const DEFAULT_WARN_FRACTION: f64 = 0.10;
+
+/// A subject tag and the globs its value must match.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    pub tag: String,
+    pub include: Vec<Pattern>,
+    pub exclude: Vec<Pattern>,
+}
+
+impl Selector {
+    pub fn matches(&self, value: &str) -> bool {
+        (self.include.is_empty() || self.include.iter().any(|p| p.matcher.is_match(value)))
+            && !self.exclude.iter().any(|p| p.matcher.is_match(value))
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let patterns: Vec<String> = self
+            .include
+            .iter()
+            .map(|p| p.text.clone())
+            .chain(self.exclude.iter().map(|p| format!("!{}", p.text)))
+            .collect();
+        write!(f, "{}={}", self.tag, patterns.join(","))
+    }
+}
+
+/// A compiled glob with the text it was written as.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub text: String,
+    matcher: GlobMatcher,
+}
+
+impl Pattern {
+    /// `*` crosses `/` except in file globs, where it stays within one folder as in
+    /// size-limit's globs: `dist/*.js` does not reach `dist/legacy/x.js`.
+    pub fn new(text: &str, within_folder: bool) -> Result<Pattern, globset::Error> {
+        let glob = GlobBuilder::new(text).literal_separator(within_folder).backslash_escape(true).build()?;
+        Ok(Pattern { text: text.to_owned(), matcher: glob.compile_matcher() })
+    }
+
+    pub fn is_match(&self, value: &str) -> bool {
+        self.matcher.is_match(value)
+    }
+}
+
+/// How several runs of one subject combine into the value that is checked. Lighthouse
+/// CI's `optimistic` and `pessimistic` take the best and the worst run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Aggregate {
+    #[default]
+    Median,
+    Optimistic,
+    Pessimistic,
+}
+
+/// Which size of a bundle file is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    #[default]
+    Brotli,
+}
+
+impl Compression {
+    /// The measurement `stat` a bundle adapter gives this size.
+    pub fn stats(self) -> &'static [&'static str] {
+        match self {
+            Compression::None => &["raw"],
+            Compression::Gzip => &["gzip"],
+            Compression::Brotli => &["brotli"],
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The JSON Schema of the budget file, printed by `perfbudget schema` so editors complete
+//! and check budget files. Generated from the same types the loader reads.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+use super::load::{Defaults, RawEntry};
+use super::metric::{self, Metric};
+use super::presets;
+use super::units::RawQuantity;
+
+/// The full form of a budget file.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used; the loader reads the file with visitors
+struct FullForm {
+    version: Version,
+    /// Shown in reports.
+    name: Option<String>,
+    /// Built-in presets whose checks this file starts from.
+    extends: Option<Extends>,
+    defaults: Option<Defaults>,
+    /// Files and folders to read, relative to this file.
+    inputs: Option<Vec<String>>,
+    limits: Option<Limits>,
+    /// Long-form checks with selectors.
+    budgets: Option<Vec<RawEntry>>,
+}
+
+struct Version;
+
+impl JsonSchema for Version {
+    fn schema_name() -> Cow<'static, str> {
+        "Version".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "description": "The budget file format version.", "const": 1 })
+    }
+}
+
+struct Extends;
+
+impl JsonSchema for Extends {
+    fn schema_name() -> Cow<'static, str> {
+        "Extends".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names = presets::names();
+        json_schema!({
+            "anyOf": [
+                { "type": "string", "enum": names },
+                { "type": "array", "items": { "type": "string", "enum": names } },
+            ]
+        })
+    }
+}
+
+/// Short form: metric -> limit, applying to every subject found.
+struct Limits;
+
+impl JsonSchema for Limits {
+    fn schema_name() -> Cow<'static, str> {
+        "Limits".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let quantity = generator.subschema_for::<RawQuantity>();
+        let properties: BTreeMap<&str, Schema> = metric::all_names()
+            .into_iter()
+            .filter(|name| Metric::parse(name) != Some(Metric::K6))
+            .map(|name| (name, quantity.clone()))
+            .collect();
+        json_schema!({
+            "description": "metric -> limit (max for lower-is-better metrics, min for score and throughput)",
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        })
+    }
+}
+
+/// The schema as pretty JSON: the full form, or a bare map of limits.
+pub fn render() -> String {
+    let mut generator = SchemaGenerator::default();
+    let full = generator.subschema_for::<FullForm>();
+    let bare = generator.subschema_for::<Limits>();
+    let mut root = json_schema!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "perfbudget budget file",
+        "anyOf": [full, bare],
+    });
+    let definitions = generator.take_definitions(true);
+    root.insert("$defs".to_owned(), serde_json::Value::Object(definitions));
+    let mut text = serde_json::to_string_pretty(root.as_value()).unwrap_or_default();
+    text.push('\n');
+    text
+}

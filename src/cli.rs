@@ -1,0 +1,112 @@
+//! Command-line arguments (clap derive). Parsing only: `app` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::ingest::InputFormat;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  nothing red (yellow passes unless --fail-on yellow)
+  1  at least one check is red
+  2  the run cannot be trusted: bad budget file, unreadable, unknown or malformed input,
+     bad flag, internal error";
+
+const CHECK_AFTER_HELP: &str = "\
+Exit codes:
+  0  nothing red (yellow passes unless --fail-on yellow)
+  1  at least one check is red
+  2  the run cannot be trusted: bad budget file, unreadable, unknown or malformed input,
+     bad flag, internal error
+
+Examples:
+  perfbudget check --budget budgets/demo.yml
+  perfbudget check --baseline base/report.json --json report.json --markdown comment.md measurements.json";
+
+#[derive(Debug, Parser)]
+#[command(name = "perfbudget", version, about = "One CI gate for performance budgets: web vitals, API latency, bundle size, benchmarks.", after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the inputs against the budget: green, yellow or red per check.
+    #[command(after_help = CHECK_AFTER_HELP)]
+    Check(CheckArgs),
+    /// Print what the inputs hold, without a budget.
+    Measure(MeasureArgs),
+    /// Check a budget file and print how many checks it has.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of the budget file.
+    Schema,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Budget file (YAML or JSON). Default: perfbudget.yml, perfbudget.yaml or
+    /// perfbudget.json in the current folder.
+    #[arg(long, value_name = "FILE")]
+    pub budget: Option<PathBuf>,
+    /// A JSON report of an earlier run (`--json`) to compare against.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// The verdict that fails the run.
+    #[arg(long, value_enum, default_value_t = FailOn::Red)]
+    pub fail_on: FailOn,
+    /// Write the JSON report here (also the next run's --baseline).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the markdown report (for a pull-request comment) here.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Key of the markdown's hidden marker, to keep several comments apart.
+    #[arg(long, value_name = "KEY", default_value = "default")]
+    pub marker: String,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print only the summary line, not the table.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Read every input as this format instead of detecting it by content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// Files or folders to read, in addition to the budget's `inputs:`.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MeasureArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
+    pub format: MeasureFormat,
+    /// Read every input as this format instead of detecting it by content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// Files or folders to read.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Budget file. Default: perfbudget.yml, perfbudget.yaml or perfbudget.json.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Red,
+    Yellow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureFormat {
+    Table,
+    Json,
+}

@@ -1,0 +1,508 @@
+//! Budget × measurements × optional baseline → verdicts. Pure: no I/O, no environment,
+//! no clock, so every rule is tested as a table.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::Baseline;
+use crate::budget::metric::{Direction, Metric, Selects};
+use crate::budget::{Aggregate, Budget, Check, Limit};
+use crate::ingest::{Measurement, Subject, describe_subject};
+use crate::quantity::{Dimension, Unit, format_base, percent};
+
+/// Green passes, yellow passes unless `--fail-on yellow`, red fails. Ordered by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Green => "green",
+            Verdict::Yellow => "yellow",
+            Verdict::Red => "red",
+        }
+    }
+}
+
+/// Every check's result, in budget order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evaluation {
+    pub checks: Vec<CheckResult>,
+}
+
+impl Evaluation {
+    /// The worst verdict; green when there is nothing to check.
+    pub fn verdict(&self) -> Verdict {
+        self.checks.iter().map(|check| check.verdict).max().unwrap_or(Verdict::Green)
+    }
+
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.checks.iter().filter(|check| check.verdict == verdict).count()
+    }
+}
+
+/// A limit as reported, in the result's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimitValue {
+    Max(f64),
+    Min(f64),
+}
+
+/// One budget check applied to one subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The budget's `name:`, or a label made from its metric and selectors.
+    pub budget: String,
+    /// The budget metric (`api_p95`).
+    pub metric: String,
+    /// The measurement metric it read (`http_req_duration`).
+    pub source_metric: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<String>,
+    /// The tool the value came from, when something matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub subject: Subject,
+    pub verdict: Verdict,
+    /// One sentence a person reads.
+    pub message: String,
+    /// The unit of `value`, `limit`, `warn`, `baseline`, `lower`, `upper` and `runs`.
+    pub unit: Unit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+    /// Each run's value, when several runs were combined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitValue>,
+    /// Where the yellow band starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<f64>,
+    /// Relative change against the baseline: (value - baseline) / baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<f64>,
+    /// The allowed worsening against the baseline, as a fraction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<f64>,
+    /// The files the value was read from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+}
+
+impl CheckResult {
+    /// How far past its limit the value is (relative, bigger is worse), for ordering rows
+    /// worst first. Checks without a value sort first within their verdict.
+    pub fn severity(&self) -> f64 {
+        match (self.value, self.limit) {
+            (None, _) => f64::INFINITY,
+            (Some(value), Some(LimitValue::Max(max))) if max != 0.0 => (value - max) / max,
+            (Some(value), Some(LimitValue::Min(min))) if min != 0.0 => (min - value) / min,
+            (Some(_), _) => self.change.unwrap_or(0.0),
+        }
+    }
+}
+
+/// Checks every budget entry against the measurements (and the baseline, if any).
+pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<&Baseline>) -> Evaluation {
+    let mut by_metric: HashMap<&str, Vec<&Measurement>> = HashMap::new();
+    for measurement in measurements {
+        by_metric.entry(measurement.metric.as_str()).or_default().push(measurement);
+    }
+    let mut checks = Vec::new();
+    for check in &budget.checks {
+        evaluate_check(check, &by_metric, baseline, &mut checks);
+    }
+    Evaluation { checks }
+}
+
+fn evaluate_check(
+    check: &Check,
+    by_metric: &HashMap<&str, Vec<&Measurement>>,
+    baseline: Option<&Baseline>,
+    out: &mut Vec<CheckResult>,
+) {
+    let selects = check.selects();
+    let candidates: &[&Measurement] = by_metric.get(selects.metric).map(Vec::as_slice).unwrap_or_default();
+    let matched: Vec<&Measurement> = candidates
+        .iter()
+        .copied()
+        .filter(|m| stat_rank(&selects, m).is_some())
+        .filter(|m| check.selectors.iter().all(|s| m.subject.get(&s.tag).is_some_and(|value| s.matches(value))))
+        .collect();
+    if matched.is_empty() {
+        out.push(no_match(check, &selects, candidates, by_metric));
+        return;
+    }
+    for group in group_by_subject(check, &selects, matched) {
+        out.push(judge_group(check, &selects, group, baseline));
+    }
+}
+
+/// The position of the measurement's stat in the accepted list (lower is preferred), or
+/// `None` when the stat is not one this check reads.
+fn stat_rank(selects: &Selects<'_>, measurement: &Measurement) -> Option<usize> {
+    selects.stats.rank(measurement.stat.as_deref())
+}
+
+/// One subject's measurements (several when runs repeat), with the subject they describe.
+struct Group<'a> {
+    subject: Subject,
+    measurements: Vec<&'a Measurement>,
+}
+
+fn group_by_subject<'a>(check: &Check, selects: &Selects<'_>, matched: Vec<&'a Measurement>) -> Vec<Group<'a>> {
+    if check.metric == Metric::BundleSize && !check.each {
+        // size-limit's model: the matched files are summed into one number.
+        let files = check.selectors.iter().find(|s| s.tag == "file").map(ToString::to_string).unwrap_or_default();
+        let subject = Subject::from([("files".to_owned(), files.trim_start_matches("file=").to_owned())]);
+        return vec![Group { subject, measurements: matched }];
+    }
+    let mut groups: BTreeMap<&Subject, Vec<&'a Measurement>> = BTreeMap::new();
+    for measurement in matched {
+        groups.entry(&measurement.subject).or_default().push(measurement);
+    }
+    groups
+        .into_iter()
+        .map(|(subject, mut measurements)| {
+            // Where a subject has several accepted stats (k6's `med` and `p(50)`), read the
+            // preferred one only.
+            let best = measurements.iter().filter_map(|m| stat_rank(selects, m)).min().unwrap_or(0);
+            measurements.retain(|m| stat_rank(selects, m) == Some(best));
+            Group { subject: subject.clone(), measurements }
+        })
+        .collect()
+}
+
+fn judge_group(check: &Check, selects: &Selects<'_>, group: Group<'_>, baseline: Option<&Baseline>) -> CheckResult {
+    let first = group.measurements[0];
+    let unit = first.unit;
+    let stat = first.stat.clone();
+    let mut origins: Vec<String> = group.measurements.iter().filter_map(|m| m.origin.clone()).collect();
+    origins.sort();
+    origins.dedup();
+    let mut result = CheckResult {
+        budget: check.label.clone(),
+        metric: check.metric.name().to_owned(),
+        source_metric: selects.metric.to_owned(),
+        stat: stat.clone(),
+        source: Some(first.source.clone()),
+        subject: group.subject,
+        verdict: Verdict::Green,
+        message: String::new(),
+        unit,
+        value: None,
+        lower: None,
+        upper: None,
+        runs: Vec::new(),
+        limit: check.limit.map(|limit| match limit {
+            Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
+            Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
+        }),
+        warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
+        baseline: None,
+        change: None,
+        regression: check.regression,
+        origins,
+    };
+    let what = subject_label(check);
+    if let Some(mismatch) = group.measurements.iter().find(|m| m.unit.dimension() != check.dimension) {
+        result.verdict = Verdict::Red;
+        result.message = format!(
+            "{what} is {} ({}) but the budget's limit is {}: the limit cannot apply",
+            mismatch.unit.dimension().noun(),
+            mismatch.unit.as_str(),
+            check.dimension.noun()
+        );
+        return result;
+    }
+    let direction = check.direction();
+    let values: Vec<f64> = group.measurements.iter().map(|m| m.base_value()).collect();
+    let value = if check.metric == Metric::BundleSize && !check.each {
+        values.iter().sum()
+    } else {
+        if values.len() > 1 {
+            result.runs = values.iter().map(|v| unit.from_base(*v)).collect();
+        }
+        combine(&values, check.aggregate, direction)
+    };
+    if group.measurements.len() == 1 {
+        result.lower = first.lower;
+        result.upper = first.upper;
+    }
+    result.value = Some(unit.from_base(value));
+
+    let dimension = check.dimension;
+    let show = |base: f64| format_base(dimension, base);
+    let mut verdicts: Vec<(Verdict, String)> = Vec::new();
+    if let Some(limit) = check.limit {
+        verdicts.push(judge_limit(&what, value, limit, check.warn.map(|warn| warn.threshold), &show));
+    }
+    let baseline_value = baseline.and_then(|b| b.get(selects.metric, stat.as_deref(), &result.subject));
+    if let Some(base) = baseline_value {
+        result.baseline = Some(unit.from_base(base));
+        if base != 0.0 {
+            result.change = Some((value - base) / base);
+        }
+    }
+    if let Some(allowed) = check.regression {
+        verdicts.push(judge_regression(&what, value, baseline.is_some(), baseline_value, allowed, direction, &show));
+    }
+    let worst = verdicts.iter().map(|(verdict, _)| *verdict).max().unwrap_or(Verdict::Green);
+    result.verdict = worst;
+    // Lead with the reason for the verdict; keep the other sentences after it.
+    verdicts.sort_by_key(|(verdict, _)| std::cmp::Reverse(*verdict));
+    result.message = verdicts.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join("; ");
+    if result.runs.len() > 1 {
+        result.message.push_str(&format!(
+            " ({} of {} runs)",
+            match check.aggregate {
+                Aggregate::Median => "median",
+                Aggregate::Optimistic => "best",
+                Aggregate::Pessimistic => "worst",
+            },
+            result.runs.len()
+        ));
+    }
+    result
+}
+
+/// How the checked quantity is named in sentences: `LCP`, `http_reqs rate`.
+fn subject_label(check: &Check) -> String {
+    match (&check.k6_metric, &check.stat) {
+        (Some(k6_metric), Some(stat)) => format!("{k6_metric} {stat}"),
+        _ => check.metric.label(),
+    }
+}
+
+/// Combines repeated runs of one subject. Median of an even count is the mean of the two
+/// middle values.
+fn combine(values: &[f64], aggregate: Aggregate, direction: Direction) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (best, worst) = match direction {
+        Direction::LowerIsBetter => (sorted[0], sorted[sorted.len() - 1]),
+        Direction::HigherIsBetter => (sorted[sorted.len() - 1], sorted[0]),
+    };
+    match aggregate {
+        Aggregate::Optimistic => best,
+        Aggregate::Pessimistic => worst,
+        Aggregate::Median => {
+            let middle = sorted.len() / 2;
+            if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 }
+        }
+    }
+}
+
+/// Red beyond the limit; yellow inside the warning band; exactly at the limit passes.
+fn judge_limit(
+    what: &str,
+    value: f64,
+    limit: Limit,
+    warn: Option<f64>,
+    show: &dyn Fn(f64) -> String,
+) -> (Verdict, String) {
+    let relative = |limit: f64| if limit == 0.0 { None } else { Some(((value - limit) / limit).abs()) };
+    let by = |limit: f64, word: &str| match relative(limit) {
+        Some(fraction) => format!("{} {word}", percent(fraction)),
+        None => word.to_owned(),
+    };
+    match limit {
+        Limit::Max(max) => {
+            if value > max {
+                (Verdict::Red, format!("{what} {} is {} the {} limit", show(value), by(max, "over"), show(max)))
+            } else if value == max {
+                (Verdict::Yellow, format!("{what} {} is exactly at the {} limit (passes)", show(value), show(max)))
+            } else if warn.is_some_and(|warn| value > warn) {
+                let warn = warn.unwrap_or(max);
+                (
+                    Verdict::Yellow,
+                    format!(
+                        "{what} {} is {} the {} limit, inside the warning band (above {})",
+                        show(value),
+                        by(max, "under"),
+                        show(max),
+                        show(warn)
+                    ),
+                )
+            } else {
+                (Verdict::Green, format!("{what} {} is {} the {} limit", show(value), by(max, "under"), show(max)))
+            }
+        }
+        Limit::Min(min) => {
+            if value < min {
+                (Verdict::Red, format!("{what} {} is {} the {} minimum", show(value), by(min, "under"), show(min)))
+            } else if value == min {
+                (Verdict::Yellow, format!("{what} {} is exactly at the {} minimum (passes)", show(value), show(min)))
+            } else if warn.is_some_and(|warn| value < warn) {
+                let warn = warn.unwrap_or(min);
+                (
+                    Verdict::Yellow,
+                    format!(
+                        "{what} {} is {} the {} minimum, inside the warning band (below {})",
+                        show(value),
+                        by(min, "above"),
+                        show(min),
+                        show(warn)
+                    ),
+                )
+            } else {
+                (Verdict::Green, format!("{what} {} is {} the {} minimum", show(value), by(min, "above"), show(min)))
+            }
+        }
+    }
+}
+
+/// The plain relative rule: red when worse than the baseline by more than `allowed`.
+fn judge_regression(
+    what: &str,
+    value: f64,
+    have_baseline: bool,
+    baseline: Option<f64>,
+    allowed: f64,
+    direction: Direction,
+    show: &dyn Fn(f64) -> String,
+) -> (Verdict, String) {
+    let Some(base) = baseline else {
+        return if have_baseline {
+            (Verdict::Green, format!("{what} is new: the baseline has no value to compare with"))
+        } else {
+            (Verdict::Yellow, format!("{what} regression not checked: no --baseline report given"))
+        };
+    };
+    if base == 0.0 {
+        return (Verdict::Green, format!("{what} baseline is 0: no relative change to check"));
+    }
+    let change = (value - base) / base;
+    let worse = match direction {
+        Direction::LowerIsBetter => change,
+        Direction::HigherIsBetter => -change,
+    };
+    let (worse_word, better_word) = match direction {
+        Direction::LowerIsBetter => ("worse", "better"),
+        Direction::HigherIsBetter => ("lower", "higher"),
+    };
+    if worse > allowed {
+        (
+            Verdict::Red,
+            format!(
+                "{what} {} is {} {worse_word} than the baseline {} (allowed: {})",
+                show(value),
+                percent(worse),
+                show(base),
+                percent(allowed)
+            ),
+        )
+    } else if worse > 0.0 {
+        (
+            Verdict::Green,
+            format!("{what} is {} {worse_word} than the baseline {}, within the allowed {}", percent(worse), show(base), percent(allowed)),
+        )
+    } else {
+        (Verdict::Green, format!("{what} is {} {better_word} than the baseline {}", percent(worse), show(base)))
+    }
+}
+
+/// The result of a check that matched nothing: red unless optional, saying what was
+/// looked for and what was found.
+fn no_match(
+    check: &Check,
+    selects: &Selects<'_>,
+    candidates: &[&Measurement],
+    by_metric: &HashMap<&str, Vec<&Measurement>>,
+) -> CheckResult {
+    let mut looked_for = selects.metric.to_owned();
+    if let Some(stats) = selects.stats.describe() {
+        looked_for = format!("{looked_for} {stats}");
+    }
+    let selectors: Vec<String> = check.selectors.iter().map(ToString::to_string).collect();
+    if !selectors.is_empty() {
+        looked_for = format!("{looked_for} with {}", selectors.join(" and "));
+    }
+    let found = if candidates.is_empty() {
+        let mut metrics: Vec<&str> = by_metric.keys().copied().collect();
+        metrics.sort_unstable();
+        let mut found = if metrics.is_empty() {
+            "the inputs hold no measurements".to_owned()
+        } else {
+            format!("the inputs have no {} at all; they have {}", selects.metric, first_few(&metrics, 8))
+        };
+        if check.metric == Metric::Inp {
+            found.push_str(
+                ". INP comes from a Lighthouse user-flow timespan or field data (PageSpeed Insights, CrUX); \
+                 a navigation report has none: budget tbt as its lab proxy",
+            );
+        }
+        found
+    } else if candidates.iter().all(|m| stat_rank(selects, m).is_none()) {
+        let mut stats: Vec<&str> = candidates.iter().filter_map(|m| m.stat.as_deref()).collect();
+        stats.sort_unstable();
+        stats.dedup();
+        format!("{} is there with {}", selects.metric, first_few(&stats, 10))
+    } else {
+        let mut subjects: Vec<String> = candidates.iter().map(|m| describe_subject(&m.subject)).collect();
+        subjects.sort();
+        subjects.dedup();
+        let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
+        format!("{} is there for {}", selects.metric, first_few(&subjects, 5))
+    };
+    let unit = check.metric.display_unit();
+    let unit = if unit.dimension() == check.dimension { unit } else { base_unit(check.dimension) };
+    let verdict = if check.optional { Verdict::Green } else { Verdict::Red };
+    let prefix = if check.optional { "not checked (optional): " } else { "" };
+    CheckResult {
+        budget: check.label.clone(),
+        metric: check.metric.name().to_owned(),
+        source_metric: selects.metric.to_owned(),
+        stat: None,
+        source: None,
+        subject: Subject::new(),
+        verdict,
+        message: format!("{prefix}no measurement matched {looked_for}; {found}"),
+        unit,
+        value: None,
+        lower: None,
+        upper: None,
+        runs: Vec::new(),
+        limit: check.limit.map(|limit| match limit {
+            Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
+            Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
+        }),
+        warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
+        baseline: None,
+        change: None,
+        regression: check.regression,
+        origins: Vec::new(),
+    }
+}
+
+fn base_unit(dimension: Dimension) -> Unit {
+    match dimension {
+        Dimension::Time => Unit::Ns,
+        Dimension::Size => Unit::Bytes,
+        Dimension::Ratio => Unit::Ratio,
+        Dimension::Rate => Unit::PerSecond,
+        Dimension::Number => Unit::Number,
+    }
+}
+
+fn first_few(items: &[&str], limit: usize) -> String {
+    let shown: Vec<&str> = items.iter().take(limit).copied().collect();
+    let more = items.len().saturating_sub(limit);
+    if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,158 @@
+//! perfbudget's own measurements JSON: the array `perfbudget measure --format json` prints.
+//! Any tool can feed the gate by writing it.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+use super::{Adapter, Measurement, json_error};
+use crate::quantity::Dimension;
+
+#[derive(Debug)]
+pub struct MeasurementsJson;
+
+impl Adapter for MeasurementsJson {
+    fn description(&self) -> &'static str {
+        "perfbudget measurements JSON (`perfbudget measure --format json`)"
+    }
+
+    fn sniff(&self, head: &[u8]) -> bool {
+        let mut rest = skip_space(head);
+        let Some((b'[', after)) = rest.split_first() else {
+            return false;
+        };
+        rest = skip_space(after);
+        // An empty head after `[` means a huge first element or a tiny file: let the
+        // parser decide. Otherwise the array must hold objects or be empty.
+        matches!(rest.first(), None | Some(b'{') | Some(b']'))
+    }
+
+    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        parse(&text).map_err(|error| json_error(path, &error))
+    }
+}
+
+/// Parses the array, checking each measurement where it stands so an error carries the
+/// line and column of the bad element.
+pub fn parse(text: &str) -> Result<Vec<Measurement>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let measurements = deserializer.deserialize_seq(CheckedSeq)?;
+    deserializer.end()?;
+    Ok(measurements)
+}
+
+struct CheckedSeq;
+
+impl<'de> Visitor<'de> for CheckedSeq {
+    type Value = Vec<Measurement>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of measurements")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut measurements = Vec::new();
+        while let Some(measurement) = seq.next_element::<Measurement>()? {
+            if let Err(problem) = check(&measurement) {
+                return Err(de::Error::custom(format!(
+                    "measurement #{} ({}): {problem}",
+                    measurements.len() + 1,
+                    measurement.metric
+                )));
+            }
+            measurements.push(measurement);
+        }
+        Ok(measurements)
+    }
+}
+
+/// What JSON's grammar lets through but no tool reports.
+fn check(measurement: &Measurement) -> Result<(), String> {
+    if measurement.source.trim().is_empty() {
+        return Err("`source` is empty".into());
+    }
+    if measurement.metric.trim().is_empty() {
+        return Err("`metric` is empty".into());
+    }
+    // Negative times are real (k6 reports them after clock adjustments); negative sizes,
+    // ratios, rates and counts are not.
+    let dimension = measurement.unit.dimension();
+    if dimension != Dimension::Time && measurement.value < 0.0 {
+        return Err(format!("value {} is negative, but {} cannot be", measurement.value, dimension.noun()));
+    }
+    if let (Some(lower), Some(upper)) = (measurement.lower, measurement.upper)
+        && lower > upper
+    {
+        return Err(format!("confidence interval lower bound {lower} is above its upper bound {upper}"));
+    }
+    Ok(())
+}
+
+/// Whether the bytes look like perfbudget's JSON report rather than measurements, so the
+/// error can say to pass it as `--baseline`.
+pub fn is_perfbudget_report(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    skip_space(head).first() == Some(&b'{') && text.contains("\"schema_version\"") && text.contains("perfbudget")
+}
+
+fn skip_space(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantity::Unit;
+
+    #[test]
+    fn reads_the_design_examples() {
+        let text = r#"[
+  {"source":"k6","metric":"http_req_duration","stat":"p(95)","subject":{"name":"GET /x"},"value":123.4,"unit":"ms"},
+  {"source":"lighthouse","metric":"lcp","subject":{"url":"https://shop.example/"},"value":2400,"unit":"ms"}
+]"#;
+        let measurements = parse(text).unwrap();
+        assert_eq!(measurements.len(), 2);
+        assert_eq!(measurements[0].stat.as_deref(), Some("p(95)"));
+        assert_eq!(measurements[0].subject["name"], "GET /x");
+        assert_eq!(measurements[1].unit, Unit::Ms);
+        assert_eq!(measurements[1].base_value(), 2.4e9);
+    }
+
+    #[test]
+    fn sniffs_arrays_of_objects_only() {
+        assert!(MeasurementsJson.sniff(b"\xEF\xBB\xBF  [\n {\"source\":"));
+        assert!(MeasurementsJson.sniff(b"[]"));
+        assert!(!MeasurementsJson.sniff(b"{\"lighthouseVersion\":"));
+        assert!(!MeasurementsJson.sniff(b"[1, 2]"));
+        assert!(!MeasurementsJson.sniff(b"test foo ... bench: 1 ns/iter"));
+    }
+
+    #[test]
+    fn errors_carry_line_and_column_of_the_bad_element() {
+        let text = "[\n{\"source\":\"k6\",\"metric\":\"m\",\"value\":1,\"unit\":\"ms\"},\n{\"source\":\"x\",\"metric\":\"bundle_size\",\"value\":-5,\"unit\":\"B\"}\n]";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.line(), 3);
+        assert!(err.to_string().starts_with("measurement #2 (bundle_size): value -5 is negative, but a size cannot be"));
+        let err = parse("[{\"source\":\"k6\",\"metric\":\"m\",\"value\":1,\"unit\":\"parsec\"}]").unwrap_err();
+        assert!(err.to_string().contains("unknown variant `parsec`"), "{err}");
+        let err = parse("[{\"source\":\"k6\",\"metric\":\"m\",\"value\":1e999,\"unit\":\"ms\"}]").unwrap_err();
+        assert!(err.to_string().contains("number out of range"), "{err}");
+    }
+
+    #[test]
+    fn negative_times_are_kept_as_k6_reports_them() {
+        let text = r#"[{"source":"k6","metric":"http_req_duration","stat":"min","value":-401.45,"unit":"ms"}]"#;
+        assert_eq!(parse(text).unwrap()[0].value, -401.45);
+    }
+
+    #[test]
+    fn recognises_its_own_report() {
+        assert!(is_perfbudget_report(b"{\n  \"schema_version\": 1,\n  \"tool\": \"perfbudget\""));
+        assert!(!is_perfbudget_report(b"[{}]"));
+    }
+}

@@ -1,0 +1,253 @@
+//! Reading the reports teams already produce into [`Measurement`]s.
+//!
+//! Ingest knows formats, not budgets. Each format is one file behind [`Adapter`]; the
+//! format of an input is decided by its content, never by its name.
+
+pub mod measurements;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::quantity::Unit;
+
+/// What a measurement is about: tag name -> value. Lighthouse: `url` (+ `form_factor`);
+/// k6: the metric's tags (`name`, `method`, `status`, `scenario`, `group`); criterion: `id`;
+/// bundle: `file`. Ordered, so output is the same on every run.
+pub type Subject = BTreeMap<String, String>;
+
+/// One number an input reported, in the unit the source tool reports it in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Measurement {
+    /// The tool the number came from: `lighthouse`, `k6`, `criterion`, `bundle`, or any
+    /// name a tool writing this format chooses.
+    pub source: String,
+    /// The metric name in the source's terms (`lcp`, `http_req_duration`, `bench_time`).
+    pub metric: String,
+    /// Which statistic of the metric (`p(95)`, `avg`, `rate`, `brotli`), where it has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<String>,
+    /// What was measured.
+    #[serde(default)]
+    pub subject: Subject,
+    pub value: f64,
+    pub unit: Unit,
+    /// Lower bound of the 95% confidence interval, in `unit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    /// Upper bound of the 95% confidence interval, in `unit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+    /// How many samples the value summarises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<u64>,
+    /// The file the number was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+/// Tags that name a subject on their own; shown bare, the other tags follow in brackets.
+const NAMING_TAGS: &[&str] = &["url", "id", "file", "files", "name"];
+
+/// A subject as one line: `https://shop.example/ (form_factor=mobile)`,
+/// `GET /api/users (status=200)`, `expected_response=true`; `all` for the untagged whole
+/// (k6's metric over every request).
+pub fn describe_subject(subject: &Subject) -> String {
+    if subject.is_empty() {
+        return "all".to_owned();
+    }
+    let naming = NAMING_TAGS.iter().find_map(|tag| subject.get_key_value(*tag));
+    let rest: Vec<String> = subject
+        .iter()
+        .filter(|(tag, _)| Some(tag.as_str()) != naming.map(|(name, _)| name.as_str()))
+        .map(|(tag, value)| format!("{tag}={value}"))
+        .collect();
+    match (naming, rest.is_empty()) {
+        (Some((_, value)), true) => value.clone(),
+        (Some((_, value)), false) => format!("{value} ({})", rest.join(", ")),
+        (None, _) => rest.join(", "),
+    }
+}
+
+impl Measurement {
+    /// The value in its dimension's base unit (ns, bytes, ...), for comparisons.
+    pub fn base_value(&self) -> f64 {
+        self.unit.to_base(self.value)
+    }
+}
+
+/// The formats perfbudget reads; `--input-format` names one to skip detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// perfbudget's own measurements JSON, as `perfbudget measure --format json` prints it.
+    Measurements,
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.adapter().description())
+    }
+}
+
+impl InputFormat {
+    fn adapter(self) -> &'static dyn Adapter {
+        match self {
+            InputFormat::Measurements => &measurements::MeasurementsJson,
+        }
+    }
+}
+
+/// One input format.
+pub trait Adapter: Sync {
+    /// Names the format in messages ("perfbudget measurements JSON").
+    fn description(&self) -> &'static str;
+    /// Whether a file starting with these bytes is in this format. Must be cheap and never
+    /// claim another adapter's files.
+    fn sniff(&self, head: &[u8]) -> bool;
+    /// Reads every measurement of the file. Errors name the file and, where there is one,
+    /// the line and column.
+    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>>;
+}
+
+/// Every adapter, in the order detection tries them.
+const ADAPTERS: &[&dyn Adapter] = &[&measurements::MeasurementsJson];
+
+/// How many leading bytes detection looks at.
+const SNIFF_BYTES: usize = 8 * 1024;
+
+/// Folder depth at which a search stops, so a deep or looping tree cannot hang the gate.
+const MAX_FOLDER_DEPTH: usize = 16;
+
+/// Reads every input (files and folders) into measurements, in input order.
+pub fn read_inputs(inputs: &[PathBuf], forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
+    let mut all = Vec::new();
+    for input in inputs {
+        all.extend(read_input(input, forced)?);
+    }
+    Ok(all)
+}
+
+/// Reads one file or folder.
+pub fn read_input(path: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
+    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read input {}", path.display()))?;
+    if metadata.is_dir() {
+        return read_folder(path, forced);
+    }
+    let adapter = match forced {
+        Some(format) => format.adapter(),
+        None => detect(path)?,
+    };
+    let mut measurements = adapter.read(path)?;
+    let origin = path.display().to_string();
+    for measurement in &mut measurements {
+        measurement.origin.get_or_insert_with(|| origin.clone());
+    }
+    Ok(measurements)
+}
+
+/// Picks the adapter for a file by its first bytes.
+pub fn detect(path: &Path) -> anyhow::Result<&'static dyn Adapter> {
+    let head = read_head(path)?;
+    if let Some(adapter) = ADAPTERS.iter().find(|adapter| adapter.sniff(&head)) {
+        return Ok(*adapter);
+    }
+    if measurements::is_perfbudget_report(&head) {
+        bail!(
+            "{}: this is a perfbudget JSON report; give it as `--baseline {}` to compare against it",
+            path.display(),
+            path.display()
+        );
+    }
+    let known: Vec<&str> = ADAPTERS.iter().map(|adapter| adapter.description()).collect();
+    if head.iter().all(u8::is_ascii_whitespace) {
+        bail!("{}: the file is empty; perfbudget reads: {}", path.display(), known.join(", "));
+    }
+    bail!(
+        "{}: not an input perfbudget can read (detected by content, not by name); perfbudget reads: {}",
+        path.display(),
+        known.join(", ")
+    )
+}
+
+fn read_head(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open input {}", path.display()))?;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    file.take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .with_context(|| format!("cannot read input {}", path.display()))?;
+    Ok(head)
+}
+
+/// Reads every file in a folder (recursively, in name order) that some adapter claims.
+/// Files no adapter claims are skipped: a folder of reports also holds other things.
+fn read_folder(dir: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
+    let mut files = Vec::new();
+    collect_files(dir, 0, &mut files)?;
+    let mut all = Vec::new();
+    let mut read_any = false;
+    for file in files {
+        let head = read_head(&file)?;
+        let adapter = match forced {
+            Some(format) if format.adapter().sniff(&head) => format.adapter(),
+            Some(_) => continue,
+            None => match ADAPTERS.iter().find(|adapter| adapter.sniff(&head)) {
+                Some(adapter) => *adapter,
+                None => continue,
+            },
+        };
+        read_any = true;
+        let origin = file.display().to_string();
+        for mut measurement in adapter.read(&file)? {
+            measurement.origin.get_or_insert_with(|| origin.clone());
+            all.push(measurement);
+        }
+    }
+    if !read_any {
+        let known: Vec<&str> = ADAPTERS.iter().map(|adapter| adapter.description()).collect();
+        bail!("{}: no file in this folder is an input perfbudget reads ({})", dir.display(), known.join(", "));
+    }
+    Ok(all)
+}
+
+fn collect_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if depth > MAX_FOLDER_DEPTH {
+        bail!("{}: folders nest deeper than {MAX_FOLDER_DEPTH} levels", dir.display());
+    }
+    let mut entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list folder {}", dir.display()))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("cannot list folder {}", dir.display()))?;
+    entries.sort();
+    for path in entries {
+        // symlink_metadata: a symlinked folder is not followed, so a link loop cannot recurse.
+        let metadata =
+            std::fs::symlink_metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if metadata.is_dir() {
+            collect_files(&path, depth + 1, files)?;
+        } else if metadata.is_file() {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Where a JSON parser stopped, for `file:line:column: message` errors.
+pub fn json_error(path: &Path, error: &serde_json::Error) -> anyhow::Error {
+    let message = error.to_string();
+    // serde_json appends " at line L column C"; we put the position in front instead.
+    let message = match message.rfind(" at line ") {
+        Some(at) if error.line() > 0 => &message[..at],
+        _ => &message,
+    };
+    let hint = match error.classify() {
+        serde_json::error::Category::Eof => " (the file ends early: truncated?)",
+        _ => "",
+    };
+    anyhow::anyhow!("{}:{}:{}: {message}{hint}", path.display(), error.line(), error.column())
+}

@@ -1,0 +1,72 @@
+//! The `perfbudget` binary: parse arguments, run, print, exit 0/1/2.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use perfbudget::app::{self, Terminal};
+use perfbudget::cli::Cli;
+
+/// Exit code for a run that cannot be trusted (bad input, bad flag, internal error).
+const UNTRUSTED: u8 = 2;
+
+/// Table width when stdout is not a terminal (CI logs, files).
+const LOG_WIDTH: u16 = 160;
+
+fn main() -> ExitCode {
+    // A panic is a bug, and a gate that crashed has not passed: exit 2, never 0 or 101.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: perfbudget crashed{location} (a bug; please report it with the inputs that caused it): {}",
+            panic_message(info)
+        );
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(UNTRUSTED),
+    }
+}
+
+fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
+    if let Some(text) = info.payload().downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = info.payload().downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+fn run() -> ExitCode {
+    // clap prints usage errors itself and exits 2, the "cannot be trusted" code.
+    let cli = Cli::parse();
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(error) => return fail(&anyhow::anyhow!("cannot read the current folder: {error}")),
+    };
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let terminal = Terminal {
+        color: stdout_is_terminal && !no_color,
+        // Logs get a fixed width so long messages wrap instead of making 400-column rows.
+        width: if stdout_is_terminal { comfy_table::Table::new().width() } else { Some(LOG_WIDTH) },
+    };
+    match app::run(cli, &cwd, &terminal) {
+        Ok(outcome) => {
+            // A closed pipe (`| head`) is not an error of the gate: the verdict stands.
+            let _ = std::io::stdout().lock().write_all(outcome.stdout.as_bytes());
+            let _ = std::io::stderr().lock().write_all(outcome.stderr.as_bytes());
+            ExitCode::from(outcome.exit_code)
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+fn fail(error: &anyhow::Error) -> ExitCode {
+    let message = perfbudget::report::escape::terminal(&format!("{error:#}"));
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    ExitCode::from(UNTRUSTED)
+}

@@ -1,0 +1,172 @@
+//! The markdown report for a pull-request comment or a step summary.
+//!
+//! A hidden marker identifies the comment so it is updated in place. GitHub refuses
+//! comments over 65,536 characters; we stay under that many bytes (UTF-8 bytes are never
+//! fewer than the UTF-16 units GitHub counts) by rendering fewer rows and saying so,
+//! never by cutting a table in half.
+
+use super::escape::{md_code_cell, md_text};
+use super::json::Report;
+use super::{Cells, summary_counts, verdict_icon, worst_first};
+use crate::evaluate::{CheckResult, Verdict};
+
+/// GitHub's limit on a comment body.
+pub const MAX_BYTES: usize = 65_536;
+
+const TABLE_HEAD: &str = "| | Budget | Subject | Value | Limit | Change | Details |\n|:-:|---|---|--:|--:|--:|---|\n";
+
+/// The hidden marker line; `key` separates comments of several jobs on one pull request.
+pub fn marker(key: &str) -> String {
+    // The key ends up inside an HTML comment: keep only characters that cannot close it.
+    let key: String =
+        key.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')).take(100).collect();
+    format!("<!-- perfbudget:v1 key={key} -->")
+}
+
+/// Renders the comment within `max_bytes`.
+pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
+    let rows = worst_first(report);
+    let (problems, greens): (Vec<&CheckResult>, Vec<&CheckResult>) =
+        rows.into_iter().partition(|check| check.verdict != Verdict::Green);
+    let head = format!(
+        "{}\n### {} perfbudget: {}\n\n{}.\n\n",
+        marker(key),
+        verdict_icon(report.verdict),
+        report.verdict.as_str(),
+        summary_counts(report)
+    );
+    let foot = format!(
+        "\n<sub>Budget {} · perfbudget {}</sub>\n",
+        md_code_cell(&report.budget.file),
+        md_text(&report.version)
+    );
+    let problem_rows: Vec<String> = problems.iter().map(|check| row(check)).collect();
+    let green_rows: Vec<String> = greens.iter().map(|check| row(check)).collect();
+
+    let full = compose(&head, &problem_rows, problems.len(), &green_rows, greens.len(), &foot);
+    if full.len() <= max_bytes {
+        return full;
+    }
+    // Too long: drop the greens first, then as many problem rows as needed.
+    for shown in (0..=problem_rows.len()).rev() {
+        let text = compose(&head, &problem_rows[..shown], problems.len(), &[], greens.len(), &foot);
+        if text.len() <= max_bytes {
+            return text;
+        }
+    }
+    // Not even the head fits: the marker alone keeps the comment findable.
+    format!("{}\n", marker(key))
+}
+
+fn compose(
+    head: &str,
+    problem_rows: &[String],
+    problem_total: usize,
+    green_rows: &[String],
+    green_total: usize,
+    foot: &str,
+) -> String {
+    let mut text = head.to_owned();
+    if problem_total > 0 {
+        text.push_str(TABLE_HEAD);
+        for row in problem_rows {
+            text.push_str(row);
+        }
+        let hidden = problem_total - problem_rows.len();
+        if hidden > 0 {
+            text.push_str(&format!(
+                "\n{hidden} more red or yellow rows are not shown to keep this comment under GitHub's size limit; \
+                 the JSON report has them all.\n"
+            ));
+        }
+    }
+    if green_total > 0 {
+        if green_rows.is_empty() {
+            text.push_str(&format!("\n{green_total} green checks are not shown (size limit); the JSON report has them.\n"));
+        } else {
+            text.push_str(&format!("\n<details><summary>{green_total} green</summary>\n\n{TABLE_HEAD}"));
+            for row in green_rows {
+                text.push_str(row);
+            }
+            text.push_str("\n</details>\n");
+        }
+    }
+    if problem_total == 0 && green_total == 0 {
+        text.push_str("No checks ran.\n");
+    }
+    text.push_str(foot);
+    text
+}
+
+fn row(check: &CheckResult) -> String {
+    let cells = Cells::of(check);
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        verdict_icon(check.verdict),
+        md_text(&cells.budget),
+        md_code_cell(&cells.subject),
+        md_text(&cells.value),
+        md_text(&cells.limit),
+        md_text(&cells.change),
+        md_text(&check.message)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_layout() {
+        let text = render(&crate::report::sample::report(), "web", MAX_BYTES);
+        insta::assert_snapshot!(text);
+        assert!(text.starts_with("<!-- perfbudget:v1 key=web -->\n"));
+        assert!(text.contains("3 red, 2 yellow, 3 green."));
+        let details = text.find("<details>").unwrap();
+        assert!(text.find("🔴").unwrap() < details);
+    }
+
+    #[test]
+    fn hostile_subject_stays_inside_its_cell() {
+        let text = render(&crate::report::sample::report(), "web", MAX_BYTES);
+        let columns = TABLE_HEAD.lines().next().unwrap().matches(" | ").count();
+        for line in text.lines().filter(|line| line.starts_with("| ")) {
+            let unescaped = line.replace("\\|", "");
+            assert_eq!(unescaped.matches(" | ").count(), columns, "{line}");
+        }
+        // The only HTML comment is our marker; nothing can mention or link.
+        assert_eq!(text.matches("<!--").count(), 1);
+        assert!(!text.contains("@someone"));
+        assert!(!text.contains("](https://evil"));
+        assert!(!text.contains('\u{1b}'));
+        for line in text.lines() {
+            assert!(!line.starts_with("::"));
+        }
+    }
+
+    #[test]
+    fn marker_key_cannot_close_the_comment() {
+        assert_eq!(marker("web --> @x"), "<!-- perfbudget:v1 key=web-x -->");
+    }
+
+    #[test]
+    fn too_long_renders_fewer_rows_and_says_so() {
+        let mut report = crate::report::sample::report();
+        let template = report.checks.iter().find(|c| c.verdict == Verdict::Red).unwrap().clone();
+        for index in 0..2000 {
+            let mut check = template.clone();
+            check.subject.insert("url".into(), format!("https://shop.example/product/{index}"));
+            report.checks.push(check);
+        }
+        let text = render(&report, "web", MAX_BYTES);
+        assert!(text.len() <= MAX_BYTES, "{}", text.len());
+        assert!(text.contains("more red or yellow rows are not shown"));
+        assert!(text.contains("green checks are not shown"));
+        // Every table line is a whole row.
+        for line in text.lines().filter(|line| line.starts_with('|')) {
+            assert!(line.ends_with('|'), "{line}");
+        }
+        let small = render(&report, "web", 2_000);
+        assert!(small.len() <= 2_000);
+    }
+}

@@ -1,0 +1,67 @@
+//! `perfbudget measure`: what the adapters read, as a table or as the measurements JSON
+//! array that `check` accepts back as an input.
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+
+use super::escape::terminal;
+use crate::ingest::{Measurement, describe_subject};
+
+pub fn table(measurements: &[Measurement], width: Option<u16>) -> String {
+    let mut table = Table::new();
+    table.load_style(presets::UTF8_FULL_CONDENSED).force_no_tty();
+    match width {
+        Some(width) => table.set_content_arrangement(ContentArrangement::Dynamic).set_width(width),
+        None => table.set_content_arrangement(ContentArrangement::Disabled),
+    };
+    table.set_header(["Source", "Metric", "Stat", "Subject", "Value", "95% CI", "Origin"]);
+    for measurement in measurements {
+        let interval = match (measurement.lower, measurement.upper) {
+            (Some(lower), Some(upper)) => {
+                format!("{} – {}", measurement.unit.format(lower), measurement.unit.format(upper))
+            }
+            _ => String::new(),
+        };
+        table.add_row(vec![
+            Cell::new(terminal(&measurement.source)),
+            Cell::new(terminal(&measurement.metric)),
+            Cell::new(terminal(measurement.stat.as_deref().unwrap_or(""))),
+            Cell::new(terminal(&describe_subject(&measurement.subject))),
+            Cell::new(measurement.unit.format(measurement.value)).set_alignment(CellAlignment::Right),
+            Cell::new(interval),
+            Cell::new(terminal(measurement.origin.as_deref().unwrap_or(""))),
+        ]);
+    }
+    format!("{table}\n{} measurements\n", measurements.len())
+}
+
+/// The measurements JSON array, one object per measurement, exact values.
+pub fn json(measurements: &[Measurement]) -> String {
+    let mut text = serde_json::to_string_pretty(measurements).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::measurements::parse;
+
+    const INPUT: &str = r#"[{"source":"k6","metric":"http_req_duration","stat":"p(95)","subject":{"name":"GET /x"},"value":123.4,"unit":"ms","origin":"k6.json"},
+{"source":"criterion","metric":"bench_time","subject":{"id":"parse/csv"},"value":1500000,"unit":"ns","lower":1480000,"upper":1530000,"samples":100}]"#;
+
+    #[test]
+    fn json_round_trips_exactly() {
+        let measurements = parse(INPUT).unwrap();
+        let text = json(&measurements);
+        insta::assert_snapshot!(text);
+        assert_eq!(parse(&text).unwrap(), measurements);
+    }
+
+    #[test]
+    fn table_lists_each_measurement() {
+        let text = table(&parse(INPUT).unwrap(), None);
+        insta::assert_snapshot!(text);
+        assert!(text.contains("1.48 ms – 1.53 ms"));
+        assert!(text.ends_with("2 measurements\n"));
+    }
+}
