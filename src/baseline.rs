@@ -27,7 +27,7 @@ impl Baseline {
             } else {
                 ""
             };
-            anyhow::anyhow!("{}{hint}", crate::ingest::json_error(path, &error))
+            anyhow::anyhow!("{}{hint}", crate::ingest::Located::from_json(&error, 1, 1).in_file(path))
         })?;
         if report.schema_version != 1 {
             anyhow::bail!(
@@ -65,8 +65,8 @@ impl Baseline {
     }
 }
 
-/// Joins the parts with separators that cannot appear in them after control-character
-/// stripping would matter: unit and record separators.
+/// Joins the parts with the ASCII unit and record separators, which metric names, stats
+/// and tags do not contain.
 fn key(metric: &str, stat: Option<&str>, subject: &Subject) -> String {
     let mut key = format!("{metric}\u{1f}{}", stat.unwrap_or(""));
     for (tag, value) in subject {

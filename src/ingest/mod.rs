@@ -237,17 +237,32 @@ fn collect_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> anyhow::
     Ok(())
 }
 
-/// Where a JSON parser stopped, for `file:line:column: message` errors.
-pub fn json_error(path: &Path, error: &serde_json::Error) -> anyhow::Error {
-    let message = error.to_string();
-    // serde_json appends " at line L column C"; we put the position in front instead.
-    let message = match message.rfind(" at line ") {
-        Some(at) if error.line() > 0 => &message[..at],
-        _ => &message,
-    };
-    let hint = match error.classify() {
-        serde_json::error::Category::Eof => " (the file ends early: truncated?)",
-        _ => "",
-    };
-    anyhow::anyhow!("{}:{}:{}: {message}{hint}", path.display(), error.line(), error.column())
+/// A parse error with its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Located {
+    /// A serde_json error of text that starts at `line`:`column` of the file.
+    pub fn from_json(error: &serde_json::Error, line: usize, column: usize) -> Located {
+        let message = crate::budget::load::without_position(&error.to_string(), error.line(), error.column());
+        let hint = match error.classify() {
+            serde_json::error::Category::Eof => " (the file ends early: truncated?)",
+            _ => "",
+        };
+        let (at_line, at_column) = match error.line() {
+            0 => (line, column),
+            1 => (line, column + error.column().saturating_sub(1)),
+            n => (line + n - 1, error.column()),
+        };
+        Located { line: at_line, column: at_column, message: format!("{message}{hint}") }
+    }
+
+    /// `file:line:column: message`.
+    pub fn in_file(&self, path: &Path) -> anyhow::Error {
+        anyhow::anyhow!("{}:{}:{}: {}", path.display(), self.line, self.column, self.message)
+    }
 }

@@ -20,10 +20,13 @@ pub fn render(report: &Report) -> String {
         let status = match check.verdict {
             Verdict::Red => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_message(xml(&check.message)).set_type("budget").set_description(xml(&format!(
-                    "value {}, limit {}, change {}",
-                    cells.value, cells.limit, cells.change
-                )));
+                let mut description = format!("value {}", cells.value);
+                for (name, cell) in [("limit", &cells.limit), ("change", &cells.change)] {
+                    if !cell.is_empty() {
+                        description.push_str(&format!(", {name} {cell}"));
+                    }
+                }
+                status.set_message(xml(&check.message)).set_type("budget").set_description(xml(&description));
                 status
             }
             Verdict::Green if check.value.is_none() => {
@@ -33,7 +36,11 @@ pub fn render(report: &Report) -> String {
             }
             Verdict::Green | Verdict::Yellow => TestCaseStatus::success(),
         };
-        let mut case = TestCase::new(xml(&format!("{} — {}", cells.budget, cells.subject)), status);
+        let name = match &cells.subject {
+            Some(subject) => format!("{} — {subject}", cells.budget),
+            None => cells.budget.clone(),
+        };
+        let mut case = TestCase::new(xml(&name), status);
         case.set_classname(xml(&check.metric));
         if check.verdict == Verdict::Yellow {
             case.set_system_out(xml(&format!("yellow: {}", check.message)));

@@ -104,7 +104,7 @@ fn row(check: &CheckResult) -> String {
         "| {} | {} | {} | {} | {} | {} | {} |\n",
         verdict_icon(check.verdict),
         md_text(&cells.budget),
-        md_code_cell(&cells.subject),
+        cells.subject.as_deref().map_or_else(|| "—".to_owned(), md_code_cell),
         md_text(&cells.value),
         md_text(&cells.limit),
         md_text(&cells.change),
@@ -137,16 +137,37 @@ mod tests {
         // The only HTML comment is our marker; nothing can mention or link.
         assert_eq!(text.matches("<!--").count(), 1);
         assert!(!text.contains("@someone"));
-        assert!(!text.contains("](https://evil"));
+        assert!(text.contains("[x](https://evil.example)"), "kept as text, inside a code span");
+        let markup: String = text.lines().map(outside_code_spans).collect();
+        assert!(!markup.contains("](https://evil"));
+        assert!(!markup.contains("https://evil"));
         assert!(!text.contains('\u{1b}'));
         for line in text.lines() {
             assert!(!line.starts_with("::"));
         }
     }
 
+    /// The text of a line that markdown parses as markup: code spans removed.
+    fn outside_code_spans(line: &str) -> String {
+        let mut out = String::new();
+        let mut rest = line;
+        while let Some(start) = rest.find('`') {
+            out.push_str(&rest[..start]);
+            let fence_len = rest[start..].chars().take_while(|c| *c == '`').count();
+            let fence = "`".repeat(fence_len);
+            let body = &rest[start + fence_len..];
+            match body.find(&fence) {
+                Some(end) => rest = &body[end + fence_len..],
+                None => return format!("{out}{}", &rest[start..]),
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     #[test]
     fn marker_key_cannot_close_the_comment() {
-        assert_eq!(marker("web --> @x"), "<!-- perfbudget:v1 key=web-x -->");
+        assert_eq!(marker("web --> @x"), "<!-- perfbudget:v1 key=web--x -->");
     }
 
     #[test]

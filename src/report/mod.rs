@@ -24,7 +24,8 @@ pub fn worst_first(report: &Report) -> Vec<&CheckResult> {
 #[derive(Debug)]
 pub struct Cells {
     pub budget: String,
-    pub subject: String,
+    /// `None` when nothing matched the check.
+    pub subject: Option<String>,
     pub value: String,
     pub limit: String,
     pub change: String,
@@ -56,9 +57,9 @@ impl Cells {
             (None, None) => String::new(),
         };
         let subject = if check.value.is_none() && check.subject.is_empty() {
-            "-".to_owned()
+            None
         } else {
-            describe_subject(&check.subject)
+            Some(describe_subject(&check.subject))
         };
         Cells { budget: check.budget.clone(), subject, value, limit, change }
     }

@@ -40,7 +40,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         table.add_row(vec![
             verdict,
             Cell::new(terminal(&cells.budget)),
-            Cell::new(terminal(&cells.subject)),
+            Cell::new(cells.subject.as_deref().map_or_else(|| "-".to_owned(), terminal)),
             Cell::new(cells.value).set_alignment(CellAlignment::Right),
             Cell::new(cells.limit).set_alignment(CellAlignment::Right),
             Cell::new(cells.change).set_alignment(CellAlignment::Right),
