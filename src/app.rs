@@ -1,5 +1,7 @@
 //! What each command does: budget -> inputs -> evaluate -> reports. Returns the text to
-//! print and the exit code; `main` prints. Files named by flags are written here.
+//! print and the exit code; `main` prints. Files named by flags are written here. Paths
+//! are used as given (relative to the working folder), so messages name files the way
+//! the user wrote them; `cwd` is only where a default budget file is looked for.
 
 use std::path::{Path, PathBuf};
 
@@ -37,7 +39,7 @@ pub struct Outcome {
 pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Check(args) => check(&args, cwd, terminal),
-        Command::Measure(args) => measure(&args, cwd, terminal),
+        Command::Measure(args) => measure(&args, terminal),
         Command::Validate(args) => validate(&args, cwd),
         Command::Schema => Ok(Outcome { stdout: budget::schema::render(), ..Outcome::default() }),
     }
@@ -45,7 +47,7 @@ pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Outcome>
 
 fn find_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<PathBuf> {
     if let Some(path) = given {
-        return Ok(cwd.join(path));
+        return Ok(path.to_path_buf());
     }
     for name in DEFAULT_BUDGET_FILES {
         let path = cwd.join(name);
@@ -61,17 +63,12 @@ fn find_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<PathBuf> {
 }
 
 fn load_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<Budget> {
-    let path = find_budget(given, cwd)?;
-    let shown = given.map(Path::to_path_buf).unwrap_or_else(|| path.clone());
-    let mut budget = budget::load(&cwd.join(&path))?;
-    // Messages name the file as the user wrote it, not as joined to the working folder.
-    budget.file = shown.display().to_string();
-    Ok(budget)
+    Ok(budget::load(&find_budget(given, cwd)?)?)
 }
 
 fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Outcome> {
     let budget = load_budget(args.budget.as_deref(), cwd)?;
-    let mut inputs: Vec<PathBuf> = budget.inputs.iter().map(|input| relative_to(cwd, input)).collect();
+    let mut inputs = budget.inputs.clone();
     inputs.extend(args.inputs.iter().cloned());
     if inputs.is_empty() {
         bail!(
@@ -79,23 +76,22 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
             budget.file
         );
     }
-    let inputs: Vec<PathBuf> = inputs.iter().map(|input| cwd.join(input)).collect();
     let measurements = ingest::read_inputs(&inputs, args.input_format)?;
     let baseline = match &args.baseline {
-        Some(path) => Some(Baseline::load(&cwd.join(path))?),
+        Some(path) => Some(Baseline::load(path)?),
         None => None,
     };
     let evaluation = evaluate(&budget, &measurements, baseline.as_ref());
     let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
 
     if let Some(path) = &args.json {
-        write(&cwd.join(path), &report::json::render(&report), "JSON report")?;
+        write(path, &report::json::render(&report), "JSON report")?;
     }
     if let Some(path) = &args.markdown {
-        write(&cwd.join(path), &markdown::render(&report, &args.marker, markdown::MAX_BYTES), "markdown report")?;
+        write(path, &markdown::render(&report, &args.marker, markdown::MAX_BYTES), "markdown report")?;
     }
     if let Some(path) = &args.junit {
-        write(&cwd.join(path), &report::junit::render(&report), "JUnit report")?;
+        write(path, &report::junit::render(&report), "JUnit report")?;
     }
     let stdout = if args.quiet {
         format!("perfbudget: {} — {}\n", report.verdict.as_str(), report::summary_counts(&report))
@@ -109,19 +105,8 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
     Ok(Outcome { stdout, stderr: String::new(), exit_code: u8::from(fails) })
 }
 
-/// Shows a path under the working folder relative to it, as the user would write it.
-fn relative_to(cwd: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
-}
-
-fn measure(args: &MeasureArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Outcome> {
-    let inputs: Vec<PathBuf> = args.inputs.iter().map(|input| cwd.join(input)).collect();
-    let mut measurements = ingest::read_inputs(&inputs, args.input_format)?;
-    for measurement in &mut measurements {
-        if let Some(origin) = &measurement.origin {
-            measurement.origin = Some(relative_to(cwd, Path::new(origin)).display().to_string());
-        }
-    }
+fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
+    let measurements = ingest::read_inputs(&args.inputs, args.input_format)?;
     let stdout = match args.format {
         MeasureFormat::Table => report::measure::table(&measurements, terminal.width),
         MeasureFormat::Json => report::measure::json(&measurements),
@@ -142,7 +127,8 @@ fn validate(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
 
 fn write(path: &Path, text: &str, what: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create the folder for the {what} {}", path.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the folder for the {what} {}", path.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("cannot write the {what} {}", path.display()))
 }

@@ -408,7 +408,12 @@ fn judge_regression(
     } else if worse > 0.0 {
         (
             Verdict::Green,
-            format!("{what} is {} {worse_word} than the baseline {}, within the allowed {}", percent(worse), show(base), percent(allowed)),
+            format!(
+                "{what} is {} {worse_word} than the baseline {}, within the allowed {}",
+                percent(worse),
+                show(base),
+                percent(allowed)
+            ),
         )
     } else {
         (Verdict::Green, format!("{what} is {} {better_word} than the baseline {}", percent(worse), show(base)))

@@ -30,9 +30,7 @@ impl Dimension {
 }
 
 /// The unit a measurement's `value` is written in.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Unit {
     #[serde(rename = "ns")]
     Ns,

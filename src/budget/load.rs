@@ -32,8 +32,10 @@ pub const TOP_KEYS: &[&str] = &["version", "name", "extends", "defaults", "input
 /// Reads and validates a budget file. `inputs:` are resolved against its folder.
 pub fn load(path: &Path) -> Result<Budget, BudgetError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| BudgetError::File { file: file.clone(), message: format!("cannot read the budget file: {error}") })?;
+    let text = std::fs::read_to_string(path).map_err(|error| BudgetError::File {
+        file: file.clone(),
+        message: format!("cannot read the budget file: {error}"),
+    })?;
     let base = path.parent().unwrap_or(Path::new(""));
     parse_str(&text, &file, base)
 }
@@ -59,7 +61,12 @@ fn parse_document(text: &str, file: &str) -> Result<Document, BudgetError> {
         });
         document.map_err(|error| {
             let message = without_position(&error.to_string(), error.line(), error.column());
-            BudgetError::At { file: file.to_owned(), line: error.line(), column: error.column(), message: explain(&message) }
+            BudgetError::At {
+                file: file.to_owned(),
+                line: error.line(),
+                column: error.column(),
+                message: explain(&message),
+            }
         })
     } else {
         serde_yaml::from_str::<Document>(body).map_err(|error| {
@@ -174,12 +181,13 @@ fn parse_limit(metric: Metric, raw: &RawQuantity) -> Result<f64, String> {
     let value = units::parse(raw, dimension, metric.name()).map_err(|error| error.to_string())?;
     match metric {
         // Lighthouse CI users write scores as 0-1; ours is Lighthouse's 0-100 display scale.
-        Metric::Score if value > 0.0 && value < 1.0 => Err(format!(
-            "score is 0-100; did you mean {}?",
-            crate::quantity::significant(value * 100.0)
-        )),
+        Metric::Score if value > 0.0 && value < 1.0 => {
+            Err(format!("score is 0-100; did you mean {}?", crate::quantity::significant(value * 100.0)))
+        }
         Metric::Score if value > 100.0 => Err(format!("score is 0-100; {value} is out of range")),
-        Metric::Cls if value > 100.0 => Err(format!("a CLS of {value} is impossible (Lighthouse reports 0 to a few units)")),
+        Metric::Cls if value > 100.0 => {
+            Err(format!("a CLS of {value} is impossible (Lighthouse reports 0 to a few units)"))
+        }
         _ => Ok(value),
     }
 }
@@ -195,8 +203,8 @@ impl<'de> DeserializeSeed<'de> for LimitSeed {
 }
 
 impl LimitSeed {
-    fn check<E: de::Error>(&self, raw: RawQuantity) -> Result<f64, E> {
-        parse_limit(self.0, &raw).map_err(E::custom)
+    fn check<E: de::Error>(&self, raw: &RawQuantity) -> Result<f64, E> {
+        parse_limit(self.0, raw).map_err(E::custom)
     }
 }
 
@@ -206,16 +214,16 @@ impl Visitor<'_> for LimitSeed {
         write!(f, "a limit for {}, such as {}", self.0, example_limit(self.0))
     }
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<f64, E> {
-        self.check(RawQuantity::Number(value))
+        self.check(&RawQuantity::Number(value))
     }
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<f64, E> {
-        self.check(RawQuantity::Number(value as f64))
+        self.check(&RawQuantity::Number(value as f64))
     }
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<f64, E> {
-        self.check(RawQuantity::Number(value as f64))
+        self.check(&RawQuantity::Number(value as f64))
     }
     fn visit_str<E: de::Error>(self, value: &str) -> Result<f64, E> {
-        self.check(RawQuantity::Text(value.to_owned()))
+        self.check(&RawQuantity::Text(value.to_owned()))
     }
 }
 
@@ -274,7 +282,9 @@ impl Visitor<'_> for KeySeed<'_> {
         let what = if self.known.is_empty() { "metric" } else { "key" };
         Err(E::custom(match closest(value, candidates.iter().copied()) {
             Some(suggestion) => format!("unknown {what} `{value}`; did you mean `{suggestion}`?"),
-            None if self.known.is_empty() => format!("unknown metric `{value}`; metrics are: {}", metric::METRIC_NAMES.join(", ")),
+            None if self.known.is_empty() => {
+                format!("unknown metric `{value}`; metrics are: {}", metric::METRIC_NAMES.join(", "))
+            }
             None => format!("unknown key `{value}`; expected one of: {}", self.known.join(", ")),
         }))
     }
@@ -785,8 +795,25 @@ fn resolve(document: Document, file: &str, base: &Path) -> Result<Budget, Budget
             message: "the budget has no checks: add `limits:`, `budgets:` or `extends: [core-web-vitals]`".into(),
         });
     }
-    let inputs = document.inputs.iter().map(|input| base.join(input)).collect::<Vec<PathBuf>>();
+    let inputs = document.inputs.iter().map(|input| normalize(&base.join(input))).collect::<Vec<PathBuf>>();
     Ok(Budget { name: document.name, file: file.to_owned(), inputs, checks })
+}
+
+/// Removes `.` and `name/..` pairs without touching the file system, so an input written
+/// as `../samples` in `budgets/demo.yml` is shown as `samples`.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() { PathBuf::from(".") } else { parts.iter().collect() }
 }
 
 #[cfg(test)]

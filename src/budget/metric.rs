@@ -279,10 +279,7 @@ impl Metric {
             Metric::ApiMax => k6("http_req_duration", MAX),
             Metric::ErrorRate => k6("http_req_failed", RATE),
             Metric::Throughput => k6("http_reqs", RATE),
-            Metric::K6 => Selects {
-                metric: k6_metric.unwrap_or_default(),
-                stats: stat.map_or(Stats::Any, Stats::One),
-            },
+            Metric::K6 => Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) },
             _ => Selects { metric: self.name(), stats: Stats::Any },
         }
     }
@@ -290,7 +287,7 @@ impl Metric {
 
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name())
+        f.write_str(self.name())
     }
 }
 

@@ -103,11 +103,7 @@ pub fn parse(raw: &RawQuantity, dimension: Dimension, what: &str) -> Result<f64,
             Some(split) => split,
             None if is_non_finite_word(t) => return Err(UnitError::NotFinite { text }),
             None => {
-                return Err(UnitError::NotANumber {
-                    text,
-                    dimension: dimension.noun(),
-                    example: example(dimension),
-                });
+                return Err(UnitError::NotANumber { text, dimension: dimension.noun(), example: example(dimension) });
             }
         },
     };

@@ -45,11 +45,17 @@ fn limit_rules_for_a_maximum() {
 #[test]
 fn limit_rules_for_a_minimum() {
     let score = |value: f64| {
-        format!(r#"[{{"source":"lighthouse","metric":"score","subject":{{"url":"https://a/"}},"value":{value},"unit":"number"}}]"#)
+        format!(
+            r#"[{{"source":"lighthouse","metric":"score","subject":{{"url":"https://a/"}},"value":{value},"unit":"number"}}]"#
+        )
     };
     let cases = [
         (100.0, Verdict::Green, "Performance score 100 is 11% above the 90 minimum"),
-        (95.0, Verdict::Yellow, "Performance score 95 is 5.6% above the 90 minimum, inside the warning band (below 99)"),
+        (
+            95.0,
+            Verdict::Yellow,
+            "Performance score 95 is 5.6% above the 90 minimum, inside the warning band (below 99)",
+        ),
         (90.0, Verdict::Yellow, "Performance score 90 is exactly at the 90 minimum (passes)"),
         (85.0, Verdict::Red, "Performance score 85 is 5.6% under the 90 minimum"),
     ];
@@ -77,7 +83,8 @@ fn values_compare_across_units() {
     let evaluation = run("lcp: 2500ms", json);
     assert_eq!(evaluation.checks[0].verdict, Verdict::Red);
     assert_eq!(evaluation.checks[0].limit, Some(LimitValue::Max(2.5)), "limit shown in the value's unit");
-    let bench = r#"[{"source":"criterion","metric":"bench_time","subject":{"id":"parse/csv"},"value":1999999,"unit":"ns"}]"#;
+    let bench =
+        r#"[{"source":"criterion","metric":"bench_time","subject":{"id":"parse/csv"},"value":1999999,"unit":"ns"}]"#;
     let evaluation = run("version: 1\nbudgets:\n  - metric: bench_time\n    max: 2ms\n    warn: 0%\n", bench);
     assert_eq!(evaluation.checks[0].message, "Bench time 2 ms is 0% under the 2 ms limit");
     assert_eq!(evaluation.checks[0].verdict, Verdict::Green);
@@ -111,7 +118,8 @@ fn tags_select_k6_subjects_and_stats_pick_the_statistic() {
       {"source":"k6","metric":"http_req_duration","stat":"med","subject":{},"value":90,"unit":"ms"},
       {"source":"k6","metric":"http_req_duration","stat":"p(50)","subject":{},"value":91,"unit":"ms"}
     ]"#;
-    let users = run("version: 1\nbudgets:\n  - metric: api_p95\n    tags: { name: \"GET /api/*\" }\n    max: 300ms\n", json);
+    let users =
+        run("version: 1\nbudgets:\n  - metric: api_p95\n    tags: { name: \"GET /api/*\" }\n    max: 300ms\n", json);
     assert_eq!(users.checks.len(), 1);
     assert_eq!(users.checks[0].value, Some(320.0));
     assert_eq!(users.checks[0].verdict, Verdict::Red);
@@ -133,8 +141,10 @@ fn nothing_matched_is_red_and_says_what_was_looked_for_and_found() {
                 .to_owned()
         )]
     );
-    let optional =
-        run("version: 1\nbudgets:\n  - metric: lcp\n    url: \"*/checkout*\"\n    max: 2s\n    optional: true\n", &json);
+    let optional = run(
+        "version: 1\nbudgets:\n  - metric: lcp\n    url: \"*/checkout*\"\n    max: 2s\n    optional: true\n",
+        &json,
+    );
     assert_eq!(optional.checks[0].verdict, Verdict::Green);
     assert!(optional.checks[0].message.starts_with("not checked (optional): no measurement matched lcp"));
 }
@@ -185,7 +195,9 @@ fn repeated_runs_combine_by_the_aggregate() {
 #[test]
 fn bundle_sizes_sum_unless_each() {
     let file = |path: &str, bytes: u64, stat: &str| {
-        format!(r#"{{"source":"bundle","metric":"bundle_size","stat":"{stat}","subject":{{"file":"{path}"}},"value":{bytes},"unit":"B"}}"#)
+        format!(
+            r#"{{"source":"bundle","metric":"bundle_size","stat":"{stat}","subject":{{"file":"{path}"}},"value":{bytes},"unit":"B"}}"#
+        )
     };
     let json = format!(
         "[{},{},{},{},{}]",
@@ -211,12 +223,17 @@ fn bundle_sizes_sum_unless_each() {
 #[test]
 fn a_k6_limit_in_the_wrong_dimension_is_red() {
     let json = r#"[{"source":"k6","metric":"http_reqs","stat":"rate","value":120,"unit":"/s"}]"#;
-    let evaluation = run("version: 1\nbudgets:\n  - metric: k6\n    k6_metric: http_reqs\n    stat: rate\n    max: 300ms\n", json);
+    let evaluation =
+        run("version: 1\nbudgets:\n  - metric: k6\n    k6_metric: http_reqs\n    stat: rate\n    max: 300ms\n", json);
     assert_eq!(
         verdicts(&evaluation),
-        vec![(Verdict::Red, "http_reqs rate is a rate (/s) but the budget's limit is a time: the limit cannot apply".to_owned())]
+        vec![(
+            Verdict::Red,
+            "http_reqs rate is a rate (/s) but the budget's limit is a time: the limit cannot apply".to_owned()
+        )]
     );
-    let evaluation = run("version: 1\nbudgets:\n  - metric: k6\n    k6_metric: http_reqs\n    stat: rate\n    min: 100/s\n", json);
+    let evaluation =
+        run("version: 1\nbudgets:\n  - metric: k6\n    k6_metric: http_reqs\n    stat: rate\n    min: 100/s\n", json);
     assert_eq!(evaluation.checks[0].message, "http_reqs rate 120/s is 20% above the 100/s minimum");
 }
 
@@ -228,12 +245,26 @@ fn baseline_of(yaml: &str, json: &str) -> Baseline {
 #[test]
 fn regressions_against_the_baseline() {
     let yaml = "version: 1\nbudgets:\n  - metric: api_p95\n    max: 500ms\n    regression: 10%\n";
-    let p95 = |ms: f64| format!(r#"[{{"source":"k6","metric":"http_req_duration","stat":"p(95)","value":{ms},"unit":"ms"}}]"#);
+    let p95 = |ms: f64| {
+        format!(r#"[{{"source":"k6","metric":"http_req_duration","stat":"p(95)","value":{ms},"unit":"ms"}}]"#)
+    };
     let baseline = baseline_of(yaml, &p95(100.0));
     let cases = [
-        (112.0, Verdict::Red, "API p95 112 ms is 12% worse than the baseline 100 ms (allowed: 10%); API p95 112 ms is 78% under the 500 ms limit"),
-        (105.0, Verdict::Green, "API p95 105 ms is 79% under the 500 ms limit; API p95 is 5% worse than the baseline 100 ms, within the allowed 10%"),
-        (90.0, Verdict::Green, "API p95 90 ms is 82% under the 500 ms limit; API p95 is 10% better than the baseline 100 ms"),
+        (
+            112.0,
+            Verdict::Red,
+            "API p95 112 ms is 12% worse than the baseline 100 ms (allowed: 10%); API p95 112 ms is 78% under the 500 ms limit",
+        ),
+        (
+            105.0,
+            Verdict::Green,
+            "API p95 105 ms is 79% under the 500 ms limit; API p95 is 5% worse than the baseline 100 ms, within the allowed 10%",
+        ),
+        (
+            90.0,
+            Verdict::Green,
+            "API p95 90 ms is 82% under the 500 ms limit; API p95 is 10% better than the baseline 100 ms",
+        ),
     ];
     for (value, verdict, message) in cases {
         let evaluation = evaluate(&budget(yaml), &measurements(&p95(value)), Some(&baseline));
@@ -247,18 +278,27 @@ fn regressions_against_the_baseline() {
 #[test]
 fn regression_needs_a_baseline_and_new_subjects_pass() {
     let yaml = "version: 1\nbudgets:\n  - metric: bench_time\n    regression: 5%\n";
-    let bench = |id: &str| format!(r#"[{{"source":"criterion","metric":"bench_time","subject":{{"id":"{id}"}},"value":100,"unit":"ns"}}]"#);
+    let bench = |id: &str| {
+        format!(r#"[{{"source":"criterion","metric":"bench_time","subject":{{"id":"{id}"}},"value":100,"unit":"ns"}}]"#)
+    };
     let none = run(yaml, &bench("a"));
-    assert_eq!(verdicts(&none), vec![(Verdict::Yellow, "Bench time regression not checked: no --baseline report given".to_owned())]);
+    assert_eq!(
+        verdicts(&none),
+        vec![(Verdict::Yellow, "Bench time regression not checked: no --baseline report given".to_owned())]
+    );
     let baseline = baseline_of(yaml, &bench("a"));
     let new = evaluate(&budget(yaml), &measurements(&bench("b")), Some(&baseline));
-    assert_eq!(verdicts(&new), vec![(Verdict::Green, "Bench time is new: the baseline has no value to compare with".to_owned())]);
+    assert_eq!(
+        verdicts(&new),
+        vec![(Verdict::Green, "Bench time is new: the baseline has no value to compare with".to_owned())]
+    );
 }
 
 #[test]
 fn higher_is_better_regressions_are_drops() {
     let yaml = "version: 1\nbudgets:\n  - metric: throughput\n    regression: 10%\n";
-    let rate = |value: f64| format!(r#"[{{"source":"k6","metric":"http_reqs","stat":"rate","value":{value},"unit":"/s"}}]"#);
+    let rate =
+        |value: f64| format!(r#"[{{"source":"k6","metric":"http_reqs","stat":"rate","value":{value},"unit":"/s"}}]"#);
     let baseline = baseline_of(yaml, &rate(1000.0));
     let evaluation = evaluate(&budget(yaml), &measurements(&rate(850.0)), Some(&baseline));
     assert_eq!(

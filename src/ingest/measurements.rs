@@ -130,7 +130,8 @@ mod tests {
         let err = parse(text).unwrap_err();
         assert_eq!((err.line, err.column), (3, 1));
         assert_eq!(err.message, "measurement `bundle_size`: value -5 is negative, but a size cannot be");
-        let err = parse("[\n  {\"source\":\"k6\",\"metric\":\"m\",\n   \"value\":\"fast\",\"unit\":\"ms\"}]").unwrap_err();
+        let err =
+            parse("[\n  {\"source\":\"k6\",\"metric\":\"m\",\n   \"value\":\"fast\",\"unit\":\"ms\"}]").unwrap_err();
         assert_eq!((err.line, err.column), (3, 17));
         assert!(err.message.starts_with("invalid type: string \"fast\", expected f64"), "{}", err.message);
         let err = parse("[{\"source\":\"k6\",\"metric\":\"m\",\"value\":1,\"unit\":\"parsec\"}]").unwrap_err();

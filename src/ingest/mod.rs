@@ -226,8 +226,7 @@ fn collect_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> anyhow::
     entries.sort();
     for path in entries {
         // symlink_metadata: a symlinked folder is not followed, so a link loop cannot recurse.
-        let metadata =
-            std::fs::symlink_metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let metadata = std::fs::symlink_metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
         if metadata.is_dir() {
             collect_files(&path, depth + 1, files)?;
         } else if metadata.is_file() {
@@ -256,7 +255,7 @@ impl Located {
         let (at_line, at_column) = match error.line() {
             0 => (line, column),
             1 => (line, column + error.column().saturating_sub(1)),
-            n => (line + n - 1, error.column()),
+            n => (line + n - 1, error.column().max(1)),
         };
         Located { line: at_line, column: at_column, message: format!("{message}{hint}") }
     }

@@ -82,7 +82,9 @@ fn compose(
     }
     if green_total > 0 {
         if green_rows.is_empty() {
-            text.push_str(&format!("\n{green_total} green checks are not shown (size limit); the JSON report has them.\n"));
+            text.push_str(&format!(
+                "\n{green_total} green checks are not shown (size limit); the JSON report has them.\n"
+            ));
         } else {
             text.push_str(&format!("\n<details><summary>{green_total} green</summary>\n\n{TABLE_HEAD}"));
             for row in green_rows {

@@ -53,7 +53,7 @@ budgets:
     )
     .unwrap();
     assert_eq!(budget.name.as_deref(), Some("Shop"));
-    assert_eq!(budget.inputs, vec![Path::new("ci/.lighthouseci/"), Path::new("ci/k6/summary.json")]);
+    assert_eq!(budget.inputs, vec![Path::new("ci/.lighthouseci"), Path::new("ci/k6/summary.json")]);
     assert_eq!(budget.checks.len(), 7);
 
     let lcp = check(&budget, "lcp");
@@ -87,6 +87,17 @@ budgets:
     assert!(bench.optional);
     assert_eq!(bench.regression, Some(0.05));
     assert_eq!(bench.location, "budgets[4]");
+}
+
+#[test]
+fn inputs_are_relative_to_the_budget_file() {
+    let budget = parse_str(
+        "version: 1\ninputs: [../samples/, ./k6.json]\nlimits:\n  lcp: 1s\n",
+        "budgets/demo.yml",
+        Path::new("budgets"),
+    )
+    .unwrap();
+    assert_eq!(budget.inputs, vec![Path::new("samples"), Path::new("budgets/k6.json")]);
 }
 
 #[test]
@@ -235,7 +246,10 @@ fn impossible_values_are_rejected() {
         error("version: 1\nbudgets:\n  - metric: lcp\n    max: 2s\n    warn: 3s\n"),
         "perfbudget.yml:3:5: budgets[0]: budget `lcp`: warn 3 s is above the limit max: 2 s; the warning must come before the limit"
     );
-    assert!(error("version: 1\nbudgets:\n  - metric: score\n    min: 90\n    warn: 80\n").contains("warn 80 is below the limit min: 90"));
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: score\n    min: 90\n    warn: 80\n")
+            .contains("warn 80 is below the limit min: 90")
+    );
 }
 
 #[test]
@@ -244,22 +258,43 @@ fn max_and_min_follow_the_metric_direction() {
         error("version: 1\nbudgets:\n  - metric: lcp\n    min: 2s\n"),
         "perfbudget.yml:3:5: budgets[0]: budget `lcp`: lcp is better when lower, so it takes `max:`, not `min:`"
     );
-    assert!(error("version: 1\nbudgets:\n  - metric: throughput\n    max: 100/s\n").contains("throughput is better when higher, so it takes `min:`"));
-    assert!(error("version: 1\nbudgets:\n  - metric: lcp\n    max: 2s\n    min: 1s\n").contains("give `max` or `min`, not both"));
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: throughput\n    max: 100/s\n")
+            .contains("throughput is better when higher, so it takes `min:`")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: lcp\n    max: 2s\n    min: 1s\n")
+            .contains("give `max` or `min`, not both")
+    );
     assert!(error("version: 1\nbudgets:\n  - metric: lcp\n").contains("needs a limit: `max:`"));
     // A k6 metric takes either; its dimension comes from the limit's unit.
-    let budget = parse("version: 1\nbudgets:\n  - metric: k6\n    k6_metric: checks\n    stat: rate\n    min: 99%\n").unwrap();
+    let budget =
+        parse("version: 1\nbudgets:\n  - metric: k6\n    k6_metric: checks\n    stat: rate\n    min: 99%\n").unwrap();
     assert_eq!(budget.checks[0].limit, Some(Limit::Min(0.99)));
 }
 
 #[test]
 fn selectors_and_keys_belong_to_their_metrics() {
-    assert!(error("version: 1\nbudgets:\n  - metric: api_p95\n    url: \"*\"\n    max: 1s\n").contains("`url` applies to Lighthouse metrics only"));
-    assert!(error("version: 1\nbudgets:\n  - metric: lcp\n    files: [a]\n    max: 1s\n").contains("`files` applies to bundle_size only"));
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: api_p95\n    url: \"*\"\n    max: 1s\n")
+            .contains("`url` applies to Lighthouse metrics only")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: lcp\n    files: [a]\n    max: 1s\n")
+            .contains("`files` applies to bundle_size only")
+    );
     assert!(error("version: 1\nbudgets:\n  - metric: k6\n    max: 1s\n").contains("`metric: k6` needs `k6_metric`"));
-    assert!(error("version: 1\nlimits:\n  k6: 1s\n").contains("`k6` needs `k6_metric` and `stat`, so it has no short form"));
-    assert!(error("version: 1\nbudgets:\n  - metric: bundle_size\n    files: [\"a[\"]\n    max: 1kB\n").contains("is not a valid glob"));
-    assert!(error("version: 1\nbudgets:\n  - metric: bundle_size\n    files: []\n    max: 1kB\n").contains("`files` is empty"));
+    assert!(
+        error("version: 1\nlimits:\n  k6: 1s\n").contains("`k6` needs `k6_metric` and `stat`, so it has no short form")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: bundle_size\n    files: [\"a[\"]\n    max: 1kB\n")
+            .contains("is not a valid glob")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: bundle_size\n    files: []\n    max: 1kB\n")
+            .contains("`files` is empty")
+    );
 }
 
 #[test]
@@ -289,7 +324,8 @@ fn structure_errors() {
 
 #[test]
 fn json_errors_carry_line_and_column() {
-    let err = parse_str("{\n  \"version\": 1,\n  \"limits\": {\"lcp\": \"2.5\"}\n}", "b.json", Path::new("")).unwrap_err();
+    let err =
+        parse_str("{\n  \"version\": 1,\n  \"limits\": {\"lcp\": \"2.5\"}\n}", "b.json", Path::new("")).unwrap_err();
     assert_eq!(
         err.to_string(),
         "b.json:3:25: `2.5` has no unit; lcp is a time and needs one of: ns, us (or µs), ms, s"

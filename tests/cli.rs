@@ -1,0 +1,313 @@
+//! The command-line contract: exit codes 0/1/2, messages, files written, on real files.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failed setup should stop the test
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn perfbudget(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("perfbudget runs");
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const P95_280: &str = r#"[{"source":"k6","metric":"http_req_duration","stat":"p(95)","subject":{"name":"GET /api/users"},"value":280,"unit":"ms"}]"#;
+
+#[test]
+fn the_demo_shows_every_verdict_and_exits_1() {
+    let dir = temp();
+    let report = dir.path().join("report.json");
+    let run = perfbudget(&repo(), &["check", "--budget", "budgets/demo.yml", "--json", report.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.ends_with("perfbudget: red — 3 red, 3 yellow, 3 green\n"), "{}", run.stdout);
+    assert!(!run.stdout.contains('\u{1b}'), "no colour when stdout is not a terminal");
+    assert_eq!(run.stderr, "");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    let rows: Vec<(&str, &str)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| (check["verdict"].as_str().unwrap(), check["message"].as_str().unwrap()))
+        .collect();
+    assert!(rows.contains(&("red", "LCP 10.88 s is 335% over the 2.5 s limit")), "{rows:?}");
+    assert!(
+        rows.contains(&("yellow", "CLS 0.09958 is 0.42% under the 0.1 limit, inside the warning band (above 0.09)"))
+    );
+    assert!(rows.contains(&("green", "Bench time 4.708 ns is 53% under the 10 ns limit")));
+    assert!(rows.contains(&("red", "Performance score 32 is 64% under the 90 minimum")));
+    assert_eq!(report["checks"][0]["origins"][0], "samples/lighthouse.json");
+}
+
+#[test]
+fn yellow_passes_unless_fail_on_yellow() {
+    let dir = temp();
+    write(dir.path(), "perfbudget.yml", "version: 1\ninputs: [k6.json]\nlimits:\n  api_p95: 300ms\n");
+    write(dir.path(), "k6.json", P95_280);
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("perfbudget: yellow — 0 red, 1 yellow, 0 green\n"));
+    let run = perfbudget(dir.path(), &["check", "--fail-on", "yellow"]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn all_green_exits_0_and_quiet_prints_one_line() {
+    let dir = temp();
+    write(dir.path(), "perfbudget.json", r#"{"api_p95": "1s"}"#);
+    write(dir.path(), "k6.json", P95_280);
+    let run = perfbudget(dir.path(), &["check", "--quiet", "k6.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "perfbudget: green — 0 red, 0 yellow, 1 green\n");
+}
+
+#[test]
+fn a_bad_budget_exits_2_naming_file_line_and_column() {
+    let dir = temp();
+    write(dir.path(), "budget.yml", "version: 1\nlimits:\n  lcp: 2.5\n");
+    let run = perfbudget(dir.path(), &["check", "--budget", "budget.yml", "x.json"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: budget.yml:3:8: limits.lcp: `2.5` has no unit; lcp is a time and needs one of: ns, us (or µs), ms, s\n"
+    );
+    assert_eq!(run.stdout, "");
+    let run = perfbudget(dir.path(), &["validate", "budget.yml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error: budget.yml:3:8: "));
+}
+
+#[test]
+fn unreadable_unknown_and_malformed_inputs_exit_2() {
+    let dir = temp();
+    write(dir.path(), "perfbudget.yml", "lcp: 2.5s\n");
+    let missing = perfbudget(dir.path(), &["check", "nope.json"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.starts_with("error: cannot read input "), "{}", missing.stderr);
+    assert!(missing.stderr.contains("nope.json"));
+
+    write(dir.path(), "notes.txt", "test parse ... bench: 1 ns/iter\n");
+    let unknown = perfbudget(dir.path(), &["check", "notes.txt"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("notes.txt: not an input perfbudget can read (detected by content, not by name)"));
+
+    write(dir.path(), "bad.json", "[\n  {\"source\": \"k6\", \"metric\": \"m\", \"value\": 1,\n");
+    let truncated = perfbudget(dir.path(), &["check", "bad.json"]);
+    assert_eq!(truncated.code, 2);
+    assert!(truncated.stderr.starts_with("error: bad.json:3:1: EOF while parsing"), "{}", truncated.stderr);
+    assert!(truncated.stderr.contains("(the file ends early: truncated?)"));
+
+    write(dir.path(), "empty.json", "");
+    let empty = perfbudget(dir.path(), &["check", "empty.json"]);
+    assert_eq!(empty.code, 2);
+    assert!(empty.stderr.contains("empty.json: the file is empty"));
+
+    std::fs::create_dir(dir.path().join("nothing")).unwrap();
+    let folder = perfbudget(dir.path(), &["check", "nothing"]);
+    assert_eq!(folder.code, 2);
+    assert!(folder.stderr.contains("nothing: no file in this folder is an input perfbudget reads"));
+}
+
+#[test]
+fn no_inputs_and_no_budget_are_errors() {
+    let dir = temp();
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: no budget file: none of perfbudget.yml, perfbudget.yaml, perfbudget.json is in ")
+    );
+    write(dir.path(), "perfbudget.yaml", "lcp: 2.5s\n");
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("perfbudget.yaml: no inputs to check"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let run = perfbudget(&repo(), &["check", "--fail-on", "orange"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("invalid value 'orange' for '--fail-on <FAIL_ON>'"));
+    assert_eq!(perfbudget(&repo(), &["frobnicate"]).code, 2);
+}
+
+#[test]
+fn check_help_prints_exit_codes_and_an_example() {
+    let run = perfbudget(&repo(), &["check", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("0  nothing red (yellow passes unless --fail-on yellow)"));
+    assert!(run.stdout.contains("1  at least one check is red"));
+    assert!(run.stdout.contains("2  the run cannot be trusted"));
+    assert!(run.stdout.contains("perfbudget check --budget budgets/demo.yml"));
+    let version = perfbudget(&repo(), &["--version"]);
+    assert_eq!(version.stdout, format!("perfbudget {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn validate_prints_one_ok_line() {
+    let run = perfbudget(&repo(), &["validate", "budgets/demo.yml"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "ok: budgets/demo.yml: 8 checks (3 from presets)\n"));
+}
+
+#[test]
+fn measure_then_check_round_trips() {
+    let dir = temp();
+    let measured = perfbudget(&repo(), &["measure", "--format", "json", "samples"]);
+    assert_eq!(measured.code, 0, "{}", measured.stderr);
+    assert!(measured.stdout.contains("\"origin\": \"samples/lighthouse.json\""));
+    write(dir.path(), "measured.json", &measured.stdout);
+    let budget = repo().join("budgets/demo.yml");
+    let budget = budget.to_str().unwrap();
+    let direct =
+        perfbudget(&repo(), &["check", "--budget", budget, "--json", dir.path().join("a.json").to_str().unwrap()]);
+    // The demo's own inputs plus the re-measured copy: every value appears twice, so each
+    // subject now has two identical runs whose median is the same value.
+    let again = perfbudget(
+        dir.path(),
+        &["check", "--budget", budget, "--json", "b.json", "--input-format", "measurements", "measured.json"],
+    );
+    assert_eq!((direct.code, again.code), (1, 1));
+    let values = |file: &Path| -> Vec<(String, Option<f64>, String)> {
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["budget"].to_string(), c["value"].as_f64(), c["verdict"].to_string()))
+            .collect()
+    };
+    assert_eq!(values(&dir.path().join("a.json")), values(&dir.path().join("b.json")));
+    let table = perfbudget(&repo(), &["measure", "samples/criterion.json"]);
+    assert!(table.stdout.contains("4.708 ns"));
+    assert!(table.stdout.ends_with("1 measurements\n"));
+}
+
+#[test]
+fn the_json_report_is_the_next_baseline() {
+    let dir = temp();
+    write(dir.path(), "perfbudget.yml", "version: 1\nbudgets:\n  - metric: api_p95\n    regression: 10%\n");
+    write(dir.path(), "base.json", P95_280);
+    write(dir.path(), "head.json", &P95_280.replace("280", "330"));
+    let base = perfbudget(dir.path(), &["check", "--json", "out/base-report.json", "base.json"]);
+    assert_eq!(base.code, 0, "{}", base.stderr);
+    assert!(base.stdout.contains("regression not checked: no --baseline report given"));
+    let head = perfbudget(dir.path(), &["check", "--baseline", "out/base-report.json", "head.json"]);
+    assert_eq!(head.code, 1);
+    assert!(
+        head.stdout.contains("API p95 330 ms is 18% worse than the baseline 280 ms (allowed: 10%)"),
+        "{}",
+        head.stdout
+    );
+    assert!(head.stdout.contains("+18%"));
+
+    let report_as_input = perfbudget(dir.path(), &["check", "out/base-report.json"]);
+    assert_eq!(report_as_input.code, 2);
+    assert!(report_as_input.stderr.contains("this is a perfbudget JSON report; give it as `--baseline"));
+    let measurements_as_baseline = perfbudget(dir.path(), &["check", "--baseline", "base.json", "head.json"]);
+    assert_eq!(measurements_as_baseline.code, 2);
+    assert!(measurements_as_baseline.stderr.contains("this looks like measurements JSON"));
+}
+
+#[test]
+fn markdown_and_junit_files_are_written() {
+    let dir = temp();
+    let budget = repo().join("budgets/demo.yml");
+    let run = perfbudget(
+        dir.path(),
+        &[
+            "check",
+            "--budget",
+            budget.to_str().unwrap(),
+            "--markdown",
+            "comment.md",
+            "--junit",
+            "junit.xml",
+            "--marker",
+            "web",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    let markdown = std::fs::read_to_string(dir.path().join("comment.md")).unwrap();
+    assert!(
+        markdown.starts_with("<!-- perfbudget:v1 key=web -->\n### 🔴 perfbudget: red\n\n3 red, 3 yellow, 3 green.\n")
+    );
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert!(junit.contains("tests=\"9\""));
+    assert!(junit.contains("failures=\"3\""));
+}
+
+#[test]
+fn schema_validates_every_shipped_budget_and_rejects_a_bad_one() {
+    let run = perfbudget(&repo(), &["schema"]);
+    assert_eq!(run.code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let mut checked = 0;
+    for folder in ["budgets", "budgets/presets"] {
+        for entry in std::fs::read_dir(repo().join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let value: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+                let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+                assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5);
+    let seed = serde_json::json!({"lcp":"2.5s","inp":"200ms","cls":"0.1","bundle_size":"150kb","api_p95":"100ms"});
+    assert!(validator.is_valid(&seed));
+    assert!(!validator.is_valid(&serde_json::json!({"version": 1, "limts": {}})));
+    assert!(!validator.is_valid(&serde_json::json!({"version": 1, "budgets": [{"metric": "lpc", "max": "1s"}]})));
+    assert!(!validator.is_valid(&serde_json::json!({"version": 2})));
+}
+
+#[test]
+fn hostile_subjects_cannot_forge_workflow_commands_on_stdout() {
+    let dir = temp();
+    write(dir.path(), "perfbudget.yml", "lcp: 2.5s\n");
+    let url = "https://x/\n::error::forged\n##[error]also %0A\u{1b}[2J";
+    let json = format!(
+        r#"[{{"source":"lighthouse","metric":"lcp","subject":{{"url":{}}},"value":3000,"unit":"ms"}}]"#,
+        serde_json::to_string(url).unwrap()
+    );
+    write(dir.path(), "m.json", &json);
+    let run = perfbudget(dir.path(), &["check", "m.json"]);
+    assert_eq!(run.code, 1);
+    for line in run.stdout.lines() {
+        assert!(!line.trim_start().starts_with("::"), "{line}");
+        assert!(!line.contains("##["), "{line}");
+    }
+    assert!(!run.stdout.contains('\u{1b}'));
+}
