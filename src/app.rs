@@ -96,7 +96,7 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
     let stdout = if args.quiet {
         format!("perfbudget: {} — {}\n", report.verdict.as_str(), report::summary_counts(&report))
     } else {
-        report::table::render(&report, terminal.color, terminal.width)
+        report::table::render(&report, terminal.color, terminal.width, args.verbose)
     };
     let fails = match args.fail_on {
         FailOn::Red => report.verdict == Verdict::Red,

@@ -69,7 +69,7 @@ impl Baseline {
 /// and tags do not contain.
 fn key(metric: &str, stat: Option<&str>, subject: &Subject) -> String {
     let mut key = format!("{metric}\u{1f}{}", stat.unwrap_or(""));
-    for (tag, value) in subject {
+    for (tag, value) in subject.iter() {
         key.push('\u{1e}');
         key.push_str(tag);
         key.push('\u{1f}');

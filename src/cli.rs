@@ -69,8 +69,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
     /// Print only the summary line, not the table.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// List green checks in the table even when it is long (over 50 rows).
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Read every input as this format instead of detecting it by content.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,

@@ -117,38 +117,27 @@ impl CheckResult {
 
 /// Checks every budget entry against the measurements (and the baseline, if any).
 pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<&Baseline>) -> Evaluation {
+    let selected = select::select(&budget.checks, measurements);
     let mut by_metric: HashMap<&str, Vec<&Measurement>> = HashMap::new();
-    for measurement in measurements {
-        by_metric.entry(measurement.metric.as_str()).or_default().push(measurement);
-    }
     let mut checks = Vec::new();
-    for check in &budget.checks {
-        evaluate_check(check, &by_metric, baseline, &mut checks);
+    for (check, matched) in budget.checks.iter().zip(selected) {
+        let selects = check.selects();
+        if matched.is_empty() {
+            // Only a check that found nothing needs to know what else is there.
+            if by_metric.is_empty() {
+                for measurement in measurements {
+                    by_metric.entry(measurement.metric.as_str()).or_default().push(measurement);
+                }
+            }
+            let candidates: &[&Measurement] = by_metric.get(selects.metric).map(Vec::as_slice).unwrap_or_default();
+            checks.push(no_match(check, &selects, candidates, &by_metric));
+            continue;
+        }
+        for group in group_by_subject(check, &selects, matched) {
+            checks.push(judge_group(check, &selects, group, baseline));
+        }
     }
     Evaluation { checks }
-}
-
-fn evaluate_check(
-    check: &Check,
-    by_metric: &HashMap<&str, Vec<&Measurement>>,
-    baseline: Option<&Baseline>,
-    out: &mut Vec<CheckResult>,
-) {
-    let selects = check.selects();
-    let candidates: &[&Measurement] = by_metric.get(selects.metric).map(Vec::as_slice).unwrap_or_default();
-    let matched: Vec<&Measurement> = candidates
-        .iter()
-        .copied()
-        .filter(|m| stat_rank(&selects, m).is_some())
-        .filter(|m| check.selectors.iter().all(|s| m.subject.get(&s.tag).is_some_and(|value| s.matches(value))))
-        .collect();
-    if matched.is_empty() {
-        out.push(no_match(check, &selects, candidates, by_metric));
-        return;
-    }
-    for group in group_by_subject(check, &selects, matched) {
-        out.push(judge_group(check, &selects, group, baseline));
-    }
 }
 
 /// The position of the measurement's stat in the accepted list (lower is preferred), or
@@ -167,7 +156,7 @@ fn group_by_subject<'a>(check: &Check, selects: &Selects<'_>, matched: Vec<&'a M
     if check.metric == Metric::BundleSize && !check.each {
         // size-limit's model: the matched files are summed into one number.
         let files = check.selectors.iter().find(|s| s.tag == "file").map(ToString::to_string).unwrap_or_default();
-        let subject = Subject::from([("files".to_owned(), files.trim_start_matches("file=").to_owned())]);
+        let subject = Subject::from([("files", files.trim_start_matches("file="))]);
         return vec![Group { subject, measurements: matched }];
     }
     let mut groups: BTreeMap<&Subject, Vec<&'a Measurement>> = BTreeMap::new();
@@ -509,5 +498,6 @@ fn first_few(items: &[&str], limit: usize) -> String {
     if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
 }
 
+mod select;
 #[cfg(test)]
 mod tests;

@@ -655,6 +655,9 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         None => {}
     }
     for (tag, glob) in raw.tags.iter().flatten() {
+        if selectors.iter().any(|selector| selector.tag == *tag) {
+            return Err(format!("`tags` selects `{tag}`, which this entry already selects: keep one"));
+        }
         selectors.push(selector(tag, std::slice::from_ref(glob), false)?);
     }
 

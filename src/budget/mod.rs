@@ -12,8 +12,11 @@ pub mod units;
 use std::fmt;
 use std::path::PathBuf;
 
-use globset::{GlobBuilder, GlobMatcher};
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
+use wildmatch::WildMatch;
 
 pub use load::{BudgetError, load, parse_str};
 use metric::{Direction, Metric, Selects, Stats};
@@ -125,9 +128,11 @@ pub struct Selector {
 }
 
 impl Selector {
+    /// Whether a tag value passes this selector: one include glob matches (or there are
+    /// none) and no exclude glob does.
     pub fn matches(&self, value: &str) -> bool {
-        (self.include.is_empty() || self.include.iter().any(|p| p.matcher.is_match(value)))
-            && !self.exclude.iter().any(|p| p.matcher.is_match(value))
+        (self.include.is_empty() || self.include.iter().any(|p| p.is_match(value)))
+            && !self.exclude.iter().any(|p| p.is_match(value))
     }
 }
 
@@ -143,23 +148,60 @@ impl fmt::Display for Selector {
     }
 }
 
-/// A compiled glob with the text it was written as.
+/// A glob with the text it was written as.
+///
+/// Globs of only literals, `*` and `?` where `*` may cross `/` (URLs, ids, tags) are
+/// matched by `wildmatch`, which needs no compilation; a budget with a thousand of them
+/// would otherwise spend most of its run compiling regexes. File globs (`*` stays within
+/// a folder, `**` crosses) and globs with `[...]`, `{...}` or escapes go to globset,
+/// compiled once on first use.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub text: String,
-    matcher: GlobMatcher,
+    engine: Engine,
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Wildcard(WildMatch),
+    Glob { glob: Glob, matcher: OnceLock<GlobMatcher> },
 }
 
 impl Pattern {
     /// `*` crosses `/` except in file globs, where it stays within one folder as in
     /// size-limit's globs: `dist/*.js` does not reach `dist/legacy/x.js`.
     pub fn new(text: &str, within_folder: bool) -> Result<Pattern, globset::Error> {
+        // Parsing with globset even for wildcards: one grammar decides what is valid.
         let glob = GlobBuilder::new(text).literal_separator(within_folder).backslash_escape(true).build()?;
-        Ok(Pattern { text: text.to_owned(), matcher: glob.compile_matcher() })
+        let plain = !text.contains(['[', ']', '{', '}', '\\']);
+        let engine = if plain && !within_folder {
+            Engine::Wildcard(WildMatch::new(text))
+        } else {
+            Engine::Glob { glob, matcher: OnceLock::new() }
+        };
+        Ok(Pattern { text: text.to_owned(), engine })
     }
 
     pub fn is_match(&self, value: &str) -> bool {
-        self.matcher.is_match(value)
+        match &self.engine {
+            Engine::Wildcard(wildcard) => wildcard.matches(value),
+            Engine::Glob { glob, matcher } => matcher.get_or_init(|| glob.compile_matcher()).is_match(value),
+        }
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.text == other.text
+            && matches!(&self.engine, Engine::Wildcard(_)) == matches!(&other.engine, Engine::Wildcard(_))
+    }
+}
+
+impl Eq for Pattern {}
+
+impl std::hash::Hash for Pattern {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
     }
 }
 
@@ -192,5 +234,41 @@ impl Compression {
             Compression::Gzip => &["gzip"],
             Compression::Brotli => &["brotli"],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wildcard fast path must agree with globset wherever it is used.
+    #[test]
+    fn wildcard_globs_match_like_globset() {
+        let patterns = ["*/checkout*", "GET /api/*", "2??", "*", "**", "a*b*c", "https://*.example/*", "exact", "*?x"];
+        let values = [
+            "https://shop.example/checkout/pay",
+            "https://a.example/",
+            "GET /api/users/7",
+            "200",
+            "2000",
+            "aXbYc",
+            "abc/def/c",
+            "exact",
+            "",
+            "yx",
+            "x",
+        ];
+        for pattern in patterns {
+            let ours = Pattern::new(pattern, false).unwrap();
+            assert!(matches!(ours.engine, Engine::Wildcard(_)), "{pattern}");
+            let reference = GlobBuilder::new(pattern).literal_separator(false).build().unwrap().compile_matcher();
+            for value in values {
+                assert_eq!(ours.is_match(value), reference.is_match(value), "{pattern} on {value}");
+            }
+        }
+        let files = Pattern::new("dist/*.js", true).unwrap();
+        assert!(files.is_match("dist/a.js"));
+        assert!(!files.is_match("dist/sub/a.js"));
+        assert!(Pattern::new("{a,b}*", false).unwrap().is_match("b/x"));
     }
 }

@@ -101,8 +101,7 @@ fn a_budget_applies_to_every_subject_its_selectors_match() {
     let all = run("lcp: 2.5s", &json);
     assert_eq!(all.checks.len(), 3);
     let checkout = run("version: 1\nbudgets:\n  - metric: lcp\n    url: \"*/checkout*\"\n    max: 2s\n", &json);
-    let subjects: Vec<(&str, Verdict)> =
-        checkout.checks.iter().map(|c| (c.subject["url"].as_str(), c.verdict)).collect();
+    let subjects: Vec<(&str, Verdict)> = checkout.checks.iter().map(|c| (&c.subject["url"], c.verdict)).collect();
     assert_eq!(
         subjects,
         vec![("https://shop.example/checkout", Verdict::Red), ("https://shop.example/checkout/pay", Verdict::Green)]
@@ -210,13 +209,13 @@ fn bundle_sizes_sum_unless_each() {
     let summed = run("bundle_size: 150kb", &json);
     assert_eq!(summed.checks.len(), 1);
     assert_eq!(summed.checks[0].value, Some(130_000.0));
-    assert_eq!(summed.checks[0].subject["files"], "**/*.js");
+    assert_eq!(&summed.checks[0].subject["files"], "**/*.js");
     assert_eq!(summed.checks[0].message, "Bundle size 130 kB is 13% under the 150 kB limit");
     let each = run(
         "version: 1\nbudgets:\n  - metric: bundle_size\n    files: [\"dist/*.js\"]\n    compression: gzip\n    each: true\n    max: 205kB\n",
         &json,
     );
-    let rows: Vec<(&str, Verdict)> = each.checks.iter().map(|c| (c.subject["file"].as_str(), c.verdict)).collect();
+    let rows: Vec<(&str, Verdict)> = each.checks.iter().map(|c| (&c.subject["file"], c.verdict)).collect();
     assert_eq!(rows, vec![("dist/a.js", Verdict::Yellow), ("dist/b.js", Verdict::Red)]);
 }
 

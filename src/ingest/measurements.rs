@@ -40,10 +40,13 @@ pub fn parse(text: &str) -> Result<Vec<Measurement>, Located> {
     let elements: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| Located::from_json(&error, 1, 1))?;
     let mut measurements = Vec::with_capacity(elements.len());
     for element in elements {
-        let (line, column) = position_of(text, element.get());
-        let measurement: Measurement =
-            serde_json::from_str(element.get()).map_err(|error| Located::from_json(&error, line, column))?;
+        // The element's position is only worked out for an error: it scans the text before it.
+        let measurement: Measurement = serde_json::from_str(element.get()).map_err(|error| {
+            let (line, column) = position_of(text, element.get());
+            Located::from_json(&error, line, column)
+        })?;
         if let Err(problem) = check(&measurement) {
+            let (line, column) = position_of(text, element.get());
             return Err(Located { line, column, message: format!("measurement `{}`: {problem}", measurement.metric) });
         }
         measurements.push(measurement);
@@ -110,7 +113,7 @@ mod tests {
         let measurements = parse(text).unwrap();
         assert_eq!(measurements.len(), 2);
         assert_eq!(measurements[0].stat.as_deref(), Some("p(95)"));
-        assert_eq!(measurements[0].subject["name"], "GET /x");
+        assert_eq!(&measurements[0].subject["name"], "GET /x");
         assert_eq!(measurements[1].unit, Unit::Ms);
         assert_eq!(measurements[1].base_value(), 2.4e9);
     }

@@ -4,8 +4,8 @@
 //! format of an input is decided by its content, never by its name.
 
 pub mod measurements;
+mod subject;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,10 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::quantity::Unit;
 
-/// What a measurement is about: tag name -> value. Lighthouse: `url` (+ `form_factor`);
-/// k6: the metric's tags (`name`, `method`, `status`, `scenario`, `group`); criterion: `id`;
-/// bundle: `file`. Ordered, so output is the same on every run.
-pub type Subject = BTreeMap<String, String>;
+pub use subject::Subject;
 
 /// One number an input reported, in the unit the source tool reports it in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -61,14 +58,14 @@ pub fn describe_subject(subject: &Subject) -> String {
     if subject.is_empty() {
         return "all".to_owned();
     }
-    let naming = NAMING_TAGS.iter().find_map(|tag| subject.get_key_value(*tag));
+    let naming = NAMING_TAGS.iter().find_map(|tag| subject.get(tag).map(|value| (*tag, value)));
     let rest: Vec<String> = subject
         .iter()
-        .filter(|(tag, _)| Some(tag.as_str()) != naming.map(|(name, _)| name.as_str()))
+        .filter(|(tag, _)| Some(*tag) != naming.map(|(name, _)| name))
         .map(|(tag, value)| format!("{tag}={value}"))
         .collect();
     match (naming, rest.is_empty()) {
-        (Some((_, value)), true) => value.clone(),
+        (Some((_, value)), true) => value.to_owned(),
         (Some((_, value)), false) => format!("{value} ({})", rest.join(", ")),
         (None, _) => rest.join(", "),
     }

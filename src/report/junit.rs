@@ -11,14 +11,15 @@ use super::escape::xml;
 use super::json::Report;
 use super::{Cells, summary_counts};
 use crate::evaluate::Verdict;
+use crate::ingest::describe_subject;
 
 pub fn render(report: &Report) -> String {
     let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
     for check in &report.checks {
-        let source = check.source.clone().unwrap_or_else(|| "budget".to_owned());
-        let cells = Cells::of(check);
+        let source = check.source.as_deref().unwrap_or("budget");
         let status = match check.verdict {
             Verdict::Red => {
+                let cells = Cells::of(check);
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 let mut description = format!("value {}", cells.value);
                 for (name, cell) in [("limit", &cells.limit), ("change", &cells.change)] {
@@ -36,16 +37,17 @@ pub fn render(report: &Report) -> String {
             }
             Verdict::Green | Verdict::Yellow => TestCaseStatus::success(),
         };
-        let name = match &cells.subject {
-            Some(subject) => format!("{} — {subject}", cells.budget),
-            None => cells.budget.clone(),
+        let name = if check.value.is_none() && check.subject.is_empty() {
+            check.budget.clone()
+        } else {
+            format!("{} — {}", check.budget, describe_subject(&check.subject))
         };
         let mut case = TestCase::new(xml(&name), status);
         case.set_classname(xml(&check.metric));
         if check.verdict == Verdict::Yellow {
             case.set_system_out(xml(&format!("yellow: {}", check.message)));
         }
-        suites.entry(source.clone()).or_insert_with(|| TestSuite::new(xml(&source))).add_test_case(case);
+        suites.entry(source.to_owned()).or_insert_with(|| TestSuite::new(xml(source))).add_test_case(case);
     }
     if suites.is_empty() {
         // Consumers treat a report with no test case as broken; say plainly that none ran.

@@ -41,18 +41,40 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
         md_text(&report.version)
     );
     let problem_rows: Vec<String> = problems.iter().map(|check| row(check)).collect();
-    let green_rows: Vec<String> = greens.iter().map(|check| row(check)).collect();
+    // Greens are shown all or not at all; stop rendering them once they cannot fit.
+    let mut room =
+        max_bytes.saturating_sub(head.len() + foot.len() + problem_rows.iter().map(String::len).sum::<usize>());
+    let mut green_rows: Vec<String> = Vec::with_capacity(greens.len());
+    for check in &greens {
+        let row = row(check);
+        if row.len() > room {
+            green_rows.clear();
+            break;
+        }
+        room -= row.len();
+        green_rows.push(row);
+    }
 
     let full = compose(&head, &problem_rows, problems.len(), &green_rows, greens.len(), &foot);
     if full.len() <= max_bytes {
         return full;
     }
-    // Too long: drop the greens first, then as many problem rows as needed.
-    for shown in (0..=problem_rows.len()).rev() {
-        let text = compose(&head, &problem_rows[..shown], problems.len(), &[], greens.len(), &foot);
-        if text.len() <= max_bytes {
-            return text;
+    // Too long: drop the greens first, then the least severe problem rows. The size of a
+    // composition is its fixed parts plus its rows, so the cut is found without
+    // rendering every candidate.
+    let fixed = compose(&head, &[], problems.len(), &[], greens.len(), &foot).len();
+    let mut budget = max_bytes.saturating_sub(fixed);
+    let mut shown = 0;
+    for row in &problem_rows {
+        if row.len() > budget {
+            break;
         }
+        budget -= row.len();
+        shown += 1;
+    }
+    let text = compose(&head, &problem_rows[..shown], problems.len(), &[], greens.len(), &foot);
+    if text.len() <= max_bytes {
+        return text;
     }
     // Not even the head fits: the marker alone keeps the comment findable.
     format!("{}\n", marker(key))

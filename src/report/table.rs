@@ -8,9 +8,13 @@ use super::json::Report;
 use super::{Cells, summary_counts, worst_first};
 use crate::evaluate::Verdict;
 
-/// Renders the table and a summary line. `width` wraps long cells on a terminal; `None`
-/// keeps every row on one line (logs).
-pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
+/// Tables with more rows than this list only red and yellow rows unless asked for all:
+/// a gate's log should lead with what needs attention.
+pub const ALL_ROWS_UP_TO: usize = 50;
+
+/// Renders the table and a summary line. `width` wraps long cells; `None` keeps every
+/// row on one line. `all` lists green rows even in a long table.
+pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> String {
     let mut table = Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);
     match width {
@@ -27,7 +31,13 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         table.force_no_tty();
     }
     table.set_header(["", "Budget", "Subject", "Value", "Limit", "Change", "Details"]);
+    let list_greens = all || report.checks.len() <= ALL_ROWS_UP_TO;
+    let mut folded = 0;
     for check in worst_first(report) {
+        if check.verdict == Verdict::Green && !list_greens {
+            folded += 1;
+            continue;
+        }
         let cells = Cells::of(check);
         let mut verdict = Cell::new(check.verdict.as_str());
         if color {
@@ -47,7 +57,10 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
             Cell::new(terminal(&check.message)),
         ]);
     }
-    let mut text = if report.checks.is_empty() { String::new() } else { format!("{table}\n") };
+    let mut text = if table.row_count() == 0 { String::new() } else { format!("{table}\n") };
+    if folded > 0 {
+        text.push_str(&format!("{folded} green checks not listed (--verbose lists them; the JSON report has all)\n"));
+    }
     text.push_str(&format!("perfbudget: {} — {}\n", report.verdict.as_str(), summary_counts(report)));
     text
 }
@@ -58,7 +71,7 @@ mod tests {
 
     #[test]
     fn plain_table_worst_first() {
-        let text = render(&crate::report::sample::report(), false, None);
+        let text = render(&crate::report::sample::report(), false, None, false);
         insta::assert_snapshot!(text);
         let red = text.find("│ red").unwrap();
         let yellow = text.find("│ yellow").unwrap();
@@ -69,14 +82,28 @@ mod tests {
     }
 
     #[test]
+    fn long_tables_fold_green_rows_unless_all() {
+        let mut report = crate::report::sample::report();
+        let green = report.checks.iter().find(|c| c.verdict == Verdict::Green).unwrap().clone();
+        report.checks.extend(std::iter::repeat_n(green, ALL_ROWS_UP_TO));
+        report.counts.green += ALL_ROWS_UP_TO;
+        let folded = render(&report, false, None, false);
+        assert!(!folded.contains("│ green"));
+        assert!(folded.contains("│ red"));
+        assert!(folded.contains("53 green checks not listed (--verbose lists them; the JSON report has all)\n"));
+        let all = render(&report, false, None, true);
+        assert_eq!(all.matches("│ green").count(), 53);
+    }
+
+    #[test]
     fn colour_only_when_asked() {
-        let text = render(&crate::report::sample::report(), true, Some(200));
+        let text = render(&crate::report::sample::report(), true, Some(200), false);
         assert!(text.contains("\u{1b}["));
     }
 
     #[test]
     fn hostile_names_cannot_forge_lines_or_commands() {
-        let text = render(&crate::report::sample::report(), false, None);
+        let text = render(&crate::report::sample::report(), false, None, false);
         for line in text.lines() {
             assert!(!line.trim_start().starts_with("::"), "{line}");
         }
