@@ -41,15 +41,15 @@ fn pipeline(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("check");
     group.bench_function("load_budget", |b| {
-        b.iter(|| budget::parse_str(black_box(&budget_text), "perfbudget.yml", Path::new("")).unwrap())
+        b.iter(|| budget::parse_str(black_box(&budget_text), "perfbudget.yml", Path::new("")).unwrap());
     });
     group.bench_function("read_measurements", |b| {
-        b.iter(|| measurements::parse(black_box(&measurements_text)).unwrap())
+        b.iter(|| measurements::parse(black_box(&measurements_text)).unwrap());
     });
     group.bench_function("evaluate", |b| b.iter(|| evaluate(black_box(&budget), black_box(&measurements), None)));
     group.bench_function("render_table", |b| b.iter(|| table::render(black_box(&report), false, Some(160), false)));
     group.bench_function("render_markdown", |b| {
-        b.iter(|| markdown::render(black_box(&report), "default", markdown::MAX_BYTES))
+        b.iter(|| markdown::render(black_box(&report), "default", markdown::MAX_BYTES));
     });
     group.bench_function("render_json", |b| b.iter(|| json::render(black_box(&report))));
     group.bench_function("render_junit", |b| b.iter(|| junit::render(black_box(&report))));
