@@ -19,12 +19,28 @@ use crate::report::{self, markdown};
 pub const DEFAULT_BUDGET_FILES: &[&str] = &["perfbudget.yml", "perfbudget.yaml", "perfbudget.json"];
 
 /// What the process environment tells about the terminal, read once by `main`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Terminal {
     /// Colour the table: stdout is a terminal and `NO_COLOR` is not set.
     pub color: bool,
-    /// Wrap the table to this width (a terminal); `None` keeps rows on one line.
+    /// Wrap the table to this width; `None` keeps rows on one line.
     pub width: Option<u16>,
+}
+
+/// Table width when stdout is not a terminal (CI logs, files): long messages wrap
+/// instead of making 400-column rows.
+pub const LOG_WIDTH: u16 = 160;
+
+impl Terminal {
+    /// `no_color` is the value of `NO_COLOR`; any non-empty value turns colour off
+    /// (no-color.org). `terminal_width` is the terminal's width when stdout is one.
+    pub fn new(stdout_is_terminal: bool, no_color: Option<&std::ffi::OsStr>, terminal_width: Option<u16>) -> Terminal {
+        let no_color = no_color.is_some_and(|value| !value.is_empty());
+        Terminal {
+            color: stdout_is_terminal && !no_color,
+            width: if stdout_is_terminal { terminal_width } else { Some(LOG_WIDTH) },
+        }
+    }
 }
 
 /// The result of a command that ran to the end.
@@ -131,4 +147,18 @@ fn write(path: &Path, text: &str, what: &str) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create the folder for the {what} {}", path.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("cannot write the {what} {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        let on = Terminal::new(true, None, Some(100));
+        assert_eq!(on, Terminal { color: true, width: Some(100) });
+        assert!(!Terminal::new(true, Some(std::ffi::OsStr::new("1")), Some(100)).color);
+        assert!(Terminal::new(true, Some(std::ffi::OsStr::new("")), Some(100)).color, "empty NO_COLOR is unset");
+        assert_eq!(Terminal::new(false, None, None), Terminal { color: false, width: Some(LOG_WIDTH) });
+    }
 }

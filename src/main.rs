@@ -11,9 +11,6 @@ use perfbudget::cli::Cli;
 /// Exit code for a run that cannot be trusted (bad input, bad flag, internal error).
 const UNTRUSTED: u8 = 2;
 
-/// Table width when stdout is not a terminal (CI logs, files).
-const LOG_WIDTH: u16 = 160;
-
 fn main() -> ExitCode {
     // A panic is a bug, and a gate that crashed has not passed: exit 2, never 0 or 101.
     std::panic::set_hook(Box::new(|info| {
@@ -48,12 +45,8 @@ fn run() -> ExitCode {
         Err(error) => return fail(&anyhow::anyhow!("cannot read the current folder: {error}")),
     };
     let stdout_is_terminal = std::io::stdout().is_terminal();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-    let terminal = Terminal {
-        color: stdout_is_terminal && !no_color,
-        // Logs get a fixed width so long messages wrap instead of making 400-column rows.
-        width: if stdout_is_terminal { comfy_table::Table::new().width() } else { Some(LOG_WIDTH) },
-    };
+    let width = if stdout_is_terminal { comfy_table::Table::new().width() } else { None };
+    let terminal = Terminal::new(stdout_is_terminal, std::env::var_os("NO_COLOR").as_deref(), width);
     match app::run(cli, &cwd, &terminal) {
         Ok(outcome) => {
             // A closed pipe (`| head`) is not an error of the gate: the verdict stands.

@@ -74,5 +74,9 @@ mod tests {
         insta::assert_snapshot!(text);
         let back: Report = serde_json::from_str(&text).unwrap();
         assert_eq!(back, report);
+        // The hostile subject is data: escaped by JSON, never a raw control character.
+        assert!(text.contains(r#""url": "https://x.example/a|b `tick` <!-- hide @someone [x](https://evil.example)\n::error::forged %0A \u001b[31mred"#));
+        assert!(!text.contains('\u{1b}'));
+        assert!(text.lines().all(|line| !line.trim_start().starts_with("::")));
     }
 }
