@@ -103,6 +103,34 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// A result for `check` with its limits in `unit` and nothing measured yet.
+    fn new(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject) -> CheckResult {
+        CheckResult {
+            budget: check.label.clone(),
+            metric: check.metric.name().to_owned(),
+            source_metric: selects.metric.to_owned(),
+            stat: None,
+            source: None,
+            subject,
+            verdict: Verdict::Green,
+            message: String::new(),
+            unit,
+            value: None,
+            lower: None,
+            upper: None,
+            runs: Vec::new(),
+            limit: check.limit.map(|limit| match limit {
+                Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
+                Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
+            }),
+            warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
+            baseline: None,
+            change: None,
+            regression: check.regression,
+            origins: Vec::new(),
+        }
+    }
+
     /// How far past its limit the value is (relative, bigger is worse), for ordering rows
     /// worst first. Checks without a value sort first within their verdict.
     pub fn severity(&self) -> f64 {
@@ -182,30 +210,10 @@ fn judge_group(check: &Check, selects: &Selects<'_>, group: Group<'_>, baseline:
     let mut origins: Vec<String> = group.measurements.iter().filter_map(|m| m.origin.clone()).collect();
     origins.sort();
     origins.dedup();
-    let mut result = CheckResult {
-        budget: check.label.clone(),
-        metric: check.metric.name().to_owned(),
-        source_metric: selects.metric.to_owned(),
-        stat: stat.clone(),
-        source: Some(first.source.clone()),
-        subject: group.subject,
-        verdict: Verdict::Green,
-        message: String::new(),
-        unit,
-        value: None,
-        lower: None,
-        upper: None,
-        runs: Vec::new(),
-        limit: check.limit.map(|limit| match limit {
-            Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
-            Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
-        }),
-        warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
-        baseline: None,
-        change: None,
-        regression: check.regression,
-        origins,
-    };
+    let mut result = CheckResult::new(check, selects, unit, group.subject);
+    result.stat = stat.clone();
+    result.source = Some(first.source.clone());
+    result.origins = origins;
     let what = subject_label(check);
     if let Some(mismatch) = group.measurements.iter().find(|m| m.unit.dimension() != check.dimension) {
         result.verdict = Verdict::Red;
@@ -454,32 +462,11 @@ fn no_match(
     };
     let unit = check.metric.display_unit();
     let unit = if unit.dimension() == check.dimension { unit } else { base_unit(check.dimension) };
-    let verdict = if check.optional { Verdict::Green } else { Verdict::Red };
     let prefix = if check.optional { "not checked (optional): " } else { "" };
-    CheckResult {
-        budget: check.label.clone(),
-        metric: check.metric.name().to_owned(),
-        source_metric: selects.metric.to_owned(),
-        stat: None,
-        source: None,
-        subject: Subject::new(),
-        verdict,
-        message: format!("{prefix}no measurement matched {looked_for}; {found}"),
-        unit,
-        value: None,
-        lower: None,
-        upper: None,
-        runs: Vec::new(),
-        limit: check.limit.map(|limit| match limit {
-            Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
-            Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
-        }),
-        warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
-        baseline: None,
-        change: None,
-        regression: check.regression,
-        origins: Vec::new(),
-    }
+    let mut result = CheckResult::new(check, selects, unit, Subject::new());
+    result.verdict = if check.optional { Verdict::Green } else { Verdict::Red };
+    result.message = format!("{prefix}no measurement matched {looked_for}; {found}");
+    result
 }
 
 fn base_unit(dimension: Dimension) -> Unit {

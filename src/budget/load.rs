@@ -598,22 +598,6 @@ fn only_for(present: bool, key: &str, allowed: bool, metrics: &str) -> Result<()
     Ok(())
 }
 
-fn is_web_metric(metric: Metric) -> bool {
-    matches!(
-        metric,
-        Metric::Lcp
-            | Metric::Fcp
-            | Metric::Tbt
-            | Metric::SpeedIndex
-            | Metric::Tti
-            | Metric::Ttfb
-            | Metric::Cls
-            | Metric::Inp
-            | Metric::Score
-            | Metric::PageWeight(_)
-    )
-}
-
 /// Validates a long-form entry into a check (without `defaults:`, applied later).
 fn long_check(raw: RawEntry) -> Result<Check, String> {
     let metric = raw.metric.0;
@@ -626,7 +610,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     only_for(raw.each.is_some(), "each", is_bundle, "bundle_size")?;
     only_for(raw.compression.is_some(), "compression", is_bundle, "bundle_size")?;
     only_for(raw.id.is_some(), "id", is_bench, "bench_time and bench_throughput")?;
-    only_for(raw.url.is_some(), "url", is_web_metric(metric), "Lighthouse metrics")?;
+    only_for(raw.url.is_some(), "url", metric.is_lighthouse(), "Lighthouse metrics")?;
     if is_k6 && (raw.k6_metric.is_none() || raw.stat.is_none()) {
         return Err("`metric: k6` needs `k6_metric` (such as http_reqs) and `stat` (such as rate or p(95))".into());
     }

@@ -213,6 +213,23 @@ impl Metric {
         label.to_owned()
     }
 
+    /// Whether the metric comes from Lighthouse (or PSI/CrUX), whose subjects are URLs.
+    pub fn is_lighthouse(self) -> bool {
+        matches!(
+            self,
+            Metric::Lcp
+                | Metric::Fcp
+                | Metric::Tbt
+                | Metric::SpeedIndex
+                | Metric::Tti
+                | Metric::Ttfb
+                | Metric::Cls
+                | Metric::Inp
+                | Metric::Score
+                | Metric::PageWeight(_)
+        )
+    }
+
     /// `None` for `k6`, whose dimension is the chosen k6 metric's.
     pub fn dimension(&self) -> Option<Dimension> {
         Some(match self {
