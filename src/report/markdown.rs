@@ -7,13 +7,20 @@
 
 use super::escape::{md_code_cell, md_text};
 use super::json::Report;
-use super::{Cells, summary_counts, verdict_icon, worst_first};
+use super::{Cells, has_changes, summary_counts, verdict_icon, worst_first};
 use crate::evaluate::{CheckResult, Verdict};
 
 /// GitHub's limit on a comment body.
 pub const MAX_BYTES: usize = 65_536;
 
-const TABLE_HEAD: &str = "| | Budget | Subject | Value | Limit | Change | Details |\n|:-:|---|---|--:|--:|--:|---|\n";
+/// The table header, with a change column when rows were compared with a baseline.
+fn table_head(changes: bool) -> &'static str {
+    if changes {
+        "| | Budget | Subject | Value | Limit | Change | Details |\n|:-:|---|---|--:|--:|--:|---|\n"
+    } else {
+        "| | Budget | Subject | Value | Limit | Details |\n|:-:|---|---|--:|--:|---|\n"
+    }
+}
 
 /// The hidden marker line; `key` separates comments of several jobs on one pull request.
 pub fn marker(key: &str) -> String {
@@ -40,13 +47,15 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
         md_code_cell(&report.budget.file),
         md_text(&report.version)
     );
-    let problem_rows: Vec<String> = problems.iter().map(|check| row(check)).collect();
+    let changes = has_changes(report);
+    let head_row = table_head(changes);
+    let problem_rows: Vec<String> = problems.iter().map(|check| row(check, changes)).collect();
     // Greens are shown all or not at all; stop rendering them once they cannot fit.
     let mut room =
         max_bytes.saturating_sub(head.len() + foot.len() + problem_rows.iter().map(String::len).sum::<usize>());
     let mut green_rows: Vec<String> = Vec::with_capacity(greens.len());
     for check in &greens {
-        let row = row(check);
+        let row = row(check, changes);
         if row.len() > room {
             green_rows.clear();
             break;
@@ -55,14 +64,14 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
         green_rows.push(row);
     }
 
-    let full = compose(&head, &problem_rows, problems.len(), &green_rows, greens.len(), &foot);
+    let full = compose(&head, head_row, &problem_rows, problems.len(), &green_rows, greens.len(), &foot);
     if full.len() <= max_bytes {
         return full;
     }
     // Too long: drop the greens first, then the least severe problem rows. The size of a
     // composition is its fixed parts plus its rows, so the cut is found without
     // rendering every candidate.
-    let fixed = compose(&head, &[], problems.len(), &[], greens.len(), &foot).len();
+    let fixed = compose(&head, head_row, &[], problems.len(), &[], greens.len(), &foot).len();
     let mut budget = max_bytes.saturating_sub(fixed);
     let mut shown = 0;
     for row in &problem_rows {
@@ -72,7 +81,7 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
         budget -= row.len();
         shown += 1;
     }
-    let text = compose(&head, &problem_rows[..shown], problems.len(), &[], greens.len(), &foot);
+    let text = compose(&head, head_row, &problem_rows[..shown], problems.len(), &[], greens.len(), &foot);
     if text.len() <= max_bytes {
         return text;
     }
@@ -82,6 +91,7 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
 
 fn compose(
     head: &str,
+    table_head: &str,
     problem_rows: &[String],
     problem_total: usize,
     green_rows: &[String],
@@ -90,7 +100,7 @@ fn compose(
 ) -> String {
     let mut text = head.to_owned();
     if problem_total > 0 {
-        text.push_str(TABLE_HEAD);
+        text.push_str(table_head);
         for row in problem_rows {
             text.push_str(row);
         }
@@ -108,7 +118,7 @@ fn compose(
                 "\n{green_total} green checks are not shown (size limit); the JSON report has them.\n"
             ));
         } else {
-            text.push_str(&format!("\n<details><summary>{green_total} green</summary>\n\n{TABLE_HEAD}"));
+            text.push_str(&format!("\n<details><summary>{green_total} green</summary>\n\n{table_head}"));
             for row in green_rows {
                 text.push_str(row);
             }
@@ -122,16 +132,16 @@ fn compose(
     text
 }
 
-fn row(check: &CheckResult) -> String {
+fn row(check: &CheckResult, changes: bool) -> String {
     let cells = Cells::of(check);
+    let change = if changes { format!(" {} |", md_text(&cells.change)) } else { String::new() };
     format!(
-        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        "| {} | {} | {} | {} | {} |{change} {} |\n",
         verdict_icon(check.verdict),
         md_text(&cells.budget),
         cells.subject.as_deref().map_or_else(|| "—".to_owned(), md_code_cell),
         md_text(&cells.value),
         md_text(&cells.limit),
-        md_text(&cells.change),
         md_text(&check.message)
     )
 }
@@ -153,7 +163,7 @@ mod tests {
     #[test]
     fn hostile_subject_stays_inside_its_cell() {
         let text = render(&crate::report::sample::report(), "web", MAX_BYTES);
-        let columns = TABLE_HEAD.lines().next().unwrap().matches(" | ").count();
+        let columns = table_head(false).lines().next().unwrap().matches(" | ").count();
         for line in text.lines().filter(|line| line.starts_with("| ")) {
             let unescaped = line.replace("\\|", "");
             assert_eq!(unescaped.matches(" | ").count(), columns, "{line}");
@@ -187,6 +197,17 @@ mod tests {
         }
         out.push_str(rest);
         out
+    }
+
+    #[test]
+    fn the_change_column_appears_with_a_baseline() {
+        let mut report = crate::report::sample::report();
+        assert!(!render(&report, "k", MAX_BYTES).contains("| Change |"));
+        report.checks[0].baseline = Some(2000.0);
+        report.checks[0].change = Some(-0.1);
+        let text = render(&report, "k", MAX_BYTES);
+        assert!(text.contains("| Change |"));
+        assert!(text.contains("| 🟢 | lcp | `https://shop.example/` | 1.8 s | ≤ 2.5 s | -10% | LCP 1.8 s"), "{text}");
     }
 
     #[test]

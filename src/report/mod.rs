@@ -65,6 +65,12 @@ impl Cells {
     }
 }
 
+/// Whether any row was compared with a baseline: without one the change column is empty
+/// and is left out.
+pub fn has_changes(report: &Report) -> bool {
+    report.checks.iter().any(|check| check.baseline.is_some())
+}
+
 /// The one-line summary every renderer starts or ends with.
 pub fn summary_counts(report: &Report) -> String {
     format!("{} red, {} yellow, {} green", report.counts.red, report.counts.yellow, report.counts.green)

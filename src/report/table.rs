@@ -5,7 +5,7 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 
 use super::escape::terminal;
 use super::json::Report;
-use super::{Cells, summary_counts, worst_first};
+use super::{Cells, has_changes, summary_counts, worst_first};
 use crate::evaluate::Verdict;
 
 /// Tables with more rows than this list only red and yellow rows unless asked for all:
@@ -30,7 +30,13 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
     } else {
         table.force_no_tty();
     }
-    table.set_header(["", "Budget", "Subject", "Value", "Limit", "Change", "Details"]);
+    let changes = has_changes(report);
+    let mut header = vec!["", "Budget", "Subject", "Value", "Limit"];
+    if changes {
+        header.push("Change");
+    }
+    header.push("Details");
+    table.set_header(header);
     let list_greens = all || report.checks.len() <= ALL_ROWS_UP_TO;
     let mut folded = 0;
     for check in worst_first(report) {
@@ -47,15 +53,18 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
                 Verdict::Green => Color::Green,
             });
         }
-        table.add_row(vec![
+        let mut row = vec![
             verdict,
             Cell::new(terminal(&cells.budget)),
             Cell::new(cells.subject.as_deref().map_or_else(|| "-".to_owned(), terminal)),
             Cell::new(cells.value).set_alignment(CellAlignment::Right),
             Cell::new(cells.limit).set_alignment(CellAlignment::Right),
-            Cell::new(cells.change).set_alignment(CellAlignment::Right),
-            Cell::new(terminal(&check.message)),
-        ]);
+        ];
+        if changes {
+            row.push(Cell::new(cells.change).set_alignment(CellAlignment::Right));
+        }
+        row.push(Cell::new(terminal(&check.message)));
+        table.add_row(row);
     }
     let mut text = if table.row_count() == 0 { String::new() } else { format!("{table}\n") };
     if folded > 0 {
