@@ -433,21 +433,24 @@ fn no_match(
     if !selectors.is_empty() {
         looked_for = format!("{looked_for} with {}", selectors.join(" and "));
     }
+    if check.metric == Metric::Inp && candidates.is_empty() {
+        let mut result = CheckResult::new(check, selects, Unit::Ms, Subject::new());
+        result.verdict = if check.optional { Verdict::Green } else { Verdict::Red };
+        let prefix = if check.optional { "not checked (optional): " } else { "" };
+        result.message = format!(
+            "{prefix}no data for inp: lab INP exists only in timespan steps of a user flow; use tbt as the lab proxy, \
+             or feed a user flow or field data (PageSpeed Insights, CrUX)"
+        );
+        return result;
+    }
     let found = if candidates.is_empty() {
         let mut metrics: Vec<&str> = by_metric.keys().copied().collect();
         metrics.sort_unstable();
-        let mut found = if metrics.is_empty() {
+        if metrics.is_empty() {
             "the inputs hold no measurements".to_owned()
         } else {
             format!("the inputs have no {} at all; they have {}", selects.metric, first_few(&metrics, 8))
-        };
-        if check.metric == Metric::Inp {
-            found.push_str(
-                ". INP comes from a Lighthouse user-flow timespan or field data (PageSpeed Insights, CrUX); \
-                 a navigation report has none: budget tbt as its lab proxy",
-            );
         }
-        found
     } else if candidates.iter().all(|m| stat_rank(selects, m).is_none()) {
         let mut stats: Vec<&str> = candidates.iter().filter_map(|m| m.stat.as_deref()).collect();
         stats.sort_unstable();

@@ -66,7 +66,9 @@ fn the_demo_shows_every_verdict_and_exits_1() {
     );
     assert!(rows.contains(&("green", "Bench time 4.708 ns is 53% under the 10 ns limit")));
     assert!(rows.contains(&("red", "Performance score 32 is 64% under the 90 minimum")));
-    assert_eq!(report["checks"][0]["origins"][0], "samples/lighthouse.json");
+    assert_eq!(report["checks"][0]["origins"][0], "samples/lighthouse-13.4.1.json");
+    assert_eq!(report["checks"][0]["subject"]["url"], "http://localhost:10200/dobetterweb/dbw_tester.html");
+    assert_eq!(report["checks"][0]["value"], 10884.681, "LCP's numericValue, exactly");
 }
 
 #[test]
@@ -184,7 +186,7 @@ fn measure_then_check_round_trips() {
     let dir = temp();
     let measured = perfbudget(&repo(), &["measure", "--format", "json", "samples"]);
     assert_eq!(measured.code, 0, "{}", measured.stderr);
-    assert!(measured.stdout.contains("\"origin\": \"samples/lighthouse.json\""));
+    assert!(measured.stdout.contains("\"origin\": \"samples/lighthouse-13.4.1.json\""));
     write(dir.path(), "measured.json", &measured.stdout);
     let budget = repo().join("budgets/demo.yml");
     let budget = budget.to_str().unwrap();
@@ -310,4 +312,83 @@ fn hostile_subjects_cannot_forge_workflow_commands_on_stdout() {
         assert!(!line.contains("##["), "{line}");
     }
     assert!(!run.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn a_lighthouse_ci_folder_reads_its_reports_and_skips_the_rest() {
+    let dir = temp();
+    let lhci = dir.path().join(".lighthouseci");
+    std::fs::create_dir(&lhci).unwrap();
+    for (name, version) in [("lhr-1700000000001.json", "v12.8.2"), ("lhr-1700000000002.json", "v13.4.1")] {
+        let source = repo().join(format!("tests/fixtures/lighthouse/lhr-sample_v2-{version}.json"));
+        std::fs::copy(source, lhci.join(name)).unwrap();
+    }
+    write(&lhci, "lhr-1700000000001.html", "<!doctype html><html><head><title>Lighthouse Report</title>");
+    write(
+        &lhci,
+        "assertion-results.json",
+        r#"[{"name":"maxNumericValue","expected":2500,"actual":10884.681,"auditId":"largest-contentful-paint","level":"error","passed":false}]"#,
+    );
+    write(
+        &lhci,
+        "manifest.json",
+        r#"[{"url":"http://localhost/","isRepresentativeRun":true,"jsonPath":"x.json","summary":{"performance":0.32}}]"#,
+    );
+    write(dir.path(), "perfbudget.yml", "version: 1\ninputs: [.lighthouseci/]\nlimits:\n  lcp: 12s\n");
+    let report = dir.path().join("r.json");
+    let run = perfbudget(dir.path(), &["check", "--json", report.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    // Lighthouse 12 and 13 reports of one page stay two subjects: their numbers differ.
+    let rows: Vec<(String, f64)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["subject"]["lighthouse"].as_str().unwrap().to_owned(), c["value"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(rows, vec![("12".to_owned(), 10894.404), ("13".to_owned(), 10884.681)]);
+}
+
+#[test]
+fn repeated_lighthouse_runs_of_one_page_are_one_subject() {
+    let dir = temp();
+    let source = repo().join("tests/fixtures/lighthouse/lhr-sample_v2-v10.4.0.json");
+    for run in 1..=3 {
+        std::fs::copy(&source, dir.path().join(format!("run-{run}.json"))).unwrap();
+    }
+    write(dir.path(), "perfbudget.yml", "lcp: 14s\n");
+    let run = perfbudget(dir.path(), &["check", "--json", "r.json", "run-1.json", "run-2.json", "run-3.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("13.32 s (3 runs)"), "{}", run.stdout);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let lcp = &report["checks"][0];
+    assert_eq!(lcp["runs"], serde_json::json!([13319.961, 13319.961, 13319.961]));
+    assert_eq!(
+        lcp["message"],
+        "LCP 13.32 s is 4.9% under the 14 s limit, inside the warning band (above 12.6 s) (median of 3 runs)"
+    );
+}
+
+#[test]
+fn html_reports_and_failed_runs_exit_2() {
+    let dir = temp();
+    write(dir.path(), "perfbudget.yml", "lcp: 2.5s\n");
+    write(dir.path(), "report.html", "<!DOCTYPE html>\n<html><head><title>Lighthouse Report</title></head>");
+    let html = perfbudget(dir.path(), &["check", "report.html"]);
+    assert_eq!(html.code, 2);
+    assert!(html.stderr.contains(
+        "report.html: this is Lighthouse's HTML report; perfbudget reads its JSON: run Lighthouse with `--output=json`"
+    ));
+    write(
+        dir.path(),
+        "failed.json",
+        r#"{"lighthouseVersion":"13.5.0","requestedUrl":"http://127.0.0.1:9/","finalDisplayedUrl":"chrome-error://chromewebdata/","runtimeError":{"code":"CHROME_INTERSTITIAL_ERROR","message":"Chrome prevented page load with an interstitial."},"audits":{},"categories":{"performance":{"score":null}}}"#,
+    );
+    let failed = perfbudget(dir.path(), &["check", "failed.json"]);
+    assert_eq!(failed.code, 2);
+    assert_eq!(
+        failed.stderr,
+        "error: failed.json: Lighthouse could not test http://127.0.0.1:9/ (CHROME_INTERSTITIAL_ERROR: Chrome prevented page load with an interstitial.); a failed run cannot pass the gate\n"
+    );
 }

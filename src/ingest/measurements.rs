@@ -23,9 +23,17 @@ impl Adapter for MeasurementsJson {
             return false;
         };
         rest = skip_space(after);
-        // An empty head after `[` means a huge first element or a tiny file: let the
-        // parser decide. Otherwise the array must hold objects or be empty.
-        matches!(rest.first(), None | Some(b'{') | Some(b']'))
+        // An array of objects that name a metric and a value, or an empty array. Other
+        // arrays of objects (Lighthouse CI's assertion-results.json, manifest.json) are not
+        // measurements.
+        match rest.first() {
+            Some(b']') => true,
+            Some(b'{') => {
+                let text = String::from_utf8_lossy(rest);
+                text.contains("\"metric\"") && text.contains("\"value\"")
+            }
+            _ => false,
+        }
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
@@ -120,7 +128,8 @@ mod tests {
 
     #[test]
     fn sniffs_arrays_of_objects_only() {
-        assert!(MeasurementsJson.sniff(b"\xEF\xBB\xBF  [\n {\"source\":"));
+        assert!(MeasurementsJson.sniff(b"\xEF\xBB\xBF  [\n {\"source\":\"k6\",\"metric\":\"m\",\"value\":1"));
+        assert!(!MeasurementsJson.sniff(b"[{\"name\":\"maxNumericValue\",\"expected\":2500,\"actual\":3100}]"));
         assert!(MeasurementsJson.sniff(b"[]"));
         assert!(!MeasurementsJson.sniff(b"{\"lighthouseVersion\":"));
         assert!(!MeasurementsJson.sniff(b"[1, 2]"));

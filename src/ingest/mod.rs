@@ -3,6 +3,7 @@
 //! Ingest knows formats, not budgets. Each format is one file behind [`Adapter`]; the
 //! format of an input is decided by its content, never by its name.
 
+pub mod lighthouse;
 pub mod measurements;
 mod subject;
 
@@ -83,6 +84,8 @@ impl Measurement {
 pub enum InputFormat {
     /// perfbudget's own measurements JSON, as `perfbudget measure --format json` prints it.
     Measurements,
+    /// A Lighthouse report (LHR JSON) or user-flow result.
+    Lighthouse,
 }
 
 impl fmt::Display for InputFormat {
@@ -95,6 +98,7 @@ impl InputFormat {
     fn adapter(self) -> &'static dyn Adapter {
         match self {
             InputFormat::Measurements => &measurements::MeasurementsJson,
+            InputFormat::Lighthouse => &lighthouse::Lighthouse,
         }
     }
 }
@@ -112,7 +116,7 @@ pub trait Adapter: Sync {
 }
 
 /// Every adapter, in the order detection tries them.
-const ADAPTERS: &[&dyn Adapter] = &[&measurements::MeasurementsJson];
+const ADAPTERS: &[&dyn Adapter] = &[&measurements::MeasurementsJson, &lighthouse::Lighthouse];
 
 /// How many leading bytes detection looks at.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -152,6 +156,13 @@ pub fn detect(path: &Path) -> anyhow::Result<&'static dyn Adapter> {
     let head = read_head(path)?;
     if let Some(adapter) = ADAPTERS.iter().find(|adapter| adapter.sniff(&head)) {
         return Ok(*adapter);
+    }
+    if lighthouse::is_html_report(&head) {
+        bail!(
+            "{}: this is Lighthouse's HTML report; perfbudget reads its JSON: run Lighthouse with `--output=json` \
+             (or `--output=json --output=html` for both), or give the `lhr-*.json` files of `.lighthouseci/`",
+            path.display()
+        );
     }
     if measurements::is_perfbudget_report(&head) {
         bail!(

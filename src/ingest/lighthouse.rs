@@ -1,0 +1,309 @@
+//! Lighthouse reports (LHR JSON, Lighthouse 8 through 13) and user-flow results
+//! (`{"steps": [{"name", "lhr"}]}`).
+//!
+//! Values are the audits' `numericValue` in their `numericUnit`, never the localised
+//! `displayValue`. Only the audits perfbudget uses are deserialized; serde skips the rest
+//! of a half-megabyte report without building it.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use super::{Adapter, Located, Measurement, Subject};
+use crate::quantity::Unit;
+
+#[derive(Debug)]
+pub struct Lighthouse;
+
+impl Adapter for Lighthouse {
+    fn description(&self) -> &'static str {
+        "Lighthouse report JSON (`lighthouse --output=json`, `.lighthouseci/lhr-*.json`) or user-flow result"
+    }
+
+    fn sniff(&self, head: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(head);
+        // A PageSpeed Insights response wraps a report in `lighthouseResult` beside its
+        // field data: it is another format.
+        text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+            && text.contains("\"lighthouseVersion\"")
+            && !text.contains("\"lighthouseResult\"")
+            && !text.contains("\"loadingExperience\"")
+    }
+
+    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        parse(&bytes).map_err(|error| match error {
+            LighthouseError::Json(located) => located.in_file(path),
+            LighthouseError::Runtime(message) => anyhow::anyhow!("{}: {message}", path.display()),
+        })
+    }
+}
+
+/// Why a report gives no measurements.
+#[derive(Debug)]
+pub enum LighthouseError {
+    Json(Located),
+    /// Lighthouse could not test the page: the run cannot be trusted.
+    Runtime(String),
+}
+
+/// Reads a report or a user flow.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, LighthouseError> {
+    let json = |error: serde_json::Error| LighthouseError::Json(Located::from_json(&error, 1, 1));
+    if is_flow(bytes) {
+        let flow: Flow = serde_json::from_slice(bytes).map_err(json)?;
+        let mut measurements = Vec::new();
+        for step in flow.steps {
+            measurements.extend(measurements_of(&step.lhr, Some(&step.name))?);
+        }
+        Ok(measurements)
+    } else {
+        let lhr: Lhr = serde_json::from_slice(bytes).map_err(json)?;
+        measurements_of(&lhr, None)
+    }
+}
+
+/// A user flow starts with `"steps"`; a report with `"lighthouseVersion"`.
+fn is_flow(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    match (head.find("\"steps\""), head.find("\"lighthouseVersion\"")) {
+        (Some(steps), Some(version)) => steps < version,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+#[derive(Deserialize)]
+struct Flow {
+    steps: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+struct Step {
+    name: String,
+    lhr: Lhr,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Lhr {
+    lighthouse_version: String,
+    requested_url: Option<String>,
+    final_url: Option<String>,
+    final_displayed_url: Option<String>,
+    gather_mode: Option<String>,
+    runtime_error: Option<RuntimeError>,
+    config_settings: Option<ConfigSettings>,
+    audits: Audits,
+    categories: Option<Categories>,
+}
+
+#[derive(Deserialize)]
+struct RuntimeError {
+    code: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigSettings {
+    form_factor: Option<String>,
+    /// Lighthouse 8 and PageSpeed Insights' older reports.
+    emulated_form_factor: Option<String>,
+}
+
+/// The audits perfbudget reads, by their ids.
+#[derive(Deserialize)]
+struct Audits {
+    #[serde(rename = "largest-contentful-paint")]
+    lcp: Option<Audit>,
+    #[serde(rename = "first-contentful-paint")]
+    fcp: Option<Audit>,
+    #[serde(rename = "total-blocking-time")]
+    tbt: Option<Audit>,
+    #[serde(rename = "cumulative-layout-shift")]
+    cls: Option<Audit>,
+    #[serde(rename = "speed-index")]
+    speed_index: Option<Audit>,
+    /// Removed from the score in Lighthouse 10 but still reported.
+    #[serde(rename = "interactive")]
+    tti: Option<Audit>,
+    #[serde(rename = "server-response-time")]
+    ttfb: Option<Audit>,
+    /// Lighthouse 11+; timespan steps of user flows only.
+    #[serde(rename = "interaction-to-next-paint")]
+    inp: Option<Audit>,
+    /// The same audit's name in Lighthouse 9 and 10.
+    #[serde(rename = "experimental-interaction-to-next-paint")]
+    experimental_inp: Option<Audit>,
+    #[serde(rename = "total-byte-weight")]
+    total_byte_weight: Option<Audit>,
+    #[serde(rename = "resource-summary")]
+    resource_summary: Option<ResourceSummary>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Audit {
+    score_display_mode: Option<String>,
+    numeric_value: Option<f64>,
+    numeric_unit: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ResourceSummary {
+    details: Option<ResourceDetails>,
+}
+
+#[derive(Deserialize)]
+struct ResourceDetails {
+    #[serde(default)]
+    items: Vec<ResourceItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceItem {
+    resource_type: String,
+    transfer_size: Option<f64>,
+    /// Lighthouse CI prefers `size` where a report has it.
+    size: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct Categories {
+    performance: Option<Category>,
+}
+
+#[derive(Deserialize)]
+struct Category {
+    score: Option<f64>,
+}
+
+fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, LighthouseError> {
+    let url = page_url(lhr);
+    if let Some(error) = &lhr.runtime_error {
+        return Err(LighthouseError::Runtime(format!(
+            "Lighthouse could not test {} ({}: {}); a failed run cannot pass the gate",
+            url.unwrap_or("the page"),
+            error.code,
+            error.message
+        )));
+    }
+    let Some(url) = url else {
+        return Err(LighthouseError::Runtime(
+            "the report names no URL (no finalDisplayedUrl, finalUrl or requestedUrl)".into(),
+        ));
+    };
+    let major = lhr.lighthouse_version.split('.').next().unwrap_or_default();
+    if major.parse::<u32>().is_err() {
+        return Err(LighthouseError::Runtime(format!(
+            "`lighthouseVersion` {:?} is not a version",
+            lhr.lighthouse_version
+        )));
+    }
+    let mut subject = Subject::new();
+    subject.insert("url".into(), url.to_owned());
+    // Runs of different Lighthouse majors differ on the same page: never one subject.
+    subject.insert("lighthouse".into(), major.to_owned());
+    let settings = lhr.config_settings.as_ref();
+    if let Some(form_factor) = settings.and_then(|s| s.form_factor.as_ref().or(s.emulated_form_factor.as_ref())) {
+        subject.insert("form_factor".into(), form_factor.clone());
+    }
+    if let Some(step) = step {
+        subject.insert("step".into(), step.to_owned());
+    }
+
+    let mut measurements = Vec::new();
+    let mut push = |metric: &str, value: f64, unit: Unit| {
+        measurements.push(Measurement {
+            source: "lighthouse".into(),
+            metric: metric.into(),
+            stat: None,
+            subject: subject.clone(),
+            value,
+            unit,
+            lower: None,
+            upper: None,
+            samples: None,
+            origin: None,
+        });
+    };
+    let audits = &lhr.audits;
+    let inp = audits.inp.as_ref().or(audits.experimental_inp.as_ref());
+    let metrics = [
+        ("lcp", audits.lcp.as_ref()),
+        ("fcp", audits.fcp.as_ref()),
+        ("tbt", audits.tbt.as_ref()),
+        ("cls", audits.cls.as_ref()),
+        ("speed_index", audits.speed_index.as_ref()),
+        ("tti", audits.tti.as_ref()),
+        ("ttfb", audits.ttfb.as_ref()),
+        ("inp", inp),
+        ("page_weight", audits.total_byte_weight.as_ref()),
+    ];
+    for (metric, audit) in metrics {
+        if let Some((value, unit)) = audit.and_then(Audit::value) {
+            push(metric, value, unit);
+        }
+    }
+    // Timespan and snapshot scores are not comparable to navigation scores.
+    let navigation = lhr.gather_mode.as_deref().is_none_or(|mode| mode == "navigation");
+    if navigation
+        && let Some(score) = lhr.categories.as_ref().and_then(|c| c.performance.as_ref()).and_then(|p| p.score)
+    {
+        // Lighthouse's own 0-100 display scale; rounding drops the float noise of ×100.
+        push("score", (score * 100.0 * 1e9).round() / 1e9, Unit::Number);
+    }
+    let items = audits.resource_summary.as_ref().and_then(|r| r.details.as_ref()).map(|d| d.items.as_slice());
+    for item in items.unwrap_or_default() {
+        let Some(bytes) = item.size.or(item.transfer_size) else { continue };
+        if let Some(metric) = crate::budget::metric::PAGE_WEIGHT_METRICS
+            .iter()
+            .find(|name| name.strip_prefix("page_weight.") == Some(item.resource_type.as_str()))
+        {
+            push(metric, bytes, Unit::Bytes);
+        }
+    }
+    Ok(measurements)
+}
+
+/// `finalDisplayedUrl` (10+), else `finalUrl`, else `requestedUrl`; an error page's
+/// `chrome-error://` URL gives way to the requested one.
+fn page_url(lhr: &Lhr) -> Option<&str> {
+    [&lhr.final_displayed_url, &lhr.final_url, &lhr.requested_url]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .find(|url| !url.starts_with("chrome-error://"))
+        .or(lhr.requested_url.as_deref())
+}
+
+impl Audit {
+    /// The value when the audit ran: not in `error` mode (where Lighthouse reports no
+    /// number) and with a unit perfbudget knows.
+    fn value(&self) -> Option<(f64, Unit)> {
+        if matches!(self.score_display_mode.as_deref(), Some("error" | "notApplicable")) {
+            return None;
+        }
+        let value = self.numeric_value.filter(|value| value.is_finite())?;
+        let unit = match self.numeric_unit.as_deref()? {
+            "millisecond" => Unit::Ms,
+            "second" => Unit::S,
+            "byte" => Unit::Bytes,
+            "unitless" => Unit::Number,
+            _ => return None,
+        };
+        Some((value, unit))
+    }
+}
+
+/// Whether a file is Lighthouse's HTML report, so the error can say how to get JSON.
+pub fn is_html_report(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    text.trim_start().starts_with("<!doctype html") && text.contains("lighthouse")
+}
+
+#[cfg(test)]
+mod tests;
