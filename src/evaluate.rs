@@ -146,6 +146,8 @@ impl CheckResult {
 /// Checks every budget entry against the measurements (and the baseline, if any).
 pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<&Baseline>) -> Evaluation {
     let selected = select::select(&budget.checks, measurements);
+    let needs_runs = budget.checks.iter().any(|check| check.aggregate == Aggregate::MedianRun);
+    let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
     let mut by_metric: HashMap<&str, Vec<&Measurement>> = HashMap::new();
     let mut checks = Vec::new();
     for (check, matched) in budget.checks.iter().zip(selected) {
@@ -162,7 +164,7 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
             continue;
         }
         for group in group_by_subject(check, &selects, matched) {
-            checks.push(judge_group(check, &selects, group, baseline));
+            checks.push(judge_group(check, &selects, group, baseline, &runs));
         }
     }
     Evaluation { checks }
@@ -203,7 +205,13 @@ fn group_by_subject<'a>(check: &Check, selects: &Selects<'_>, matched: Vec<&'a M
         .collect()
 }
 
-fn judge_group(check: &Check, selects: &Selects<'_>, group: Group<'_>, baseline: Option<&Baseline>) -> CheckResult {
+fn judge_group(
+    check: &Check,
+    selects: &Selects<'_>,
+    group: Group<'_>,
+    baseline: Option<&Baseline>,
+    runs: &representative::Runs<'_>,
+) -> CheckResult {
     let first = group.measurements[0];
     let unit = first.unit;
     let stat = first.stat.clone();
@@ -227,14 +235,36 @@ fn judge_group(check: &Check, selects: &Selects<'_>, group: Group<'_>, baseline:
     }
     let direction = check.direction();
     let values: Vec<f64> = group.measurements.iter().map(|m| m.base_value()).collect();
+    let mut representative_run = None;
     let value = if check.metric == Metric::BundleSize && !check.each {
         values.iter().sum()
     } else {
         if values.len() > 1 {
             result.runs = values.iter().map(|v| unit.from_base(*v)).collect();
         }
-        combine(&values, check.aggregate, direction)
+        match check.aggregate {
+            // Lighthouse CI compares a category's score over every run, taking the highest,
+            // even for `median-run` (lighthouse-ci#1064); the gate must agree with it.
+            Aggregate::MedianRun if check.metric == Metric::Score => {
+                values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            }
+            Aggregate::MedianRun => {
+                let (chosen, origin) = runs.representative(&group.measurements);
+                representative_run = origin.map(str::to_owned);
+                chosen.map_or(f64::NAN, Measurement::base_value)
+            }
+            aggregate => combine(&values, aggregate, direction),
+        }
     };
+    if value.is_nan() {
+        result.verdict = Verdict::Red;
+        result.message = format!(
+            "no data: the representative run ({}) has no {} value, as Lighthouse CI would fail it",
+            representative_run.as_deref().unwrap_or("unknown"),
+            check.metric
+        );
+        return result;
+    }
     if group.measurements.len() == 1 {
         result.lower = first.lower;
         result.upper = first.upper;
@@ -263,15 +293,15 @@ fn judge_group(check: &Check, selects: &Selects<'_>, group: Group<'_>, baseline:
     verdicts.sort_by_key(|(verdict, _)| std::cmp::Reverse(*verdict));
     result.message = verdicts.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join("; ");
     if result.runs.len() > 1 {
-        result.message.push_str(&format!(
-            " ({} of {} runs)",
-            match check.aggregate {
-                Aggregate::Median => "median",
-                Aggregate::Optimistic => "best",
-                Aggregate::Pessimistic => "worst",
-            },
-            result.runs.len()
-        ));
+        let how = match (check.aggregate, &representative_run) {
+            (Aggregate::Median, _) => "median".to_owned(),
+            (Aggregate::Optimistic, _) => "best".to_owned(),
+            (Aggregate::Pessimistic, _) => "worst".to_owned(),
+            (Aggregate::MedianRun, Some(run)) => format!("representative run {run}"),
+            (Aggregate::MedianRun, None) if check.metric == Metric::Score => "highest, as Lighthouse CI".to_owned(),
+            (Aggregate::MedianRun, None) => "representative run".to_owned(),
+        };
+        result.message.push_str(&format!(" ({how} of {} runs)", result.runs.len()));
     }
     result
 }
@@ -287,6 +317,7 @@ fn subject_label(check: &Check) -> String {
 /// Combines repeated runs of one subject. Median of an even count is the mean of the two
 /// middle values.
 fn combine(values: &[f64], aggregate: Aggregate, direction: Direction) -> f64 {
+    debug_assert!(aggregate != Aggregate::MedianRun, "median-run is chosen by run, not by value");
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let (best, worst) = match direction {
@@ -296,7 +327,7 @@ fn combine(values: &[f64], aggregate: Aggregate, direction: Direction) -> f64 {
     match aggregate {
         Aggregate::Optimistic => best,
         Aggregate::Pessimistic => worst,
-        Aggregate::Median => {
+        Aggregate::Median | Aggregate::MedianRun => {
             let middle = sorted.len() / 2;
             if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 }
         }
@@ -488,6 +519,7 @@ fn first_few(items: &[&str], limit: usize) -> String {
     if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
 }
 
+mod representative;
 mod select;
 #[cfg(test)]
 mod tests;

@@ -205,8 +205,10 @@ impl std::hash::Hash for Pattern {
     }
 }
 
-/// How several runs of one subject combine into the value that is checked. Lighthouse
-/// CI's `optimistic` and `pessimistic` take the best and the worst run.
+/// How several runs of one subject combine into the value that is checked, with
+/// Lighthouse CI's definitions: `median` (the mean of the two middle runs for an even
+/// count), `optimistic` and `pessimistic` (the best and the worst run), `median-run` (the
+/// value of Lighthouse CI's representative run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Aggregate {
@@ -214,6 +216,7 @@ pub enum Aggregate {
     Median,
     Optimistic,
     Pessimistic,
+    MedianRun,
 }
 
 /// Which size of a bundle file is checked.

@@ -324,3 +324,77 @@ fn evaluation_is_deterministic_whatever_the_input_order() {
     let backward = format!("[{},{},{}]", lcp("https://b/", 3.0), lcp("https://a/", 2.0), lcp("https://c/", 1.0));
     assert_eq!(run("lcp: 2.5s", &forward), run("lcp: 2.5s", &backward));
 }
+
+/// A Lighthouse run as measurements: fcp, tti, lcp (optional) and score of one file.
+fn lighthouse_run(origin: &str, fcp: f64, tti: f64, lcp: Option<f64>, score: f64) -> String {
+    let m = |metric: &str, value: f64, unit: &str| {
+        format!(
+            r#"{{"source":"lighthouse","metric":"{metric}","subject":{{"url":"https://a/"}},"value":{value},"unit":"{unit}","origin":"{origin}"}}"#
+        )
+    };
+    let mut rows = vec![m("fcp", fcp, "ms"), m("tti", tti, "ms"), m("score", score, "number")];
+    if let Some(lcp) = lcp {
+        rows.push(m("lcp", lcp, "ms"));
+    }
+    rows.join(",")
+}
+
+#[test]
+fn median_run_takes_the_value_of_lighthouse_cis_representative_run() {
+    // Medians: FCP 1100, TTI 5200. Distances²: run1 100²+200², run2 100²+0², run3 0²+800².
+    let json = format!(
+        "[{},{},{}]",
+        lighthouse_run("run1.json", 1000.0, 5000.0, Some(2000.0), 90.0),
+        lighthouse_run("run2.json", 1200.0, 5200.0, Some(3000.0), 80.0),
+        lighthouse_run("run3.json", 1100.0, 6000.0, Some(2500.0), 95.0)
+    );
+    let with = |aggregate: &str, metric: &str, limit: &str| {
+        let key = if metric == "score" { "min" } else { "max" };
+        run(
+            &format!("version: 1\nbudgets:\n  - metric: {metric}\n    {key}: {limit}\n    aggregate: {aggregate}\n"),
+            &json,
+        )
+    };
+    let median_run = with("median-run", "lcp", "4s");
+    assert_eq!(median_run.checks[0].value, Some(3000.0), "run2 is representative");
+    assert!(
+        median_run.checks[0].message.ends_with("(representative run run2.json of 3 runs)"),
+        "{}",
+        median_run.checks[0].message
+    );
+    assert_eq!(with("median", "lcp", "4s").checks[0].value, Some(2500.0));
+    // Lighthouse CI's categories take the highest score over all runs for median-run.
+    let score = with("median-run", "score", "50");
+    assert_eq!(score.checks[0].value, Some(95.0));
+    assert!(score.checks[0].message.ends_with("(highest, as Lighthouse CI of 3 runs)"));
+}
+
+#[test]
+fn median_run_of_an_even_count_uses_the_upper_median() {
+    // Two runs: the medians are the larger values (index floor(2/2) = 1), so run2 is chosen.
+    let json = format!(
+        "[{},{}]",
+        lighthouse_run("run1.json", 1000.0, 5000.0, Some(2000.0), 90.0),
+        lighthouse_run("run2.json", 1200.0, 5200.0, Some(3000.0), 80.0)
+    );
+    let evaluation = run("version: 1\nbudgets:\n  - metric: lcp\n    max: 4s\n    aggregate: median-run\n", &json);
+    assert_eq!(evaluation.checks[0].value, Some(3000.0));
+}
+
+#[test]
+fn a_representative_run_without_the_metric_fails() {
+    let json = format!(
+        "[{},{},{}]",
+        lighthouse_run("run1.json", 1000.0, 5000.0, Some(2000.0), 90.0),
+        lighthouse_run("run2.json", 1200.0, 5200.0, None, 80.0),
+        lighthouse_run("run3.json", 1100.0, 6000.0, Some(2500.0), 95.0)
+    );
+    let evaluation = run("version: 1\nbudgets:\n  - metric: lcp\n    max: 4s\n    aggregate: median-run\n", &json);
+    assert_eq!(
+        verdicts(&evaluation),
+        vec![(
+            Verdict::Red,
+            "no data: the representative run (run2.json) has no lcp value, as Lighthouse CI would fail it".to_owned()
+        )]
+    );
+}
