@@ -2,7 +2,7 @@
 //! tests/fixtures/lighthouse/README.md), perfbudget's value and pass/fail for each
 //! aggregation method equal what `lhci assert` compared and decided.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers: a failed setup should stop the test
 
 use std::path::{Path, PathBuf};
 
