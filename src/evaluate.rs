@@ -234,7 +234,23 @@ fn judge_group(
         return result;
     }
     let direction = check.direction();
-    let values: Vec<f64> = group.measurements.iter().map(|m| m.base_value()).collect();
+    let values: Vec<f64> = group.measurements.iter().filter_map(|m| m.base_value()).collect();
+    let without: Vec<&Measurement> = group.measurements.iter().copied().filter(|m| m.value.is_none()).collect();
+    let reason = |m: &Measurement| m.no_data.clone().unwrap_or_else(|| "the tool gave no value".to_owned());
+    // As Lighthouse CI: no run with a value fails any method, and `pessimistic` also fails
+    // when some run has none.
+    if values.is_empty() {
+        return no_data(result, check, format!("no data: {}", reason(without[0])));
+    }
+    if check.aggregate == Aggregate::Pessimistic && !without.is_empty() {
+        let message = format!(
+            "no data in {} of {} runs ({}): pessimistic counts a run without a value as failed",
+            without.len(),
+            group.measurements.len(),
+            reason(without[0])
+        );
+        return no_data(result, check, message);
+    }
     let mut representative_run = None;
     let value = if check.metric == Metric::BundleSize && !check.each {
         values.iter().sum()
@@ -251,20 +267,21 @@ fn judge_group(
             Aggregate::MedianRun => {
                 let (chosen, origin) = runs.representative(&group.measurements);
                 representative_run = origin.map(str::to_owned);
-                chosen.map_or(f64::NAN, Measurement::base_value)
+                match chosen.and_then(Measurement::base_value) {
+                    Some(value) => value,
+                    None => {
+                        let why = chosen.map_or_else(|| format!("has no {} value", check.metric), |m| reason(m));
+                        let message = format!(
+                            "no data: the representative run ({}) {why}, and Lighthouse CI fails that too",
+                            representative_run.as_deref().unwrap_or("unknown"),
+                        );
+                        return no_data(result, check, message);
+                    }
+                }
             }
             aggregate => combine(&values, aggregate, direction),
         }
     };
-    if value.is_nan() {
-        result.verdict = Verdict::Red;
-        result.message = format!(
-            "no data: the representative run ({}) has no {} value, as Lighthouse CI would fail it",
-            representative_run.as_deref().unwrap_or("unknown"),
-            check.metric
-        );
-        return result;
-    }
     if group.measurements.len() == 1 {
         result.lower = first.lower;
         result.upper = first.upper;
@@ -302,6 +319,19 @@ fn judge_group(
             (Aggregate::MedianRun, None) => "representative run".to_owned(),
         };
         result.message.push_str(&format!(" ({how} of {} runs)", result.runs.len()));
+    }
+    result
+}
+
+/// A result without a value: red, or for an optional check a pass that says it was not
+/// checked.
+fn no_data(mut result: CheckResult, check: &Check, message: String) -> CheckResult {
+    if check.optional {
+        result.verdict = Verdict::Green;
+        result.message = format!("not checked (optional): {message}");
+    } else {
+        result.verdict = Verdict::Red;
+        result.message = message;
     }
     result
 }

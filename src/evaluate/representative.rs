@@ -37,7 +37,8 @@ impl<'m> Runs<'m> {
                     runs.len() - 1
                 }
             };
-            let ms = measurement.base_value() / 1e6;
+            // Lighthouse CI counts an audit without a value as 0, as it counts a missing one.
+            let ms = measurement.base_value().unwrap_or(0.0) / 1e6;
             match measurement.metric.as_str() {
                 "fcp" => runs[at].fcp = ms,
                 "tti" => runs[at].tti = ms,

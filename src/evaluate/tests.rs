@@ -394,7 +394,54 @@ fn a_representative_run_without_the_metric_fails() {
         verdicts(&evaluation),
         vec![(
             Verdict::Red,
-            "no data: the representative run (run2.json) has no lcp value, as Lighthouse CI would fail it".to_owned()
+            "no data: the representative run (run2.json) has no lcp value, and Lighthouse CI fails that too".to_owned()
         )]
     );
+}
+
+fn lcp_run(origin: &str, value: Option<f64>) -> String {
+    match value {
+        Some(ms) => format!(
+            r#"{{"source":"lighthouse","metric":"lcp","subject":{{"url":"https://a/"}},"value":{ms},"unit":"ms","origin":"{origin}"}}"#
+        ),
+        None => format!(
+            r#"{{"source":"lighthouse","metric":"lcp","subject":{{"url":"https://a/"}},"value":null,"no_data":"Lighthouse's audit errored: NO_LCP","unit":"ms","origin":"{origin}"}}"#
+        ),
+    }
+}
+
+#[test]
+fn runs_without_a_value_follow_lighthouse_ci() {
+    let budget = |aggregate: &str, optional: bool| {
+        format!(
+            "version: 1\nbudgets:\n  - metric: lcp\n    max: 4s\n    aggregate: {aggregate}\n    optional: {optional}\n"
+        )
+    };
+    let none = format!("[{},{}]", lcp_run("a.json", None), lcp_run("b.json", None));
+    assert_eq!(
+        verdicts(&run(&budget("median", false), &none)),
+        vec![(Verdict::Red, "no data: Lighthouse's audit errored: NO_LCP".to_owned())]
+    );
+    assert_eq!(
+        verdicts(&run(&budget("median", true), &none)),
+        vec![(Verdict::Green, "not checked (optional): no data: Lighthouse's audit errored: NO_LCP".to_owned())]
+    );
+    let some = format!(
+        "[{},{},{}]",
+        lcp_run("a.json", Some(1000.0)),
+        lcp_run("b.json", None),
+        lcp_run("c.json", Some(3000.0))
+    );
+    let median = run(&budget("median", false), &some);
+    assert_eq!(median.checks[0].value, Some(2000.0), "the runs with a value");
+    assert_eq!(median.checks[0].runs, vec![1000.0, 3000.0]);
+    assert_eq!(
+        verdicts(&run(&budget("pessimistic", false), &some)),
+        vec![(
+            Verdict::Red,
+            "no data in 1 of 3 runs (Lighthouse's audit errored: NO_LCP): pessimistic counts a run without a value as failed"
+                .to_owned()
+        )]
+    );
+    assert_eq!(run(&budget("optimistic", false), &some).checks[0].value, Some(1000.0));
 }

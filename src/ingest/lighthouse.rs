@@ -149,6 +149,7 @@ struct Audit {
     score_display_mode: Option<String>,
     numeric_value: Option<f64>,
     numeric_unit: Option<String>,
+    error_message: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -216,7 +217,11 @@ fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, Li
     }
 
     let mut measurements = Vec::new();
-    let mut push = |metric: &str, value: f64, unit: Unit| {
+    let mut push = |metric: &str, value: Result<f64, String>, unit: Unit| {
+        let (value, no_data) = match value {
+            Ok(value) => (Some(value), None),
+            Err(reason) => (None, Some(reason)),
+        };
         measurements.push(Measurement {
             source: "lighthouse".into(),
             metric: metric.into(),
@@ -224,6 +229,7 @@ fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, Li
             subject: subject.clone(),
             value,
             unit,
+            no_data,
             lower: None,
             upper: None,
             samples: None,
@@ -233,18 +239,18 @@ fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, Li
     let audits = &lhr.audits;
     let inp = audits.inp.as_ref().or(audits.experimental_inp.as_ref());
     let metrics = [
-        ("lcp", audits.lcp.as_ref()),
-        ("fcp", audits.fcp.as_ref()),
-        ("tbt", audits.tbt.as_ref()),
-        ("cls", audits.cls.as_ref()),
-        ("speed_index", audits.speed_index.as_ref()),
-        ("tti", audits.tti.as_ref()),
-        ("ttfb", audits.ttfb.as_ref()),
-        ("inp", inp),
-        ("page_weight", audits.total_byte_weight.as_ref()),
+        ("lcp", audits.lcp.as_ref(), Unit::Ms),
+        ("fcp", audits.fcp.as_ref(), Unit::Ms),
+        ("tbt", audits.tbt.as_ref(), Unit::Ms),
+        ("cls", audits.cls.as_ref(), Unit::Number),
+        ("speed_index", audits.speed_index.as_ref(), Unit::Ms),
+        ("tti", audits.tti.as_ref(), Unit::Ms),
+        ("ttfb", audits.ttfb.as_ref(), Unit::Ms),
+        ("inp", inp, Unit::Ms),
+        ("page_weight", audits.total_byte_weight.as_ref(), Unit::Bytes),
     ];
-    for (metric, audit) in metrics {
-        if let Some((value, unit)) = audit.and_then(Audit::value) {
+    for (metric, audit, expected) in metrics {
+        if let Some((value, unit)) = audit.and_then(|audit| audit.value(expected)) {
             push(metric, value, unit);
         }
     }
@@ -254,7 +260,7 @@ fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, Li
         && let Some(score) = lhr.categories.as_ref().and_then(|c| c.performance.as_ref()).and_then(|p| p.score)
     {
         // Lighthouse's own 0-100 display scale; rounding drops the float noise of ×100.
-        push("score", (score * 100.0 * 1e9).round() / 1e9, Unit::Number);
+        push("score", Ok((score * 100.0 * 1e9).round() / 1e9), Unit::Number);
     }
     let items = audits.resource_summary.as_ref().and_then(|r| r.details.as_ref()).map(|d| d.items.as_slice());
     for item in items.unwrap_or_default() {
@@ -263,7 +269,7 @@ fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, Li
             .iter()
             .find(|name| name.strip_prefix("page_weight.") == Some(item.resource_type.as_str()))
         {
-            push(metric, bytes, Unit::Bytes);
+            push(metric, Ok(bytes), Unit::Bytes);
         }
     }
     Ok(measurements)
@@ -281,19 +287,27 @@ fn page_url(lhr: &Lhr) -> Option<&str> {
 }
 
 impl Audit {
-    /// The value when the audit ran: not in `error` mode (where Lighthouse reports no
-    /// number) and with a unit perfbudget knows.
-    fn value(&self) -> Option<(f64, Unit)> {
-        if matches!(self.score_display_mode.as_deref(), Some("error" | "notApplicable")) {
-            return None;
-        }
-        let value = self.numeric_value.filter(|value| value.is_finite())?;
-        let unit = match self.numeric_unit.as_deref()? {
-            "millisecond" => Unit::Ms,
-            "second" => Unit::S,
-            "byte" => Unit::Bytes,
-            "unitless" => Unit::Number,
-            _ => return None,
+    /// The audit's value and unit, or why it has none (an `error` or `notApplicable`
+    /// audit, or one without a `numericValue`), in Lighthouse's words. `None` for a unit
+    /// perfbudget does not know.
+    fn value(&self, expected: Unit) -> Option<(Result<f64, String>, Unit)> {
+        let unit = match self.numeric_unit.as_deref() {
+            Some("millisecond") => Unit::Ms,
+            Some("second") => Unit::S,
+            Some("byte") => Unit::Bytes,
+            Some("unitless") => Unit::Number,
+            // Errored audits often carry no unit: the metric's usual one stands in.
+            None => expected,
+            Some(_) => return None,
+        };
+        let mode = self.score_display_mode.as_deref().unwrap_or("");
+        let value = match self.numeric_value.filter(|value| value.is_finite()) {
+            Some(value) if !matches!(mode, "error" | "notApplicable") => Ok(value),
+            _ => Err(match (&self.error_message, mode) {
+                (Some(message), _) => format!("Lighthouse's audit errored: {message}"),
+                (None, "notApplicable") => "Lighthouse marked the audit not applicable".to_owned(),
+                (None, _) => format!("Lighthouse's audit has no numericValue (scoreDisplayMode {mode:?})"),
+            }),
         };
         Some((value, unit))
     }

@@ -83,8 +83,13 @@ fn check(measurement: &Measurement) -> Result<(), String> {
     // Negative times are real (k6 reports them after clock adjustments); negative sizes,
     // ratios, rates and counts are not.
     let dimension = measurement.unit.dimension();
-    if dimension != Dimension::Time && measurement.value < 0.0 {
-        return Err(format!("value {} is negative, but {} cannot be", measurement.value, dimension.noun()));
+    match (measurement.value, &measurement.no_data) {
+        (None, None) => return Err("`value` is missing; a measurement without one needs `no_data` saying why".into()),
+        (Some(_), Some(_)) => return Err("give `value` or `no_data`, not both".into()),
+        (Some(value), None) if dimension != Dimension::Time && value < 0.0 => {
+            return Err(format!("value {value} is negative, but {} cannot be", dimension.noun()));
+        }
+        _ => {}
     }
     if let (Some(lower), Some(upper)) = (measurement.lower, measurement.upper)
         && lower > upper
@@ -123,7 +128,7 @@ mod tests {
         assert_eq!(measurements[0].stat.as_deref(), Some("p(95)"));
         assert_eq!(&measurements[0].subject["name"], "GET /x");
         assert_eq!(measurements[1].unit, Unit::Ms);
-        assert_eq!(measurements[1].base_value(), 2.4e9);
+        assert_eq!(measurements[1].base_value(), Some(2.4e9));
     }
 
     #[test]
@@ -157,7 +162,21 @@ mod tests {
     #[test]
     fn negative_times_are_kept_as_k6_reports_them() {
         let text = r#"[{"source":"k6","metric":"http_req_duration","stat":"min","value":-401.45,"unit":"ms"}]"#;
-        assert_eq!(parse(text).unwrap()[0].value, -401.45);
+        assert_eq!(parse(text).unwrap()[0].value, Some(-401.45));
+    }
+
+    #[test]
+    fn no_value_needs_a_reason() {
+        let text = r#"[{"source":"lighthouse","metric":"lcp","value":null,"unit":"ms","no_data":"NO_LCP"}]"#;
+        let measurements = parse(text).unwrap();
+        assert_eq!((measurements[0].value, measurements[0].no_data.as_deref()), (None, Some("NO_LCP")));
+        let err = parse(r#"[{"source":"lighthouse","metric":"lcp","unit":"ms"}]"#).unwrap_err();
+        assert_eq!(
+            err.message,
+            "measurement `lcp`: `value` is missing; a measurement without one needs `no_data` saying why"
+        );
+        let err = parse(r#"[{"source":"l","metric":"lcp","value":1,"unit":"ms","no_data":"x"}]"#).unwrap_err();
+        assert_eq!(err.message, "measurement `lcp`: give `value` or `no_data`, not both");
     }
 
     #[test]

@@ -33,8 +33,13 @@ pub struct Measurement {
     /// What was measured.
     #[serde(default)]
     pub subject: Subject,
-    pub value: f64,
+    /// The number, in `unit`; `null` when the tool ran but produced none (then `no_data`
+    /// says why).
+    pub value: Option<f64>,
     pub unit: Unit,
+    /// Why there is no value, in the tool's words (an errored Lighthouse audit's message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_data: Option<String>,
     /// Lower bound of the 95% confidence interval, in `unit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lower: Option<f64>,
@@ -74,8 +79,8 @@ pub fn describe_subject(subject: &Subject) -> String {
 
 impl Measurement {
     /// The value in its dimension's base unit (ns, bytes, ...), for comparisons.
-    pub fn base_value(&self) -> f64 {
-        self.unit.to_base(self.value)
+    pub fn base_value(&self) -> Option<f64> {
+        self.value.map(|value| self.unit.to_base(value))
     }
 }
 

@@ -26,7 +26,11 @@ pub fn table(measurements: &[Measurement], width: Option<u16>) -> String {
             Cell::new(terminal(&measurement.metric)),
             Cell::new(terminal(measurement.stat.as_deref().unwrap_or(""))),
             Cell::new(terminal(&describe_subject(&measurement.subject))),
-            Cell::new(measurement.unit.format(measurement.value)).set_alignment(CellAlignment::Right),
+            Cell::new(match measurement.value {
+                Some(value) => measurement.unit.format(value),
+                None => format!("no data: {}", terminal(measurement.no_data.as_deref().unwrap_or(""))),
+            })
+            .set_alignment(CellAlignment::Right),
             Cell::new(interval),
             Cell::new(terminal(measurement.origin.as_deref().unwrap_or(""))),
         ]);

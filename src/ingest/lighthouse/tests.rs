@@ -5,13 +5,13 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
-/// metric -> value of one subject's measurements.
+/// metric -> value of the measurements that have one.
 fn values(measurements: &[Measurement]) -> Vec<(String, f64)> {
-    measurements.iter().map(|m| (m.metric.clone(), m.value)).collect()
+    measurements.iter().filter_map(|m| Some((m.metric.clone(), m.value?))).collect()
 }
 
 fn value(measurements: &[Measurement], metric: &str) -> Option<f64> {
-    measurements.iter().find(|m| m.metric == metric).map(|m| m.value)
+    measurements.iter().find(|m| m.metric == metric).and_then(|m| m.value)
 }
 
 const DBW: &str = "http://localhost:10200/dobetterweb/dbw_tester.html";
@@ -160,11 +160,15 @@ fn user_flow_steps_are_subjects_and_timespans_give_inp() {
     let v13 = parse(&fixture("flow-result-sample-v13.4.1.json")).unwrap();
     let inp: Vec<&Measurement> = v13.iter().filter(|m| m.metric == "inp").collect();
     assert_eq!(inp.len(), 1);
-    assert_eq!(inp[0].value, 41.019);
+    assert_eq!(inp[0].value, Some(41.019));
     assert_eq!(inp[0].subject.get("step"), Some("Search input"));
     assert_eq!(inp[0].subject.get("url"), Some("https://www.mikescerealshack.co/search?q=call+of+duty"));
-    // This flow's navigation steps have LCP audits without a value: no measurement, no zero.
-    assert!(!v13.iter().any(|m| m.metric == "lcp"));
+    // This flow's navigation steps have errored LCP audits: no value, never a zero, and
+    // Lighthouse's reason.
+    let lcp: Vec<&Measurement> = v13.iter().filter(|m| m.metric == "lcp").collect();
+    assert_eq!(lcp.len(), 2);
+    assert!(lcp.iter().all(|m| m.value.is_none()));
+    assert_eq!(lcp[0].no_data.as_deref(), Some("Lighthouse's audit errored: Required HostDPR gatherer did not run."));
 }
 
 #[test]
@@ -189,6 +193,9 @@ fn errored_audits_give_no_value_and_malformed_reports_fail_with_a_position() {
       "cumulative-layout-shift":{"score":1,"scoreDisplayMode":"numeric","numericValue":0,"numericUnit":"unitless"}}}"#;
     let measurements = parse(text.as_bytes()).unwrap();
     assert_eq!(values(&measurements), vec![("cls".to_owned(), 0.0)]);
+    let lcp = measurements.iter().find(|m| m.metric == "lcp").unwrap();
+    assert_eq!((lcp.value, lcp.no_data.as_deref()), (None, Some("Lighthouse's audit errored: NO_LCP")));
+    assert_eq!(lcp.unit, Unit::Ms, "an errored audit has no unit: the metric's usual one");
     match parse(b"{\"lighthouseVersion\":\"12.0.0\",\n\"audits\": {\"cumulative-layout-shift\": {\"numericValue\": ") {
         Err(LighthouseError::Json(located)) => {
             assert_eq!(located.line, 2);
