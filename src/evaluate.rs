@@ -270,7 +270,7 @@ fn judge_group(
                 match chosen.and_then(Measurement::base_value) {
                     Some(value) => value,
                     None => {
-                        let why = chosen.map_or_else(|| format!("has no {} value", check.metric), |m| reason(m));
+                        let why = chosen.map_or_else(|| format!("has no {} value", check.metric), reason);
                         let message = format!(
                             "no data: the representative run ({}) {why}, and Lighthouse CI fails that too",
                             representative_run.as_deref().unwrap_or("unknown"),
