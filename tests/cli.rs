@@ -392,3 +392,57 @@ fn html_reports_and_failed_runs_exit_2() {
         "error: failed.json: Lighthouse could not test http://127.0.0.1:9/ (CHROME_INTERSTITIAL_ERROR: Chrome prevented page load with an interstitial.); a failed run cannot pass the gate\n"
     );
 }
+
+#[test]
+fn lab_and_field_data_are_checked_apart() {
+    let dir = temp();
+    let fixtures = repo().join("tests/fixtures/lighthouse");
+    std::fs::copy(fixtures.join("crux-record-url-200.json"), dir.path().join("crux.json")).unwrap();
+    std::fs::copy(fixtures.join("lhr-sample_v2-v13.4.1.json"), dir.path().join("lhr.json")).unwrap();
+    write(
+        dir.path(),
+        "perfbudget.yml",
+        "version: 1\ninputs: [crux.json, lhr.json]\nlimits:\n  cls: 0.1\nbudgets:\n  - { name: Field LCP, metric: lcp, data: field, max: 2.5s }\n  - { name: Lab LCP, metric: lcp, data: lab, max: 2.5s }\n",
+    );
+    let run = perfbudget(dir.path(), &["check", "--json", "r.json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let rows: Vec<(&str, &str, f64, &str)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["budget"].as_str().unwrap(),
+                c["subject"]["data"].as_str().unwrap(),
+                c["value"].as_f64().unwrap(),
+                c["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("cls", "field", 0.02, "green"),
+            ("cls", "lab", 0.099576, "yellow"),
+            ("Field LCP", "field", 895.0, "green"),
+            ("Lab LCP", "lab", 10884.681, "red"),
+        ]
+    );
+    assert_eq!(report["checks"][2]["stat"], "p75");
+}
+
+#[test]
+fn a_crux_error_response_exits_2() {
+    let dir = temp();
+    std::fs::copy(repo().join("tests/fixtures/lighthouse/crux-error-404-not-found.json"), dir.path().join("crux.json"))
+        .unwrap();
+    write(dir.path(), "perfbudget.yml", "lcp: 2.5s\n");
+    let run = perfbudget(dir.path(), &["check", "crux.json"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: crux.json: the CrUX API answered 404 NOT_FOUND: chrome ux report data not found")
+    );
+}

@@ -546,6 +546,9 @@ pub struct RawEntry {
     pub stat: Option<String>,
     /// Glob over the report's final URL (Lighthouse metrics).
     pub url: Option<String>,
+    /// Lighthouse metrics: `lab` (Lighthouse runs) or `field` (PageSpeed Insights and CrUX
+    /// p75 of real users). Default: every kind present is checked.
+    pub data: Option<DataKind>,
     /// Glob over the benchmark id (`bench_time`, `bench_throughput`).
     pub id: Option<String>,
     /// Globs over bundle file paths; `!` excludes (`bundle_size`).
@@ -568,6 +571,14 @@ pub struct RawEntry {
     pub each: Option<bool>,
     /// `bundle_size`: `none`, `gzip` or `brotli` (default).
     pub compression: Option<Compression>,
+}
+
+/// Lab data (Lighthouse runs) or field data (real users' p75).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DataKind {
+    Lab,
+    Field,
 }
 
 /// A validated entry of `budgets:`.
@@ -611,6 +622,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     only_for(raw.compression.is_some(), "compression", is_bundle, "bundle_size")?;
     only_for(raw.id.is_some(), "id", is_bench, "bench_time and bench_throughput")?;
     only_for(raw.url.is_some(), "url", metric.is_lighthouse(), "Lighthouse metrics")?;
+    only_for(raw.data.is_some(), "data", metric.is_lighthouse(), "Lighthouse metrics")?;
     if is_k6 && (raw.k6_metric.is_none() || raw.stat.is_none()) {
         return Err("`metric: k6` needs `k6_metric` (such as http_reqs) and `stat` (such as rate or p(95))".into());
     }
@@ -631,6 +643,13 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     }
     if let Some(id) = &raw.id {
         selectors.push(selector("id", std::slice::from_ref(id), false)?);
+    }
+    if let Some(kind) = raw.data {
+        let kind = match kind {
+            DataKind::Lab => "lab",
+            DataKind::Field => "field",
+        };
+        selectors.push(selector("data", &[kind.to_owned()], false)?);
     }
     match &raw.files {
         Some(files) if files.is_empty() => return Err("`files` is empty; give at least one glob".into()),

@@ -85,9 +85,10 @@ struct Step {
     lhr: Lhr,
 }
 
+/// A Lighthouse report, as far as perfbudget reads it (also inside PageSpeed Insights).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Lhr {
+pub(crate) struct Lhr {
     lighthouse_version: String,
     requested_url: Option<String>,
     final_url: Option<String>,
@@ -182,7 +183,7 @@ struct Category {
     score: Option<f64>,
 }
 
-fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, LighthouseError> {
+pub(crate) fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, LighthouseError> {
     let url = page_url(lhr);
     if let Some(error) = &lhr.runtime_error {
         return Err(LighthouseError::Runtime(format!(
@@ -206,11 +207,11 @@ fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, Li
     }
     let mut subject = Subject::new();
     subject.insert("url".into(), url.to_owned());
+    subject.insert("data".into(), "lab".into());
     // Runs of different Lighthouse majors differ on the same page: never one subject.
     subject.insert("lighthouse".into(), major.to_owned());
-    let settings = lhr.config_settings.as_ref();
-    if let Some(form_factor) = settings.and_then(|s| s.form_factor.as_ref().or(s.emulated_form_factor.as_ref())) {
-        subject.insert("form_factor".into(), form_factor.clone());
+    if let Some(form_factor) = lhr.form_factor() {
+        subject.insert("form_factor".into(), form_factor.to_owned());
     }
     if let Some(step) = step {
         subject.insert("step".into(), step.to_owned());
@@ -310,6 +311,14 @@ impl Audit {
             }),
         };
         Some((value, unit))
+    }
+}
+
+impl Lhr {
+    /// `configSettings.formFactor` (or the older `emulatedFormFactor`).
+    pub(crate) fn form_factor(&self) -> Option<&str> {
+        let settings = self.config_settings.as_ref()?;
+        settings.form_factor.as_deref().or(settings.emulated_form_factor.as_deref())
     }
 }
 

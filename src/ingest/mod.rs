@@ -3,8 +3,11 @@
 //! Ingest knows formats, not budgets. Each format is one file behind [`Adapter`]; the
 //! format of an input is decided by its content, never by its name.
 
+pub mod crux;
+mod field;
 pub mod lighthouse;
 pub mod measurements;
+pub mod pagespeed;
 mod subject;
 
 use std::fmt;
@@ -91,6 +94,10 @@ pub enum InputFormat {
     Measurements,
     /// A Lighthouse report (LHR JSON) or user-flow result.
     Lighthouse,
+    /// A PageSpeed Insights API v5 response.
+    Pagespeed,
+    /// A Chrome UX Report API records:queryRecord response.
+    Crux,
 }
 
 impl fmt::Display for InputFormat {
@@ -104,6 +111,8 @@ impl InputFormat {
         match self {
             InputFormat::Measurements => &measurements::MeasurementsJson,
             InputFormat::Lighthouse => &lighthouse::Lighthouse,
+            InputFormat::Pagespeed => &pagespeed::PageSpeed,
+            InputFormat::Crux => &crux::Crux,
         }
     }
 }
@@ -121,7 +130,8 @@ pub trait Adapter: Sync {
 }
 
 /// Every adapter, in the order detection tries them.
-const ADAPTERS: &[&dyn Adapter] = &[&measurements::MeasurementsJson, &lighthouse::Lighthouse];
+const ADAPTERS: &[&dyn Adapter] =
+    &[&measurements::MeasurementsJson, &lighthouse::Lighthouse, &pagespeed::PageSpeed, &crux::Crux];
 
 /// How many leading bytes detection looks at.
 const SNIFF_BYTES: usize = 8 * 1024;

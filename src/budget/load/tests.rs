@@ -101,6 +101,22 @@ fn inputs_are_relative_to_the_budget_file() {
 }
 
 #[test]
+fn data_selects_lab_or_field() {
+    let budget = parse("version: 1\nbudgets:\n  - metric: lcp\n    data: field\n    max: 2.5s\n").unwrap();
+    assert_eq!(budget.checks[0].label, "lcp data=field");
+    assert!(budget.checks[0].selectors[0].matches("field"));
+    assert!(!budget.checks[0].selectors[0].matches("lab"));
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: api_p95\n    data: lab\n    max: 1s\n")
+            .contains("`data` applies to Lighthouse metrics only")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - metric: lcp\n    data: feild\n    max: 1s\n")
+            .contains("unknown value `feild`; did you mean `field`?")
+    );
+}
+
+#[test]
 fn the_seed_budget_json_is_a_budget_as_it_is() {
     let budget = parse_str(
         r#"{"lcp":"2.5s","inp":"200ms","cls":"0.1","bundle_size":"150kb","api_p95":"100ms"}"#,

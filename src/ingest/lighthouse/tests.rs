@@ -94,7 +94,10 @@ fn every_version_9_to_13_reads_its_numeric_values() {
         assert_eq!(value(&measurements, "inp"), None, "a navigation report has no INP ({file})");
         let first = &measurements[0];
         assert_eq!(first.source, "lighthouse");
-        assert_eq!(first.subject, Subject::from([("url", DBW), ("lighthouse", major), ("form_factor", "mobile")]));
+        assert_eq!(
+            first.subject,
+            Subject::from([("url", DBW), ("data", "lab"), ("lighthouse", major), ("form_factor", "mobile")])
+        );
         let lcp_unit = measurements.iter().find(|m| m.metric == "lcp").map(|m| m.unit);
         assert_eq!(lcp_unit, Some(Unit::Ms));
         assert_eq!(measurements.iter().find(|m| m.metric == "cls").map(|m| m.unit), Some(Unit::Number));
@@ -131,7 +134,12 @@ fn pagespeed_insights_lighthouse_8_uses_the_older_fields() {
     let measurements = parse(&fixture("psi-lighthouseResult-v8.0.0-dkdev.json")).unwrap();
     assert_eq!(
         measurements[0].subject,
-        Subject::from([("url", "https://dkdevelopment.net/"), ("lighthouse", "8"), ("form_factor", "mobile")])
+        Subject::from([
+            ("url", "https://dkdevelopment.net/"),
+            ("data", "lab"),
+            ("lighthouse", "8"),
+            ("form_factor", "mobile")
+        ])
     );
     assert_eq!(value(&measurements, "tti"), Some(3927.0));
     assert_eq!(value(&measurements, "ttfb"), Some(19.556));
