@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
-use super::{Adapter, Located, Measurement, field};
+use super::{Adapter, Located, Measurement, field, object_head};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
@@ -20,9 +20,8 @@ impl Adapter for Crux {
     }
 
     fn sniff(&self, head: &[u8]) -> bool {
-        let text = String::from_utf8_lossy(head);
-        let object = text.trim_start_matches('\u{feff}').trim_start().starts_with('{');
-        object && ((text.contains("\"record\"") && text.contains("\"key\"")) || is_api_error(&text))
+        object_head(head)
+            .is_some_and(|text| (text.contains("\"record\"") && text.contains("\"key\"")) || is_api_error(&text))
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {

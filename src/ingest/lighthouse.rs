@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
-use super::{Adapter, Located, Measurement, Subject};
+use super::{Adapter, Located, Measurement, Subject, object_head};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
@@ -22,13 +22,13 @@ impl Adapter for Lighthouse {
     }
 
     fn sniff(&self, head: &[u8]) -> bool {
-        let text = String::from_utf8_lossy(head);
         // A PageSpeed Insights response wraps a report in `lighthouseResult` beside its
         // field data: it is another format.
-        text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
-            && text.contains("\"lighthouseVersion\"")
-            && !text.contains("\"lighthouseResult\"")
-            && !text.contains("\"loadingExperience\"")
+        object_head(head).is_some_and(|text| {
+            text.contains("\"lighthouseVersion\"")
+                && !text.contains("\"lighthouseResult\"")
+                && !text.contains("\"loadingExperience\"")
+        })
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {

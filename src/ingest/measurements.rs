@@ -102,8 +102,7 @@ fn check(measurement: &Measurement) -> Result<(), String> {
 /// Whether the bytes look like perfbudget's JSON report rather than measurements, so the
 /// error can say to pass it as `--baseline`.
 pub fn is_perfbudget_report(head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head);
-    skip_space(head).first() == Some(&b'{') && text.contains("\"schema_version\"") && text.contains("perfbudget")
+    super::object_head(head).is_some_and(|text| text.contains("\"schema_version\"") && text.contains("perfbudget"))
 }
 
 fn skip_space(bytes: &[u8]) -> &[u8] {

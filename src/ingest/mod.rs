@@ -129,6 +129,13 @@ pub trait Adapter: Sync {
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>>;
 }
 
+/// The first bytes of a file as text when they open a JSON object (after a BOM and
+/// spaces), for adapters that recognise their format by the keys near its start.
+pub(crate) fn object_head(head: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    let text = String::from_utf8_lossy(head);
+    text.trim_start_matches('\u{feff}').trim_start().starts_with('{').then_some(text)
+}
+
 /// Every adapter, in the order detection tries them.
 const ADAPTERS: &[&dyn Adapter] =
     &[&measurements::MeasurementsJson, &lighthouse::Lighthouse, &pagespeed::PageSpeed, &crux::Crux];

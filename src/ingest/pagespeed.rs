@@ -8,7 +8,7 @@ use anyhow::Context;
 use serde::Deserialize;
 
 use super::lighthouse::{self, Lhr, LighthouseError};
-use super::{Adapter, Located, Measurement, field};
+use super::{Adapter, Located, Measurement, field, object_head};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
@@ -20,11 +20,11 @@ impl Adapter for PageSpeed {
     }
 
     fn sniff(&self, head: &[u8]) -> bool {
-        let text = String::from_utf8_lossy(head);
-        text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
-            && (text.contains("\"loadingExperience\"")
+        object_head(head).is_some_and(|text| {
+            text.contains("\"loadingExperience\"")
                 || text.contains("\"lighthouseResult\"")
-                || text.contains("pagespeedonline#result"))
+                || text.contains("pagespeedonline#result")
+        })
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
