@@ -516,7 +516,14 @@ fn no_match(
         let mut stats: Vec<&str> = candidates.iter().filter_map(|m| m.stat.as_deref()).collect();
         stats.sort_unstable();
         stats.dedup();
-        format!("{} is there with {}", selects.metric, first_few(&stats, 10))
+        let mut found = format!("{} is there with {}", selects.metric, first_few(&stats, 10));
+        if candidates.iter().any(|m| m.source == "k6") {
+            found.push_str(
+                "; a k6 summary holds only the stats of summaryTrendStats: add the missing one with \
+                 `k6 run --summary-trend-stats=\"avg,min,med,max,p(90),p(95),p(99)\"`",
+            );
+        }
+        found
     } else {
         let mut subjects: Vec<String> = candidates.iter().map(|m| describe_subject(&m.subject)).collect();
         subjects.sort();

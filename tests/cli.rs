@@ -446,3 +446,44 @@ fn a_crux_error_response_exits_2() {
             .starts_with("error: crux.json: the CrUX API answered 404 NOT_FOUND: chrome ux report data not found")
     );
 }
+
+#[test]
+fn a_k6_summary_feeds_the_gate_per_endpoint() {
+    let dir = temp();
+    let fixtures = repo().join("tests/fixtures/k6/generated/v110");
+    std::fs::copy(fixtures.join("handle-summary.json"), dir.path().join("summary.json")).unwrap();
+    write(
+        dir.path(),
+        "perfbudget.yml",
+        r#"version: 1
+inputs: [summary.json]
+budgets:
+  - { name: Users p95, metric: api_p95, tags: { name: "GET /api/users" }, max: 100ms }
+  - { name: Slow p95, metric: api_p95, tags: { name: "GET /api/slow" }, max: 200ms }
+  - { name: Checks, metric: k6, k6_metric: checks, stat: rate, min: 99% }
+  - { name: Errors, metric: error_rate, tags: { }, max: 5% }
+"#,
+    );
+    let run = perfbudget(dir.path(), &["check", "--json", "r.json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures.join("handle-summary.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let row =
+        |budget: &str| report["checks"].as_array().unwrap().iter().find(|c| c["budget"] == budget).unwrap().clone();
+    let slow = row("Slow p95");
+    assert_eq!(slow["value"], summary["metrics"]["http_req_duration{name:GET /api/slow}"]["values"]["p(95)"]);
+    assert_eq!(slow["verdict"], "red", "as k6's own threshold p(95)<200 failed");
+    assert_eq!(row("Users p95")["verdict"], "green");
+    let checks = row("Checks");
+    assert_eq!(checks["value"], summary["metrics"]["checks"]["values"]["rate"]);
+    assert_eq!(checks["verdict"], "red");
+    // error_rate applies to the whole metric and to no submetric here.
+    assert_eq!(row("Errors")["value"], summary["metrics"]["http_req_failed"]["values"]["rate"]);
+
+    std::fs::copy(fixtures.join("text-summary.txt"), dir.path().join("k6.txt")).unwrap();
+    let text = perfbudget(dir.path(), &["check", "k6.txt"]);
+    assert_eq!(text.code, 2);
+    assert!(text.stderr.contains("k6.txt: this is k6's end-of-test text, which is not a stable format; write JSON with `k6 run --summary-export=summary.json`"));
+}

@@ -80,13 +80,16 @@ fn check(measurement: &Measurement) -> Result<(), String> {
     if measurement.metric.trim().is_empty() {
         return Err("`metric` is empty".into());
     }
-    // Negative times are real (k6 reports them after clock adjustments); negative sizes,
-    // ratios, rates and counts are not.
+    // Negative times are real (k6 reports them after clock adjustments), and so are negative
+    // plain numbers (a custom k6 trend adds whatever the script adds); negative sizes,
+    // ratios and rates are not.
     let dimension = measurement.unit.dimension();
     match (measurement.value, &measurement.no_data) {
         (None, None) => return Err("`value` is missing; a measurement without one needs `no_data` saying why".into()),
         (Some(_), Some(_)) => return Err("give `value` or `no_data`, not both".into()),
-        (Some(value), None) if dimension != Dimension::Time && value < 0.0 => {
+        (Some(value), None)
+            if matches!(dimension, Dimension::Size | Dimension::Ratio | Dimension::Rate) && value < 0.0 =>
+        {
             return Err(format!("value {value} is negative, but {} cannot be", dimension.noun()));
         }
         _ => {}

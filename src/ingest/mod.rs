@@ -5,6 +5,7 @@
 
 pub mod crux;
 mod field;
+pub mod k6;
 pub mod lighthouse;
 pub mod measurements;
 pub mod pagespeed;
@@ -98,6 +99,8 @@ pub enum InputFormat {
     Pagespeed,
     /// A Chrome UX Report API records:queryRecord response.
     Crux,
+    /// A k6 summary: `--summary-export` JSON or handleSummary's data as JSON.
+    K6Summary,
 }
 
 impl fmt::Display for InputFormat {
@@ -113,6 +116,7 @@ impl InputFormat {
             InputFormat::Lighthouse => &lighthouse::Lighthouse,
             InputFormat::Pagespeed => &pagespeed::PageSpeed,
             InputFormat::Crux => &crux::Crux,
+            InputFormat::K6Summary => &k6::K6Summary,
         }
     }
 }
@@ -138,7 +142,7 @@ pub(crate) fn object_head(head: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
 
 /// Every adapter, in the order detection tries them.
 const ADAPTERS: &[&dyn Adapter] =
-    &[&measurements::MeasurementsJson, &lighthouse::Lighthouse, &pagespeed::PageSpeed, &crux::Crux];
+    &[&measurements::MeasurementsJson, &lighthouse::Lighthouse, &pagespeed::PageSpeed, &crux::Crux, &k6::K6Summary];
 
 /// How many leading bytes detection looks at.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -183,6 +187,13 @@ pub fn detect(path: &Path) -> anyhow::Result<&'static dyn Adapter> {
         bail!(
             "{}: this is Lighthouse's HTML report; perfbudget reads its JSON: run Lighthouse with `--output=json` \
              (or `--output=json --output=html` for both), or give the `lhr-*.json` files of `.lighthouseci/`",
+            path.display()
+        );
+    }
+    if k6::is_text_summary(&head) {
+        bail!(
+            "{}: this is k6's end-of-test text, which is not a stable format; write JSON with \
+             `k6 run --summary-export=summary.json`, or return JSON.stringify(data) from handleSummary",
             path.display()
         );
     }

@@ -1,0 +1,191 @@
+//! k6 end-of-test summaries: `--summary-export` JSON (flat stats per metric) and the
+//! `handleSummary(data)` object written as JSON (`{type, contains, values}` per metric), k6
+//! 0.4x through 1.x. Submetrics (`http_req_duration{name:GET /api/users}`) become subjects
+//! tagged as their selector says; the whole metric has no tags.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use super::{Adapter, Located, Measurement, Subject, object_head};
+use crate::quantity::Unit;
+
+#[derive(Debug)]
+pub struct K6Summary;
+
+impl Adapter for K6Summary {
+    fn description(&self) -> &'static str {
+        "k6 summary JSON (`k6 run --summary-export=FILE`, or handleSummary's data as JSON)"
+    }
+
+    fn sniff(&self, head: &[u8]) -> bool {
+        object_head(head).is_some_and(|text| {
+            text.contains("\"metrics\"")
+                && (text.contains("\"root_group\"")
+                    || text.contains("\"http_req_duration")
+                    || text.contains("\"iterations\"")
+                    || text.contains("\"testRunDurationMs\""))
+        })
+    }
+
+    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        parse(&bytes).map_err(|located| located.in_file(path))
+    }
+}
+
+#[derive(Deserialize)]
+struct Summary {
+    metrics: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// What k6 says a metric holds (handleSummary), or what its stat names imply
+/// (`--summary-export`, which drops `type` and `contains`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Trend,
+    Rate,
+    Counter,
+    Gauge,
+}
+
+/// Built-in k6 trends measured in milliseconds, for `--summary-export` files, which do not
+/// say what a trend contains.
+const TIME_TRENDS: &[&str] = &[
+    "http_req_duration",
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_tls_handshaking",
+    "http_req_sending",
+    "http_req_waiting",
+    "http_req_receiving",
+    "iteration_duration",
+    "group_duration",
+];
+
+/// Built-in k6 counters of bytes.
+const DATA_COUNTERS: &[&str] = &["data_received", "data_sent"];
+
+pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
+    let summary: Summary = serde_json::from_slice(bytes).map_err(|error| Located::from_json(&error, 1, 1))?;
+    let Some(metrics) = summary.metrics else {
+        return Err(Located {
+            line: 1,
+            column: 1,
+            message: "this k6 summary has no `metrics`: write it with `--summary-export` or JSON.stringify(data) in handleSummary".into(),
+        });
+    };
+    let mut measurements = Vec::new();
+    for (key, entry) in &metrics {
+        let (name, subject) = parse_key(key);
+        let at = |message: String| Located { line: 1, column: 1, message: format!("metric `{key}`: {message}") };
+        let serde_json::Value::Object(entry) = entry else {
+            return Err(at("is not an object".into()));
+        };
+        // handleSummary nests the stats under `values` beside `type` and `contains`.
+        let (stats, kind, contains) = match entry.get("values") {
+            Some(serde_json::Value::Object(values)) => {
+                let kind = match entry.get("type").and_then(serde_json::Value::as_str) {
+                    Some("trend") => Kind::Trend,
+                    Some("rate") => Kind::Rate,
+                    Some("counter") => Kind::Counter,
+                    Some("gauge") => Kind::Gauge,
+                    other => return Err(at(format!("unknown metric type {other:?}"))),
+                };
+                (values, kind, entry.get("contains").and_then(serde_json::Value::as_str).map(str::to_owned))
+            }
+            Some(_) => return Err(at("`values` is not an object".into())),
+            None => (entry, infer_kind(entry), None),
+        };
+        let contains = contains.unwrap_or_else(|| inferred_contains(name, kind).to_owned());
+        for (stat, value) in stats {
+            if stat == "thresholds" {
+                continue;
+            }
+            let Some(number) = value.as_f64() else {
+                return Err(at(format!("stat `{stat}` is {value}, not a number")));
+            };
+            // `--summary-export` calls a rate's rate `value`.
+            let stat = if kind == Kind::Rate && stat == "value" { "rate" } else { stat.as_str() };
+            measurements.push(Measurement {
+                source: "k6".into(),
+                metric: name.to_owned(),
+                stat: Some(stat.to_owned()),
+                subject: subject.clone(),
+                value: Some(number),
+                unit: unit_of(kind, &contains, stat),
+                no_data: None,
+                lower: None,
+                upper: None,
+                samples: None,
+                origin: None,
+            });
+        }
+    }
+    Ok(measurements)
+}
+
+/// `name{tag:value,tag2:value}` as k6 parses a threshold's submetric selector: split on
+/// `,`, then on the first `:`, spaces and quotes trimmed (`group:::checkout` is the group
+/// `::checkout`).
+fn parse_key(key: &str) -> (&str, Subject) {
+    let mut subject = Subject::new();
+    let Some((name, rest)) = key.split_once('{') else { return (key, subject) };
+    let selector = rest.strip_suffix('}').unwrap_or(rest);
+    for part in selector.split(',') {
+        let (tag, value) = part.split_once(':').unwrap_or((part, ""));
+        let trim = |text: &str| text.trim().trim_matches(['"', '\'']).to_owned();
+        subject.insert(trim(tag), trim(value));
+    }
+    (name, subject)
+}
+
+fn infer_kind(stats: &serde_json::Map<String, serde_json::Value>) -> Kind {
+    if stats.contains_key("passes") || stats.contains_key("fails") {
+        Kind::Rate
+    } else if stats.contains_key("count") {
+        Kind::Counter
+    } else if stats.contains_key("value") {
+        Kind::Gauge
+    } else {
+        Kind::Trend
+    }
+}
+
+fn inferred_contains(name: &str, kind: Kind) -> &'static str {
+    match kind {
+        Kind::Trend if TIME_TRENDS.contains(&name) => "time",
+        Kind::Counter if DATA_COUNTERS.contains(&name) => "data",
+        _ => "default",
+    }
+}
+
+/// Trends are in ms (`contains: time`) or bytes (`data`); rates are fractions; counters
+/// count (or bytes) with a per-second rate.
+fn unit_of(kind: Kind, contains: &str, stat: &str) -> Unit {
+    match (kind, stat) {
+        (Kind::Rate, "rate") => Unit::Ratio,
+        (Kind::Rate, _) => Unit::Number,
+        (Kind::Counter, "rate") => Unit::PerSecond,
+        _ => match contains {
+            "time" => Unit::Ms,
+            "data" => Unit::Bytes,
+            _ => Unit::Number,
+        },
+    }
+}
+
+/// Whether a file is k6's human end-of-test text, so the error can name the flags that
+/// write JSON.
+pub fn is_text_summary(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    text.contains("█ THRESHOLDS")
+        || text.contains("█ TOTAL RESULTS")
+        || (text.contains("http_req_duration") && text.contains("...: avg="))
+        || text.contains("/\\      Grafana")
+}
+
+#[cfg(test)]
+mod tests;
