@@ -13,7 +13,14 @@ use crate::report::json::Report;
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
     /// key -> value in its dimension's base unit.
-    values: HashMap<String, f64>,
+    values: HashMap<String, BaselineValue>,
+}
+
+/// A baseline value and, where the report kept it, its 95% interval; base units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BaselineValue {
+    pub value: f64,
+    pub interval: Option<(f64, f64)>,
 }
 
 impl Baseline {
@@ -44,15 +51,19 @@ impl Baseline {
             .checks
             .iter()
             .filter_map(|check| {
-                let value = check.value?;
-                Some((key(&check.source_metric, check.stat.as_deref(), &check.subject), check.unit.to_base(value)))
+                let base = |value: f64| check.unit.to_base(value);
+                let value = BaselineValue {
+                    value: base(check.value?),
+                    interval: check.lower.zip(check.upper).map(|(lower, upper)| (base(lower), base(upper))),
+                };
+                Some((key(&check.source_metric, check.stat.as_deref(), &check.subject), value))
             })
             .collect();
         Baseline { values }
     }
 
     /// The baseline value (base unit) for a measured metric, stat and subject.
-    pub fn get(&self, metric: &str, stat: Option<&str>, subject: &Subject) -> Option<f64> {
+    pub fn get(&self, metric: &str, stat: Option<&str>, subject: &Subject) -> Option<BaselineValue> {
         self.values.get(&key(metric, stat, subject)).copied()
     }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, BaselineValue};
 use crate::budget::metric::{Direction, Metric, Selects};
 use crate::budget::{Aggregate, Budget, Check, Limit};
 use crate::ingest::{Measurement, Subject, describe_subject};
@@ -296,13 +296,15 @@ fn judge_group(
     }
     let baseline_value = baseline.and_then(|b| b.get(selects.metric, stat.as_deref(), &result.subject));
     if let Some(base) = baseline_value {
-        result.baseline = Some(unit.from_base(base));
-        if base != 0.0 {
-            result.change = Some((value - base) / base);
+        result.baseline = Some(unit.from_base(base.value));
+        if base.value != 0.0 {
+            result.change = Some((value - base.value) / base.value);
         }
     }
     if let Some(allowed) = check.regression {
-        verdicts.push(judge_regression(&what, value, baseline.is_some(), baseline_value, allowed, direction, &show));
+        let current =
+            Sample { value, interval: result.lower.zip(result.upper).map(|(l, u)| (unit.to_base(l), unit.to_base(u))) };
+        verdicts.push(judge_regression(&what, current, baseline.is_some(), baseline_value, allowed, direction, &show));
     }
     let worst = verdicts.iter().map(|(verdict, _)| *verdict).max().unwrap_or(Verdict::Green);
     result.verdict = worst;
@@ -423,12 +425,23 @@ fn judge_limit(
     }
 }
 
-/// The plain relative rule: red when worse than the baseline by more than `allowed`.
+/// A value with its 95% interval where the input gave one; base units.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    value: f64,
+    interval: Option<(f64, f64)>,
+}
+
+/// Worse than the baseline by more than `allowed` is red. With both 95% intervals known
+/// (criterion), a change counts as real only when the intervals do not overlap: a large
+/// change with overlapping intervals is yellow ("inconclusive: re-run"), and a real
+/// worsening within `allowed` is yellow too. Without intervals the plain relative rule
+/// applies and a worsening within `allowed` stays green.
 fn judge_regression(
     what: &str,
-    value: f64,
+    current: Sample,
     have_baseline: bool,
-    baseline: Option<f64>,
+    baseline: Option<BaselineValue>,
     allowed: f64,
     direction: Direction,
     show: &dyn Fn(f64) -> String,
@@ -440,10 +453,11 @@ fn judge_regression(
             (Verdict::Yellow, format!("{what} regression not checked: no --baseline report given"))
         };
     };
-    if base == 0.0 {
+    if base.value == 0.0 {
         return (Verdict::Green, format!("{what} baseline is 0: no relative change to check"));
     }
-    let change = (value - base) / base;
+    let value = current.value;
+    let change = (value - base.value) / base.value;
     let worse = match direction {
         Direction::LowerIsBetter => change,
         Direction::HigherIsBetter => -change,
@@ -452,29 +466,43 @@ fn judge_regression(
         Direction::LowerIsBetter => ("worse", "better"),
         Direction::HigherIsBetter => ("lower", "higher"),
     };
-    if worse > allowed {
-        (
-            Verdict::Red,
+    // Whether the intervals are apart on the worse side: the change is real.
+    let apart = match (current.interval, base.interval, direction) {
+        (Some((lower, _)), Some((_, base_upper)), Direction::LowerIsBetter) => Some(lower > base_upper),
+        (Some((_, upper)), Some((base_lower, _)), Direction::HigherIsBetter) => Some(upper < base_lower),
+        _ => None,
+    };
+    let compared =
+        format!("{what} {} is {} {worse_word} than the baseline {}", show(value), percent(worse), show(base.value));
+    match (worse > allowed, worse > 0.0, apart) {
+        (true, _, Some(false)) => (
+            Verdict::Yellow,
+            format!("inconclusive: re-run: {compared} (allowed: {}), but the 95% intervals overlap", percent(allowed)),
+        ),
+        (true, _, Some(true)) => {
+            (Verdict::Red, format!("{compared} (allowed: {}), and the 95% intervals do not overlap", percent(allowed)))
+        }
+        (true, _, None) => (Verdict::Red, format!("{compared} (allowed: {})", percent(allowed))),
+        (false, true, Some(true)) => (
+            Verdict::Yellow,
             format!(
-                "{what} {} is {} {worse_word} than the baseline {} (allowed: {})",
-                show(value),
-                percent(worse),
-                show(base),
+                "{compared}: a real change (the 95% intervals do not overlap), within the allowed {}",
                 percent(allowed)
             ),
-        )
-    } else if worse > 0.0 {
-        (
+        ),
+        (false, true, _) => (
             Verdict::Green,
             format!(
                 "{what} is {} {worse_word} than the baseline {}, within the allowed {}",
                 percent(worse),
-                show(base),
+                show(base.value),
                 percent(allowed)
             ),
-        )
-    } else {
-        (Verdict::Green, format!("{what} is {} {better_word} than the baseline {}", percent(worse), show(base)))
+        ),
+        (false, false, _) => (
+            Verdict::Green,
+            format!("{what} is {} {better_word} than the baseline {}", percent(worse), show(base.value)),
+        ),
     }
 }
 

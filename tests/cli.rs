@@ -194,10 +194,7 @@ fn measure_then_check_round_trips() {
         perfbudget(&repo(), &["check", "--budget", budget, "--json", dir.path().join("a.json").to_str().unwrap()]);
     // The demo's own inputs plus the re-measured copy: every value appears twice, so each
     // subject now has two identical runs whose median is the same value.
-    let again = perfbudget(
-        dir.path(),
-        &["check", "--budget", budget, "--json", "b.json", "--input-format", "measurements", "measured.json"],
-    );
+    let again = perfbudget(dir.path(), &["check", "--budget", budget, "--json", "b.json", "measured.json"]);
     assert_eq!((direct.code, again.code), (1, 1));
     let values = |file: &Path| -> Vec<(String, Option<f64>, String)> {
         let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
@@ -209,9 +206,10 @@ fn measure_then_check_round_trips() {
             .collect()
     };
     assert_eq!(values(&dir.path().join("a.json")), values(&dir.path().join("b.json")));
-    let table = perfbudget(&repo(), &["measure", "samples/criterion.json"]);
-    assert!(table.stdout.contains("4.708 ns"));
-    assert!(table.stdout.ends_with("1 measurements\n"));
+    let table = perfbudget(&repo(), &["measure", "samples/criterion"]);
+    assert!(table.stdout.contains("4.708 ns"), "{}", table.stdout);
+    assert!(table.stdout.contains("4.67 ns – 4.751 ns"), "the 95% interval");
+    assert!(table.stdout.ends_with("3 measurements\n"), "typical, mean and median");
 }
 
 #[test]

@@ -551,6 +551,9 @@ pub struct RawEntry {
     pub data: Option<DataKind>,
     /// Glob over the benchmark id (`bench_time`, `bench_throughput`).
     pub id: Option<String>,
+    /// `bench_time`: `typical` (criterion's headline: the slope, else the mean; the
+    /// default), `mean` or `median`.
+    pub statistic: Option<Statistic>,
     /// Globs over bundle file paths; `!` excludes (`bundle_size`).
     pub files: Option<Vec<String>>,
     /// Subject tags and globs their values must match (k6: `name`, `method`, `status`, ...).
@@ -571,6 +574,15 @@ pub struct RawEntry {
     pub each: Option<bool>,
     /// `bundle_size`: `none`, `gzip` or `brotli` (default).
     pub compression: Option<Compression>,
+}
+
+/// Which of criterion's estimates a `bench_time` budget reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Statistic {
+    Typical,
+    Mean,
+    Median,
 }
 
 /// Lab data (Lighthouse runs) or field data (real users' p75).
@@ -621,6 +633,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     only_for(raw.each.is_some(), "each", is_bundle, "bundle_size")?;
     only_for(raw.compression.is_some(), "compression", is_bundle, "bundle_size")?;
     only_for(raw.id.is_some(), "id", is_bench, "bench_time and bench_throughput")?;
+    only_for(raw.statistic.is_some(), "statistic", metric == Metric::BenchTime, "bench_time")?;
     only_for(raw.url.is_some(), "url", metric.is_lighthouse(), "Lighthouse metrics")?;
     only_for(raw.data.is_some(), "data", metric.is_lighthouse(), "Lighthouse metrics")?;
     if is_k6 && (raw.k6_metric.is_none() || raw.stat.is_none()) {
@@ -676,11 +689,16 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
             label = format!("{label} {selector}");
         }
     }
+    let stat = match raw.statistic {
+        Some(Statistic::Typical) | None => raw.stat,
+        Some(Statistic::Mean) => Some("mean".to_owned()),
+        Some(Statistic::Median) => Some("median".to_owned()),
+    };
     Ok(Check {
         label,
         metric,
         k6_metric: raw.k6_metric,
-        stat: raw.stat,
+        stat,
         selectors,
         dimension,
         limit,

@@ -102,6 +102,9 @@ pub enum Stats<'a> {
     Any,
     One(&'a str),
     OneOf(&'static [&'static str]),
+    /// One of these, else a measurement that names no statistic (a tool writing
+    /// measurements JSON with one value per benchmark).
+    OneOfOrNone(&'static [&'static str]),
 }
 
 impl Stats<'_> {
@@ -110,7 +113,8 @@ impl Stats<'_> {
         match (self, stat) {
             (Stats::Any, _) => Some(0),
             (Stats::One(wanted), Some(stat)) => (wanted == stat).then_some(0),
-            (Stats::OneOf(wanted), Some(stat)) => wanted.iter().position(|w| *w == stat),
+            (Stats::OneOf(wanted) | Stats::OneOfOrNone(wanted), Some(stat)) => wanted.iter().position(|w| *w == stat),
+            (Stats::OneOfOrNone(wanted), None) => Some(wanted.len()),
             (_, None) => None,
         }
     }
@@ -120,7 +124,7 @@ impl Stats<'_> {
         match self {
             Stats::Any => None,
             Stats::One(stat) => Some(stat.to_owned()),
-            Stats::OneOf(stats) => Some(stats.join(" or ")),
+            Stats::OneOf(stats) | Stats::OneOfOrNone(stats) => Some(stats.join(" or ")),
         }
     }
 }
@@ -297,6 +301,15 @@ impl Metric {
             Metric::ErrorRate => k6("http_req_failed", RATE),
             Metric::Throughput => k6("http_reqs", RATE),
             Metric::K6 => Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) },
+            // criterion's headline value (the slope, else the mean) unless the budget picks
+            // `statistic: mean` or `median`.
+            Metric::BenchTime => {
+                Selects { metric: "bench_time", stats: stat.map_or(Stats::OneOfOrNone(&["typical"]), Stats::One) }
+            }
+            // Per element, else per byte, else per bit, as the benchmark declared.
+            Metric::BenchThroughput => {
+                Selects { metric: "bench_throughput", stats: Stats::OneOfOrNone(&["elements", "bytes", "bits"]) }
+            }
             _ => Selects { metric: self.name(), stats: Stats::Any },
         }
     }
@@ -357,6 +370,11 @@ mod tests {
         assert_eq!(any.selects(Some("iterations"), Some("count")).metric, "iterations");
         assert_eq!(Metric::PageWeight("page_weight.script").selects(None, None).metric, "page_weight.script");
         assert_eq!(Metric::Lcp.selects(None, None), Selects { metric: "lcp", stats: Stats::Any });
+        assert_eq!(Metric::BenchTime.selects(None, None).stats, Stats::OneOfOrNone(&["typical"]));
+        assert_eq!(Metric::BenchTime.selects(None, None).stats.rank(None), Some(1), "a value without a stat");
+        assert_eq!(Metric::BenchTime.selects(None, None).stats.rank(Some("mean")), None);
+        assert_eq!(Metric::BenchTime.selects(None, Some("median")).stats, Stats::One("median"));
+        assert_eq!(Metric::BenchThroughput.selects(None, None).stats.rank(Some("bytes")), Some(1));
         assert_eq!(Stats::Any.rank(None), Some(0));
     }
 

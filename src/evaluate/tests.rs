@@ -447,3 +447,47 @@ fn runs_without_a_value_follow_lighthouse_ci() {
     );
     assert_eq!(run(&budget("optimistic", false), &some).checks[0].value, Some(1000.0));
 }
+
+fn bench_at(ns: f64, lower: f64, upper: f64) -> String {
+    format!(
+        r#"[{{"source":"criterion","metric":"bench_time","stat":"typical","subject":{{"id":"parse"}},"value":{ns},"unit":"ns","lower":{lower},"upper":{upper}}}]"#
+    )
+}
+
+#[test]
+fn regressions_with_intervals_are_red_only_when_real() {
+    let yaml = "version: 1\nbudgets:\n  - metric: bench_time\n    regression: 10%\n";
+    let baseline = baseline_of(yaml, &bench_at(100.0, 98.0, 102.0));
+    let cases = [
+        // 20% slower, intervals apart: a real regression beyond the allowance.
+        (
+            bench_at(120.0, 118.0, 122.0),
+            Verdict::Red,
+            "Bench time 120 ns is 20% worse than the baseline 100 ns (allowed: 10%), and the 95% intervals do not overlap",
+        ),
+        // 20% slower, but so noisy that the intervals overlap: re-run.
+        (
+            bench_at(120.0, 90.0, 150.0),
+            Verdict::Yellow,
+            "inconclusive: re-run: Bench time 120 ns is 20% worse than the baseline 100 ns (allowed: 10%), but the 95% intervals overlap",
+        ),
+        // 5% slower and real: allowed, but worth a look.
+        (
+            bench_at(105.0, 104.0, 106.0),
+            Verdict::Yellow,
+            "Bench time 105 ns is 5% worse than the baseline 100 ns: a real change (the 95% intervals do not overlap), within the allowed 10%",
+        ),
+        // 1% slower within the noise.
+        (
+            bench_at(101.0, 99.0, 103.0),
+            Verdict::Green,
+            "Bench time is 1% worse than the baseline 100 ns, within the allowed 10%",
+        ),
+        // Faster.
+        (bench_at(80.0, 79.0, 81.0), Verdict::Green, "Bench time is 20% better than the baseline 100 ns"),
+    ];
+    for (json, verdict, message) in cases {
+        let evaluation = evaluate(&budget(yaml), &measurements(&json), Some(&baseline));
+        assert_eq!(verdicts(&evaluation), vec![(verdict, message.to_owned())]);
+    }
+}

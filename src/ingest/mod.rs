@@ -3,6 +3,7 @@
 //! Ingest knows formats, not budgets. Each format is one file behind [`Adapter`]; the
 //! format of an input is decided by its content, never by its name.
 
+pub mod criterion;
 pub mod crux;
 mod field;
 pub mod k6;
@@ -101,6 +102,8 @@ pub enum InputFormat {
     Crux,
     /// A k6 summary: `--summary-export` JSON or handleSummary's data as JSON.
     K6Summary,
+    /// A criterion results folder (`target/criterion`).
+    Criterion,
 }
 
 impl fmt::Display for InputFormat {
@@ -117,6 +120,7 @@ impl InputFormat {
             InputFormat::Pagespeed => &pagespeed::PageSpeed,
             InputFormat::Crux => &crux::Crux,
             InputFormat::K6Summary => &k6::K6Summary,
+            InputFormat::Criterion => &criterion::CriterionTree,
         }
     }
 }
@@ -131,6 +135,16 @@ pub trait Adapter: Sync {
     /// Reads every measurement of the file. Errors name the file and, where there is one,
     /// the line and column.
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>>;
+    /// Whether a folder met while searching is one input of this format as a whole (one
+    /// criterion benchmark's directory), read with [`Adapter::read_folder`] and not
+    /// searched further.
+    fn claims_folder(&self, _dir: &Path) -> bool {
+        false
+    }
+    /// Reads a folder this adapter claims.
+    fn read_folder(&self, dir: &Path) -> anyhow::Result<Vec<Measurement>> {
+        anyhow::bail!("{}: {} is not read as a folder", dir.display(), self.description())
+    }
 }
 
 /// The first bytes of a file as text when they open a JSON object (after a BOM and
@@ -141,8 +155,14 @@ pub(crate) fn object_head(head: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
 }
 
 /// Every adapter, in the order detection tries them.
-const ADAPTERS: &[&dyn Adapter] =
-    &[&measurements::MeasurementsJson, &lighthouse::Lighthouse, &pagespeed::PageSpeed, &crux::Crux, &k6::K6Summary];
+const ADAPTERS: &[&dyn Adapter] = &[
+    &measurements::MeasurementsJson,
+    &lighthouse::Lighthouse,
+    &pagespeed::PageSpeed,
+    &crux::Crux,
+    &k6::K6Summary,
+    &criterion::CriterionTree,
+];
 
 /// How many leading bytes detection looks at.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -227,23 +247,30 @@ fn read_head(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// Reads every file in a folder (recursively, in name order) that some adapter claims.
 /// Files no adapter claims are skipped: a folder of reports also holds other things.
 fn read_folder(dir: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
-    let mut files = Vec::new();
-    collect_files(dir, 0, &mut files)?;
+    let adapters: Vec<&'static dyn Adapter> = match forced {
+        Some(format) => vec![format.adapter()],
+        None => ADAPTERS.to_vec(),
+    };
+    let mut found = Vec::new();
+    collect(dir, 0, &adapters, &mut found)?;
     let mut all = Vec::new();
     let mut read_any = false;
-    for file in files {
-        let head = read_head(&file)?;
-        let adapter = match forced {
-            Some(format) if format.adapter().sniff(&head) => format.adapter(),
-            Some(_) => continue,
-            None => match ADAPTERS.iter().find(|adapter| adapter.sniff(&head)) {
-                Some(adapter) => *adapter,
-                None => continue,
-            },
+    for item in found {
+        let (path, measurements) = match item {
+            Found::Folder(path, adapter) => {
+                let measurements = adapter.read_folder(&path)?;
+                (path, measurements)
+            }
+            Found::File(path) => {
+                let head = read_head(&path)?;
+                let Some(adapter) = adapters.iter().find(|adapter| adapter.sniff(&head)) else { continue };
+                let measurements = adapter.read(&path)?;
+                (path, measurements)
+            }
         };
         read_any = true;
-        let origin = file.display().to_string();
-        for mut measurement in adapter.read(&file)? {
+        let origin = path.display().to_string();
+        for mut measurement in measurements {
             measurement.origin.get_or_insert_with(|| origin.clone());
             all.push(measurement);
         }
@@ -255,9 +282,20 @@ fn read_folder(dir: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Me
     Ok(all)
 }
 
-fn collect_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+/// What a folder search found: a file to detect, or a folder an adapter reads whole.
+enum Found {
+    File(PathBuf),
+    Folder(PathBuf, &'static dyn Adapter),
+}
+
+/// Searches a folder in name order. Folders an adapter claims are not entered.
+fn collect(dir: &Path, depth: usize, adapters: &[&'static dyn Adapter], found: &mut Vec<Found>) -> anyhow::Result<()> {
     if depth > MAX_FOLDER_DEPTH {
         bail!("{}: folders nest deeper than {MAX_FOLDER_DEPTH} levels", dir.display());
+    }
+    if let Some(adapter) = adapters.iter().find(|adapter| adapter.claims_folder(dir)) {
+        found.push(Found::Folder(dir.to_path_buf(), *adapter));
+        return Ok(());
     }
     let mut entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot list folder {}", dir.display()))?
@@ -269,9 +307,9 @@ fn collect_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> anyhow::
         // symlink_metadata: a symlinked folder is not followed, so a link loop cannot recurse.
         let metadata = std::fs::symlink_metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
         if metadata.is_dir() {
-            collect_files(&path, depth + 1, files)?;
+            collect(&path, depth + 1, adapters, found)?;
         } else if metadata.is_file() {
-            files.push(path);
+            found.push(Found::File(path));
         }
     }
     Ok(())

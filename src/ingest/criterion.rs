@@ -1,0 +1,228 @@
+//! criterion.rs result trees (`target/criterion`): one `benchmark.json` + `estimates.json`
+//! per benchmark, in `new/` (the latest run) or a named baseline directory. Current
+//! (0.5 to 0.8, snake_case) and legacy (0.3, PascalCase) estimates.
+//!
+//! Ids come from `benchmark.json`'s `full_id`, never from directory names: criterion
+//! rewrites `/`, `:`, `?` and more in them, so `text/parse/csv:line?v2` lives in
+//! `text_parse/csv_line_v2/`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use super::{Adapter, Located, Measurement, Subject, object_head};
+use crate::quantity::Unit;
+
+/// The baseline directory read by default: the latest run.
+pub const LATEST: &str = "new";
+
+/// Folder depth at which the search for benchmarks stops.
+const MAX_DEPTH: usize = 16;
+
+#[derive(Debug)]
+pub struct CriterionTree;
+
+impl Adapter for CriterionTree {
+    fn description(&self) -> &'static str {
+        "criterion results folder (`target/criterion`)"
+    }
+
+    /// Files of a tree are read as a tree, never one by one; a lone file gets an error
+    /// that says to give the folder.
+    fn sniff(&self, head: &[u8]) -> bool {
+        object_head(head).is_some_and(|text| {
+            (text.contains("\"full_id\"") && text.contains("\"directory_name\""))
+                || (text.contains("\"point_estimate\"") && text.contains("\"confidence_interval\""))
+        })
+    }
+
+    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+        bail!(
+            "{}: this is one file of a criterion results tree; give the folder instead (usually target/criterion)",
+            path.display()
+        )
+    }
+
+    /// A benchmark's directory: it holds `new/benchmark.json`.
+    fn claims_folder(&self, dir: &Path) -> bool {
+        dir.join(LATEST).join("benchmark.json").is_file()
+    }
+
+    fn read_folder(&self, dir: &Path) -> anyhow::Result<Vec<Measurement>> {
+        read_benchmark(&dir.join(LATEST))
+    }
+}
+
+/// Reads every benchmark of a tree from the baseline directory `baseline` (`new` for the
+/// latest run, or a name given to `--save-baseline`).
+pub fn read_tree(root: &Path, baseline: &str) -> anyhow::Result<Vec<Measurement>> {
+    let mut runs = Vec::new();
+    find_runs(root, baseline, 0, &mut runs)?;
+    if runs.is_empty() {
+        bail!("{}: no criterion benchmark has a `{baseline}/benchmark.json` here", root.display());
+    }
+    runs.sort();
+    let mut measurements = Vec::new();
+    for run in runs {
+        measurements.extend(read_benchmark(&run)?);
+    }
+    Ok(measurements)
+}
+
+/// Collects the `<baseline>/` directories that hold a `benchmark.json`, without entering
+/// report, change or other baseline directories.
+fn find_runs(dir: &Path, baseline: &str, depth: usize, runs: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot list folder {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list folder {}", dir.display()))?;
+        let path = entry.path();
+        // symlink_metadata: a symlinked folder is not followed, so a link loop cannot recurse.
+        let metadata = std::fs::symlink_metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if !metadata.is_dir() {
+            continue;
+        }
+        let name = entry.file_name();
+        if name == baseline {
+            if path.join("benchmark.json").is_file() {
+                runs.push(path);
+            }
+        } else if path.join("benchmark.json").is_file() || name == "report" || name == "change" {
+            // Another baseline of a benchmark (`base/`, a named one), or criterion's HTML or
+            // change output: nothing to read there.
+        } else {
+            find_runs(&path, baseline, depth + 1, runs)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct Benchmark {
+    full_id: String,
+    throughput: Option<Throughput>,
+}
+
+/// Work per iteration, as the benchmark declared it.
+#[derive(Deserialize)]
+enum Throughput {
+    Bytes(f64),
+    BytesDecimal(f64),
+    Elements(f64),
+    Bits(f64),
+    ElementsAndBytes { elements: f64, bytes: f64 },
+}
+
+#[derive(Deserialize)]
+struct Estimates {
+    #[serde(alias = "Mean")]
+    mean: Estimate,
+    #[serde(alias = "Median")]
+    median: Estimate,
+    /// `null` for flat sampling (slow benchmarks); always there in criterion 0.3.
+    #[serde(alias = "Slope")]
+    slope: Option<Estimate>,
+}
+
+#[derive(Deserialize)]
+struct Estimate {
+    confidence_interval: Interval,
+    point_estimate: f64,
+}
+
+#[derive(Deserialize)]
+struct Interval {
+    lower_bound: f64,
+    upper_bound: f64,
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|error| Located::from_json(&error, 1, 1).in_file(path))
+}
+
+/// One benchmark's measurements: `bench_time` as `typical` (criterion's headline: the
+/// slope, else the mean), `mean` and `median`, each with its 95% interval, in ns; and
+/// `bench_throughput` per declared unit of work.
+fn read_benchmark(run: &Path) -> anyhow::Result<Vec<Measurement>> {
+    let benchmark: Benchmark = read_json(&run.join("benchmark.json"))?;
+    let estimates_path = run.join("estimates.json");
+    if !estimates_path.is_file() {
+        bail!("{}: `benchmark.json` has no `estimates.json` beside it (an interrupted run?)", run.display());
+    }
+    let estimates: Estimates = read_json(&estimates_path)?;
+    let subject = Subject::from([("id", benchmark.full_id.as_str())]);
+    let typical = estimates.slope.as_ref().unwrap_or(&estimates.mean);
+    let mut measurements = Vec::new();
+    for (stat, estimate) in [("typical", typical), ("mean", &estimates.mean), ("median", &estimates.median)] {
+        let Estimate { point_estimate, confidence_interval: Interval { lower_bound, upper_bound } } = *estimate;
+        for (what, value) in [("estimate", point_estimate), ("lower bound", lower_bound), ("upper bound", upper_bound)]
+        {
+            if !value.is_finite() || value < 0.0 {
+                bail!("{}: the {stat} {what} {value} is not a time", estimates_path.display());
+            }
+        }
+        measurements.push(bench(
+            "bench_time",
+            stat,
+            &subject,
+            point_estimate,
+            Unit::Ns,
+            Some((lower_bound, upper_bound)),
+        ));
+    }
+    let per_iteration: Vec<(&str, f64)> = match benchmark.throughput {
+        None => Vec::new(),
+        Some(Throughput::Bytes(bytes) | Throughput::BytesDecimal(bytes)) => vec![("bytes", bytes)],
+        Some(Throughput::Elements(elements)) => vec![("elements", elements)],
+        Some(Throughput::Bits(bits)) => vec![("bits", bits)],
+        Some(Throughput::ElementsAndBytes { elements, bytes }) => vec![("elements", elements), ("bytes", bytes)],
+    };
+    let Estimate { point_estimate, confidence_interval: Interval { lower_bound, upper_bound } } = *typical;
+    for (stat, work) in per_iteration {
+        if point_estimate <= 0.0 || lower_bound <= 0.0 {
+            continue;
+        }
+        // Per second: work per iteration over seconds per iteration; the slowest time
+        // bounds the lowest rate.
+        let rate = |ns: f64| work * 1e9 / ns;
+        measurements.push(bench(
+            "bench_throughput",
+            stat,
+            &subject,
+            rate(point_estimate),
+            Unit::PerSecond,
+            Some((rate(upper_bound), rate(lower_bound))),
+        ));
+    }
+    Ok(measurements)
+}
+
+fn bench(
+    metric: &str,
+    stat: &str,
+    subject: &Subject,
+    value: f64,
+    unit: Unit,
+    interval: Option<(f64, f64)>,
+) -> Measurement {
+    Measurement {
+        source: "criterion".into(),
+        metric: metric.into(),
+        stat: Some(stat.into()),
+        subject: subject.clone(),
+        value: Some(value),
+        unit,
+        no_data: None,
+        lower: interval.map(|(lower, _)| lower),
+        upper: interval.map(|(_, upper)| upper),
+        samples: None,
+        origin: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

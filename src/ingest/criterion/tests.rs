@@ -1,0 +1,137 @@
+use super::*;
+use crate::ingest::read_input;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion")
+}
+
+/// The estimate file as it is, read with serde_json apart from the adapter.
+fn estimate(path: &str, statistic: &str) -> (f64, f64, f64) {
+    let text = std::fs::read_to_string(fixtures().join(path)).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let e = &value[statistic];
+    let interval = &e["confidence_interval"];
+    (
+        e["point_estimate"].as_f64().unwrap(),
+        interval["lower_bound"].as_f64().unwrap(),
+        interval["upper_bound"].as_f64().unwrap(),
+    )
+}
+
+fn find<'a>(measurements: &'a [Measurement], metric: &str, stat: &str, id: &str) -> &'a Measurement {
+    measurements
+        .iter()
+        .find(|m| m.metric == metric && m.stat.as_deref() == Some(stat) && m.subject.get("id") == Some(id))
+        .unwrap_or_else(|| panic!("no {metric} {stat} for {id}"))
+}
+
+#[test]
+fn ids_come_from_benchmark_json_not_directories() {
+    let measurements = read_input(&fixtures().join("generated/tree"), None).unwrap();
+    let mut ids: Vec<&str> = measurements.iter().filter_map(|m| m.subject.get("id")).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(
+        ids,
+        vec![
+            "fib 30",
+            "sizes/16",
+            "sizes/256",
+            "sizes/hash/16",
+            "sizes/hash/256",
+            "text/parse/count words",
+            "text/parse/csv:line?v2"
+        ]
+    );
+}
+
+#[test]
+fn typical_mean_and_median_keep_nanosecond_precision_and_intervals() {
+    let measurements = read_input(&fixtures().join("generated/tree"), None).unwrap();
+    for (stat, key) in [("typical", "slope"), ("mean", "mean"), ("median", "median")] {
+        let m = find(&measurements, "bench_time", stat, "fib 30");
+        let (point, lower, upper) = estimate("generated/tree/fib 30/new/estimates.json", key);
+        assert_eq!((m.value, m.lower, m.upper, m.unit), (Some(point), Some(lower), Some(upper), Unit::Ns), "{stat}");
+    }
+    let fib = find(&measurements, "bench_time", "typical", "fib 30");
+    assert_eq!(fib.origin.as_deref().map(|o| o.ends_with("generated/tree/fib 30")), Some(true));
+}
+
+#[test]
+fn throughput_is_work_per_second_from_the_typical_time() {
+    let measurements = read_input(&fixtures().join("generated/tree"), None).unwrap();
+    let (slope, lower, upper) = estimate("generated/tree/text_parse/csv_line_v2/new/estimates.json", "slope");
+    let bytes = find(&measurements, "bench_throughput", "bytes", "text/parse/csv:line?v2");
+    assert_eq!(bytes.value, Some(1200.0 * 1e9 / slope));
+    assert_eq!((bytes.lower, bytes.upper), (Some(1200.0 * 1e9 / upper), Some(1200.0 * 1e9 / lower)));
+    assert_eq!(bytes.unit, Unit::PerSecond);
+    let (words, _, _) = estimate("generated/tree/text_parse/count words/new/estimates.json", "slope");
+    let elements = find(&measurements, "bench_throughput", "elements", "text/parse/count words");
+    assert_eq!(elements.value, Some(200.0 * 1e9 / words));
+    assert!(!measurements.iter().any(|m| m.metric == "bench_throughput" && m.subject.get("id") == Some("fib 30")));
+}
+
+#[test]
+fn a_named_baseline_reads_its_own_directory() {
+    let base = read_tree(&fixtures().join("generated/tree"), "base").unwrap();
+    let (point, _, _) = estimate("generated/tree/fib 30/base/estimates.json", "slope");
+    assert_eq!(find(&base, "bench_time", "typical", "fib 30").value, Some(point));
+    let err = read_tree(&fixtures().join("generated/tree"), "nightly").unwrap_err();
+    assert!(err.to_string().ends_with("no criterion benchmark has a `nightly/benchmark.json` here"), "{err}");
+}
+
+#[test]
+fn legacy_0_3_trees_with_pascal_case_keys() {
+    let measurements = read_input(&fixtures().join("legacy-0.3"), None).unwrap();
+    let typical = find(&measurements, "bench_time", "typical", "Fibonacci/Iterative");
+    let (slope, lower, upper) = estimate("legacy-0.3/Fibonacci/Iterative/new/estimates.json", "Slope");
+    assert_eq!((typical.value, typical.lower, typical.upper), (Some(slope), Some(lower), Some(upper)));
+    let (mean, _, _) = estimate("legacy-0.3/Fibonacci/Iterative/new/estimates.json", "Mean");
+    assert_eq!(find(&measurements, "bench_time", "mean", "Fibonacci/Iterative").value, Some(mean));
+}
+
+#[test]
+fn flat_sampling_has_no_slope_and_the_mean_is_typical() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("flat/new");
+    std::fs::create_dir_all(&run).unwrap();
+    let source = fixtures().join("generated/tree/fib 30/new");
+    std::fs::copy(source.join("benchmark.json"), run.join("benchmark.json")).unwrap();
+    let mut estimates: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(source.join("estimates.json")).unwrap()).unwrap();
+    estimates["slope"] = serde_json::Value::Null;
+    std::fs::write(run.join("estimates.json"), estimates.to_string()).unwrap();
+    let measurements = read_input(dir.path(), None).unwrap();
+    let (mean, _, _) = estimate("generated/tree/fib 30/new/estimates.json", "mean");
+    assert_eq!(find(&measurements, "bench_time", "typical", "fib 30").value, Some(mean));
+}
+
+#[test]
+fn broken_trees_name_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("parse/new");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::copy(fixtures().join("generated/tree/fib 30/new/benchmark.json"), run.join("benchmark.json")).unwrap();
+    let err = read_input(dir.path(), None).unwrap_err().to_string();
+    assert!(
+        err.ends_with("parse/new: `benchmark.json` has no `estimates.json` beside it (an interrupted run?)"),
+        "{err}"
+    );
+
+    std::fs::write(
+        run.join("estimates.json"),
+        r#"{"mean":{"confidence_interval":{"lower_bound":-1,"upper_bound":2},"point_estimate":1},"median":{"confidence_interval":{"lower_bound":1,"upper_bound":2},"point_estimate":1},"slope":null}"#,
+    )
+    .unwrap();
+    let err = read_input(dir.path(), None).unwrap_err().to_string();
+    assert!(err.ends_with("estimates.json: the typical lower bound -1 is not a time"), "{err}");
+
+    let lone = fixtures().join("generated/tree/fib 30/new/estimates.json");
+    let err = read_input(&lone, None).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "this is one file of a criterion results tree; give the folder instead (usually target/criterion)"
+        ),
+        "{err}"
+    );
+}
