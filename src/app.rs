@@ -15,6 +15,23 @@ use crate::ingest;
 use crate::report::json::{BudgetInfo, Report};
 use crate::report::{self, markdown};
 
+/// The saved criterion baseline `name` of every input folder that has one.
+fn criterion_baseline(inputs: &[PathBuf], name: &str) -> anyhow::Result<Baseline> {
+    let mut measurements = Vec::new();
+    for input in inputs.iter().filter(|input| input.is_dir()) {
+        if let Ok(saved) = ingest::criterion::read_tree(input, name) {
+            measurements.extend(saved);
+        }
+    }
+    if measurements.is_empty() {
+        bail!(
+            "--criterion-baseline {name}: no input holds a criterion baseline `{name}/`; save one with \
+             `cargo bench -- --save-baseline {name}`"
+        );
+    }
+    Ok(Baseline::from_measurements(&measurements))
+}
+
 /// The file names `check` and `validate` look for when no budget is given.
 pub const DEFAULT_BUDGET_FILES: &[&str] = &["perfbudget.yml", "perfbudget.yaml", "perfbudget.json"];
 
@@ -93,10 +110,14 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
         );
     }
     let measurements = ingest::read_inputs(&inputs, args.input_format)?;
-    let baseline = match &args.baseline {
+    let mut baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path)?),
         None => None,
     };
+    if let Some(name) = &args.criterion_baseline {
+        let saved = criterion_baseline(&inputs, name)?;
+        baseline.get_or_insert_with(Baseline::default).extend(saved);
+    }
     let evaluation = evaluate(&budget, &measurements, baseline.as_ref());
     let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
 

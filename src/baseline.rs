@@ -62,6 +62,28 @@ impl Baseline {
         Baseline { values }
     }
 
+    /// A baseline from measurements read directly, such as a saved criterion baseline
+    /// (`--criterion-baseline`).
+    pub fn from_measurements(measurements: &[crate::ingest::Measurement]) -> Baseline {
+        let values = measurements
+            .iter()
+            .filter_map(|m| {
+                let base = |value: f64| m.unit.to_base(value);
+                let value = BaselineValue {
+                    value: base(m.value?),
+                    interval: m.lower.zip(m.upper).map(|(lower, upper)| (base(lower), base(upper))),
+                };
+                Some((key(&m.metric, m.stat.as_deref(), &m.subject), value))
+            })
+            .collect();
+        Baseline { values }
+    }
+
+    /// Adds another baseline's values; `other` wins where both have one.
+    pub fn extend(&mut self, other: Baseline) {
+        self.values.extend(other.values);
+    }
+
     /// The baseline value (base unit) for a measured metric, stat and subject.
     pub fn get(&self, metric: &str, stat: Option<&str>, subject: &Subject) -> Option<BaselineValue> {
         self.values.get(&key(metric, stat, subject)).copied()

@@ -22,7 +22,8 @@ Exit codes:
 
 Examples:
   perfbudget check --budget budgets/demo.yml
-  perfbudget check --baseline base/report.json --json report.json --markdown comment.md measurements.json";
+  perfbudget check --baseline base/report.json --json report.json --markdown comment.md measurements.json
+  perfbudget check --criterion-baseline main target/criterion";
 
 #[derive(Debug, Parser)]
 #[command(name = "perfbudget", version, about = "One CI gate for performance budgets: web vitals, API latency, bundle size, benchmarks.", after_help = EXIT_CODES)]
@@ -53,6 +54,10 @@ pub struct CheckArgs {
     /// A JSON report of an earlier run (`--json`) to compare against.
     #[arg(long, value_name = "REPORT.json")]
     pub baseline: Option<PathBuf>,
+    /// Compare criterion benchmarks with the saved baseline NAME of the same tree
+    /// (`cargo bench -- --save-baseline NAME`).
+    #[arg(long, value_name = "NAME")]
+    pub criterion_baseline: Option<String>,
     /// The verdict that fails the run.
     #[arg(long, value_enum, default_value_t = FailOn::Red)]
     pub fail_on: FailOn,

@@ -164,7 +164,11 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
             continue;
         }
         for group in group_by_subject(check, &selects, matched) {
-            checks.push(judge_group(check, &selects, group, baseline, &runs));
+            let mut result = judge_group(check, &selects, group, baseline, &runs);
+            if check.metric == Metric::BenchTime {
+                add_criterion_change(&mut result, measurements);
+            }
+            checks.push(result);
         }
     }
     Evaluation { checks }
@@ -323,6 +327,23 @@ fn judge_group(
         result.message.push_str(&format!(" ({how} of {} runs)", result.runs.len()));
     }
     result
+}
+
+/// Shows criterion's own comparison of this benchmark (its fresh `change/estimates.json`)
+/// beside ours: its mean change, interval and verdict.
+fn add_criterion_change(result: &mut CheckResult, measurements: &[Measurement]) {
+    let Some(change) = measurements.iter().find(|m| m.metric == "criterion_change" && m.subject == result.subject)
+    else {
+        return;
+    };
+    let (Some(value), Some(lower), Some(upper)) = (change.value, change.lower, change.upper) else { return };
+    result.message.push_str(&format!(
+        "; criterion's own run: mean {} [{}, {}], {}",
+        crate::quantity::signed_percent(value),
+        crate::quantity::signed_percent(lower),
+        crate::quantity::signed_percent(upper),
+        crate::ingest::criterion::change_verdict(lower, upper)
+    ));
 }
 
 /// A result without a value: red, or for an optional check a pass that says it was not

@@ -64,7 +64,10 @@ fn the_demo_shows_every_verdict_and_exits_1() {
     assert!(
         rows.contains(&("yellow", "CLS 0.09958 is 0.42% under the 0.1 limit, inside the warning band (above 0.09)"))
     );
-    assert!(rows.contains(&("green", "Bench time 4.708 ns is 53% under the 10 ns limit")));
+    assert!(rows.contains(&(
+        "green",
+        "Bench time 4.708 ns is 53% under the 10 ns limit; criterion's own run: mean +0.26% [-0.85%, +1.3%], within noise"
+    )));
     assert!(rows.contains(&("red", "Performance score 32 is 64% under the 90 minimum")));
     assert_eq!(report["checks"][0]["origins"][0], "samples/lighthouse-13.4.1.json");
     assert_eq!(report["checks"][0]["subject"]["url"], "http://localhost:10200/dobetterweb/dbw_tester.html");
@@ -209,7 +212,7 @@ fn measure_then_check_round_trips() {
     let table = perfbudget(&repo(), &["measure", "samples/criterion"]);
     assert!(table.stdout.contains("4.708 ns"), "{}", table.stdout);
     assert!(table.stdout.contains("4.67 ns – 4.751 ns"), "the 95% interval");
-    assert!(table.stdout.ends_with("3 measurements\n"), "typical, mean and median");
+    assert!(table.stdout.ends_with("4 measurements\n"), "typical, mean, median and criterion's change");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The statistical regression rule on a real criterion tree: the same benchmarks run fast
 //! (saved as `base`) and then with SLOW=1 (`new`), see tests/fixtures/criterion/README.md.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)] // test setup: a failure should stop the test
 
 use std::path::Path;
 
@@ -45,4 +45,36 @@ fn the_slowed_benchmarks_are_red_and_the_rest_pass() {
 
 fn quantity(change: f64) -> String {
     perfbudget::quantity::signed_percent(change)
+}
+
+#[test]
+fn a_saved_baseline_of_the_same_tree_is_the_comparison() {
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/tree");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.yml"), "version: 1\nbudgets:\n  - metric: bench_time\n    regression: 5%\n")
+        .unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"])
+        .arg(&tree)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let fib = report["checks"].as_array().unwrap().iter().find(|c| c["subject"]["id"] == "fib 30").unwrap();
+    assert_eq!(fib["verdict"], "red");
+    let message = fib["message"].as_str().unwrap();
+    assert!(message.starts_with("Bench time 518.3 ns is 102% worse than the baseline 256 ns (allowed: 5%), and the 95% intervals do not overlap"), "{message}");
+    // criterion's own comparison of the same run, from its change/estimates.json.
+    assert!(message.ends_with("; criterion's own run: mean +102% [+102%, +103%], regressed"), "{message}");
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["check", "--budget", "b.yml", "--criterion-baseline", "nightly"])
+        .arg(&tree)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no input holds a criterion baseline `nightly/`"));
 }

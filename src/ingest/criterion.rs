@@ -174,6 +174,9 @@ fn read_benchmark(run: &Path) -> anyhow::Result<Vec<Measurement>> {
             Some((lower_bound, upper_bound)),
         ));
     }
+    if let Some(change) = fresh_change(run)? {
+        measurements.push(change_measurement(&subject, &change));
+    }
     let per_iteration: Vec<(&str, f64)> = match benchmark.throughput {
         None => Vec::new(),
         Some(Throughput::Bytes(bytes) | Throughput::BytesDecimal(bytes)) => vec![("bytes", bytes)],
@@ -199,6 +202,54 @@ fn read_benchmark(run: &Path) -> anyhow::Result<Vec<Measurement>> {
         ));
     }
     Ok(measurements)
+}
+
+/// criterion's own comparison, `change/estimates.json` beside the run, when it belongs to
+/// this run. criterion never deletes `change/`, so one left from an earlier run survives;
+/// it is written a moment after `new/estimates.json`, so one older than that (by more than
+/// a checkout's spread of times) is stale and skipped.
+fn fresh_change(run: &Path) -> anyhow::Result<Option<ChangeEstimates>> {
+    let Some(benchmark_dir) = run.parent() else { return Ok(None) };
+    let change = benchmark_dir.join("change").join("estimates.json");
+    if !change.is_file() || !is_fresh(&change, &run.join("estimates.json")) {
+        return Ok(None);
+    }
+    read_json(&change).map(Some)
+}
+
+/// Whether `later` was written no more than two seconds before `earlier`.
+fn is_fresh(later: &Path, earlier: &Path) -> bool {
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    match (modified(later), modified(earlier)) {
+        (Some(later), Some(earlier)) => later + std::time::Duration::from_secs(2) >= earlier,
+        _ => false,
+    }
+}
+
+/// `change/estimates.json`: relative changes (0.05 = +5%), mean and median.
+#[derive(Deserialize)]
+struct ChangeEstimates {
+    #[serde(alias = "Mean")]
+    mean: Estimate,
+}
+
+/// criterion's mean change as a signed ratio (a plain number), with its interval.
+fn change_measurement(subject: &Subject, change: &ChangeEstimates) -> Measurement {
+    let Estimate { point_estimate, confidence_interval: Interval { lower_bound, upper_bound } } = change.mean;
+    bench("criterion_change", "mean", subject, point_estimate, Unit::Number, Some((lower_bound, upper_bound)))
+}
+
+/// criterion's verdict from its stored mean change and noise threshold (1% by default).
+/// The p-value of its t-test is printed, never stored, so only this step can be redone.
+pub fn change_verdict(lower: f64, upper: f64) -> &'static str {
+    const NOISE: f64 = 0.01;
+    if lower > NOISE {
+        "regressed"
+    } else if upper < -NOISE {
+        "improved"
+    } else {
+        "within noise"
+    }
 }
 
 fn bench(
