@@ -3,6 +3,8 @@
 //! Ingest knows formats, not budgets. Each format is one file behind [`Adapter`]; the
 //! format of an input is decided by its content, never by its name.
 
+pub mod bencher;
+pub mod cargo_criterion;
 pub mod criterion;
 pub mod crux;
 mod field;
@@ -104,6 +106,10 @@ pub enum InputFormat {
     K6Summary,
     /// A criterion results folder (`target/criterion`).
     Criterion,
+    /// cargo-criterion's `--message-format=json` lines.
+    CargoCriterion,
+    /// libtest or criterion `--output-format bencher` text.
+    Bencher,
 }
 
 impl fmt::Display for InputFormat {
@@ -121,6 +127,8 @@ impl InputFormat {
             InputFormat::Crux => &crux::Crux,
             InputFormat::K6Summary => &k6::K6Summary,
             InputFormat::Criterion => &criterion::CriterionTree,
+            InputFormat::CargoCriterion => &cargo_criterion::CargoCriterion,
+            InputFormat::Bencher => &bencher::BencherText,
         }
     }
 }
