@@ -6,7 +6,7 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde::Deserialize;
 
 use super::{Adapter, Located, Measurement, Subject, object_head};
