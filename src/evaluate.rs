@@ -148,6 +148,8 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
     let selected = select::select(&budget.checks, measurements);
     let needs_runs = budget.checks.iter().any(|check| check.aggregate == Aggregate::MedianRun);
     let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
+    let criterion_changes: HashMap<&Subject, &Measurement> =
+        measurements.iter().filter(|m| m.metric == "criterion_change").map(|m| (&m.subject, m)).collect();
     let mut by_metric: HashMap<&str, Vec<&Measurement>> = HashMap::new();
     let mut checks = Vec::new();
     for (check, matched) in budget.checks.iter().zip(selected) {
@@ -165,8 +167,10 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
         }
         for group in group_by_subject(check, &selects, matched) {
             let mut result = judge_group(check, &selects, group, baseline, &runs);
-            if check.metric == Metric::BenchTime {
-                add_criterion_change(&mut result, measurements);
+            if check.metric == Metric::BenchTime
+                && let Some(change) = criterion_changes.get(&result.subject)
+            {
+                add_criterion_change(&mut result, change);
             }
             checks.push(result);
         }
@@ -331,11 +335,7 @@ fn judge_group(
 
 /// Shows criterion's own comparison of this benchmark (its fresh `change/estimates.json`)
 /// beside ours: its mean change, interval and verdict.
-fn add_criterion_change(result: &mut CheckResult, measurements: &[Measurement]) {
-    let Some(change) = measurements.iter().find(|m| m.metric == "criterion_change" && m.subject == result.subject)
-    else {
-        return;
-    };
+fn add_criterion_change(result: &mut CheckResult, change: &Measurement) {
     let (Some(value), Some(lower), Some(upper)) = (change.value, change.lower, change.upper) else { return };
     result.message.push_str(&format!(
         "; criterion's own run: mean {} [{}, {}], {}",

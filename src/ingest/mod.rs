@@ -19,6 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::quantity::Unit;
@@ -261,21 +262,28 @@ fn read_folder(dir: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Me
     };
     let mut found = Vec::new();
     collect(dir, 0, &adapters, &mut found)?;
+    // Items are independent: read them on all cores. `collect` keeps their order, so the
+    // output is the same whatever the thread count.
+    let read: Vec<Option<(PathBuf, Vec<Measurement>)>> = found
+        .into_par_iter()
+        .map(|item| -> anyhow::Result<Option<(PathBuf, Vec<Measurement>)>> {
+            match item {
+                Found::Folder(path, adapter) => {
+                    let measurements = adapter.read_folder(&path)?;
+                    Ok(Some((path, measurements)))
+                }
+                Found::File(path) => {
+                    let head = read_head(&path)?;
+                    let Some(adapter) = adapters.iter().find(|adapter| adapter.sniff(&head)) else { return Ok(None) };
+                    let measurements = adapter.read(&path)?;
+                    Ok(Some((path, measurements)))
+                }
+            }
+        })
+        .collect::<anyhow::Result<_>>()?;
     let mut all = Vec::new();
     let mut read_any = false;
-    for item in found {
-        let (path, measurements) = match item {
-            Found::Folder(path, adapter) => {
-                let measurements = adapter.read_folder(&path)?;
-                (path, measurements)
-            }
-            Found::File(path) => {
-                let head = read_head(&path)?;
-                let Some(adapter) = adapters.iter().find(|adapter| adapter.sniff(&head)) else { continue };
-                let measurements = adapter.read(&path)?;
-                (path, measurements)
-            }
-        };
+    for (path, measurements) in read.into_iter().flatten() {
         read_any = true;
         let origin = path.display().to_string();
         for mut measurement in measurements {
