@@ -109,7 +109,7 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
             budget.file
         );
     }
-    let measurements = ingest::read_inputs(&inputs, args.input_format)?;
+    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&inputs, args.input_format)?;
     let mut baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path)?),
         None => None,
@@ -135,20 +135,22 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
     } else {
         report::table::render(&report, terminal.color, terminal.width, args.verbose)
     };
+    let stderr = warnings_text(&warnings);
     let fails = match args.fail_on {
         FailOn::Red => report.verdict == Verdict::Red,
         FailOn::Yellow => report.verdict >= Verdict::Yellow,
     };
-    Ok(Outcome { stdout, stderr: String::new(), exit_code: u8::from(fails) })
+    Ok(Outcome { stdout, stderr, exit_code: u8::from(fails) })
 }
 
 fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
-    let measurements = ingest::read_inputs(&args.inputs, args.input_format)?;
+    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&args.inputs, args.input_format)?;
+    let stderr = warnings_text(&warnings);
     let stdout = match args.format {
         MeasureFormat::Table => report::measure::table(&measurements, terminal.width),
         MeasureFormat::Json => report::measure::json(&measurements),
     };
-    Ok(Outcome { stdout, ..Outcome::default() })
+    Ok(Outcome { stdout, stderr, exit_code: 0 })
 }
 
 fn validate(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
@@ -160,6 +162,11 @@ fn validate(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
         stdout: format!("ok: {}: {} {plural}{presets}\n", budget.file, budget.checks.len()),
         ..Outcome::default()
     })
+}
+
+/// One `warning:` line each, safe for a terminal and a CI log.
+fn warnings_text(warnings: &[String]) -> String {
+    warnings.iter().map(|warning| format!("warning: {}\n", report::escape::terminal(warning))).collect()
 }
 
 fn write(path: &Path, text: &str, what: &str) -> anyhow::Result<()> {

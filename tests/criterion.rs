@@ -78,3 +78,40 @@ fn a_saved_baseline_of_the_same_tree_is_the_comparison() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no input holds a criterion baseline `nightly/`"));
 }
+
+#[test]
+fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/tree");
+    let dir = tempfile::tempdir().unwrap();
+    for bench in ["fib 30", "sizes/16"] {
+        let to = dir.path().join("criterion").join(bench).join("new");
+        std::fs::create_dir_all(&to).unwrap();
+        for file in ["benchmark.json", "estimates.json"] {
+            std::fs::copy(fixture.join(bench).join("new").join(file), to.join(file)).unwrap();
+        }
+    }
+    // `sizes/16` was written an hour before `fib 30`: a leftover of an earlier run.
+    let old =
+        std::fs::File::options().write(true).open(dir.path().join("criterion/sizes/16/new/benchmark.json")).unwrap();
+    old.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
+    drop(old);
+    let inputs = ingest::read_inputs(&[dir.path().join("criterion")], None).unwrap();
+    let ids: Vec<&str> = inputs.measurements.iter().filter_map(|m| m.subject.get("id")).collect();
+    assert!(ids.iter().all(|id| *id == "fib 30"), "{ids:?}");
+    assert_eq!(inputs.warnings.len(), 1);
+    assert!(
+        inputs.warnings[0].starts_with("skipped 1 criterion benchmark(s) left from an earlier run"),
+        "{}",
+        inputs.warnings[0]
+    );
+    assert!(inputs.warnings[0].contains("criterion/sizes/16"));
+
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["measure", "criterion"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(stderr.starts_with("warning: skipped 1 criterion benchmark(s) left from an earlier run"), "{stderr}");
+}

@@ -53,6 +53,51 @@ impl Adapter for CriterionTree {
     fn read_folder(&self, dir: &Path) -> anyhow::Result<Vec<Measurement>> {
         read_benchmark(&dir.join(LATEST))
     }
+
+    fn stale_folders(&self, claimed: &[PathBuf]) -> Option<(Vec<PathBuf>, String)> {
+        let stale = stale_benchmarks(claimed);
+        if stale.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = stale.iter().map(|dir| dir.display().to_string()).collect();
+        let shown = names.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+        let more = names.len().saturating_sub(10);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let warning = format!(
+            "skipped {} criterion benchmark(s) left from an earlier run (their new/ is more than {} minutes \
+             older than the rest): {shown}{more}; delete target/criterion before benchmarking to keep only the \
+             latest run",
+            names.len(),
+            STALE_GAP.as_secs() / 60
+        );
+        Some((stale, warning))
+    }
+}
+
+/// Benchmarks of one criterion run finish one after another; a gap longer than this
+/// between the times their `new/benchmark.json` were written separates runs.
+const STALE_GAP: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// The benchmark directories written before the latest run: every one before the last gap
+/// of more than [`STALE_GAP`] in their `new/benchmark.json` times.
+fn stale_benchmarks(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut times: Vec<(std::time::SystemTime, &PathBuf)> = dirs
+        .iter()
+        .filter_map(|dir| {
+            let modified = std::fs::metadata(dir.join(LATEST).join("benchmark.json")).and_then(|m| m.modified());
+            modified.ok().map(|time| (time, dir))
+        })
+        .collect();
+    times.sort();
+    let latest_run_start = times
+        .windows(2)
+        .rev()
+        .find(|pair| pair[1].0.duration_since(pair[0].0).unwrap_or_default() > STALE_GAP)
+        .map(|pair| pair[1].0);
+    match latest_run_start {
+        Some(start) => times.iter().filter(|(time, _)| *time < start).map(|(_, dir)| (*dir).clone()).collect(),
+        None => Vec::new(),
+    }
 }
 
 /// Reads every benchmark of a tree from the baseline directory `baseline` (`new` for the

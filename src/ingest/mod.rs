@@ -150,6 +150,11 @@ pub trait Adapter: Sync {
     fn claims_folder(&self, _dir: &Path) -> bool {
         false
     }
+    /// Of the folders this adapter claimed in one search, those left over from an earlier
+    /// run, with a warning that names them; `None` when all are current.
+    fn stale_folders(&self, _claimed: &[PathBuf]) -> Option<(Vec<PathBuf>, String)> {
+        None
+    }
     /// Reads a folder this adapter claims.
     fn read_folder(&self, dir: &Path) -> anyhow::Result<Vec<Measurement>> {
         anyhow::bail!("{}: {} is not read as a folder", dir.display(), self.description())
@@ -179,31 +184,45 @@ const SNIFF_BYTES: usize = 8 * 1024;
 /// Folder depth at which a search stops, so a deep or looping tree cannot hang the gate.
 const MAX_FOLDER_DEPTH: usize = 16;
 
+/// What the inputs held, and what a person should know about how they were read.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub measurements: Vec<Measurement>,
+    /// Things skipped on purpose (stale criterion directories), one sentence each.
+    pub warnings: Vec<String>,
+}
+
 /// Reads every input (files and folders) into measurements, in input order.
-pub fn read_inputs(inputs: &[PathBuf], forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
-    let mut all = Vec::new();
+pub fn read_inputs(inputs: &[PathBuf], forced: Option<InputFormat>) -> anyhow::Result<Inputs> {
+    let mut all = Inputs::default();
     for input in inputs {
-        all.extend(read_input(input, forced)?);
+        read_into(input, forced, &mut all)?;
     }
     Ok(all)
 }
 
 /// Reads one file or folder.
 pub fn read_input(path: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
+    let mut inputs = Inputs::default();
+    read_into(path, forced, &mut inputs)?;
+    Ok(inputs.measurements)
+}
+
+fn read_into(path: &Path, forced: Option<InputFormat>, inputs: &mut Inputs) -> anyhow::Result<()> {
     let metadata = std::fs::metadata(path).with_context(|| format!("cannot read input {}", path.display()))?;
     if metadata.is_dir() {
-        return read_folder(path, forced);
+        return read_folder(path, forced, inputs);
     }
     let adapter = match forced {
         Some(format) => format.adapter(),
         None => detect(path)?,
     };
-    let mut measurements = adapter.read(path)?;
     let origin = path.display().to_string();
-    for measurement in &mut measurements {
+    for mut measurement in adapter.read(path)? {
         measurement.origin.get_or_insert_with(|| origin.clone());
+        inputs.measurements.push(measurement);
     }
-    Ok(measurements)
+    Ok(())
 }
 
 /// Picks the adapter for a file by its first bytes.
@@ -255,13 +274,27 @@ fn read_head(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// Reads every file in a folder (recursively, in name order) that some adapter claims.
 /// Files no adapter claims are skipped: a folder of reports also holds other things.
-fn read_folder(dir: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
+fn read_folder(dir: &Path, forced: Option<InputFormat>, inputs: &mut Inputs) -> anyhow::Result<()> {
     let adapters: Vec<&'static dyn Adapter> = match forced {
         Some(format) => vec![format.adapter()],
         None => ADAPTERS.to_vec(),
     };
     let mut found = Vec::new();
     collect(dir, 0, &adapters, &mut found)?;
+    // Folders an adapter knows to be left over from an earlier run are skipped, and said.
+    for adapter in &adapters {
+        let claimed: Vec<PathBuf> = found
+            .iter()
+            .filter_map(|item| match item {
+                Found::Folder(path, owner) if std::ptr::addr_eq(*owner, *adapter) => Some(path.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some((stale, warning)) = adapter.stale_folders(&claimed) {
+            found.retain(|item| !matches!(item, Found::Folder(path, _) if stale.contains(path)));
+            inputs.warnings.push(warning);
+        }
+    }
     // Items are independent: read them on all cores. `collect` keeps their order, so the
     // output is the same whatever the thread count.
     let read: Vec<Option<(PathBuf, Vec<Measurement>)>> = found
@@ -281,21 +314,20 @@ fn read_folder(dir: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Me
             }
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut all = Vec::new();
     let mut read_any = false;
     for (path, measurements) in read.into_iter().flatten() {
         read_any = true;
         let origin = path.display().to_string();
         for mut measurement in measurements {
             measurement.origin.get_or_insert_with(|| origin.clone());
-            all.push(measurement);
+            inputs.measurements.push(measurement);
         }
     }
     if !read_any {
         let known: Vec<&str> = ADAPTERS.iter().map(|adapter| adapter.description()).collect();
         bail!("{}: no file in this folder is an input perfbudget reads ({})", dir.display(), known.join(", "));
     }
-    Ok(all)
+    Ok(())
 }
 
 /// What a folder search found: a file to detect, or a folder an adapter reads whole.
