@@ -109,7 +109,8 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
             budget.file
         );
     }
-    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&inputs, args.input_format)?;
+    let options = ingest::Options { format: args.input_format, criterion_current: args.criterion_current.clone() };
+    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&inputs, &options)?;
     let mut baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path)?),
         None => None,
@@ -144,7 +145,8 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
 }
 
 fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
-    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&args.inputs, args.input_format)?;
+    let options = ingest::Options { format: args.input_format, criterion_current: args.criterion_current.clone() };
+    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&args.inputs, &options)?;
     let stderr = warnings_text(&warnings);
     let stdout = match args.format {
         MeasureFormat::Table => report::measure::table(&measurements, terminal.width),

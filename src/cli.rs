@@ -58,6 +58,9 @@ pub struct CheckArgs {
     /// (`cargo bench -- --save-baseline NAME`).
     #[arg(long, value_name = "NAME")]
     pub criterion_baseline: Option<String>,
+    /// Read criterion's saved baseline NAME as the current results instead of new/.
+    #[arg(long, value_name = "NAME", default_value = "new")]
+    pub criterion_current: String,
     /// The verdict that fails the run.
     #[arg(long, value_enum, default_value_t = FailOn::Red)]
     pub fail_on: FailOn,
@@ -95,6 +98,9 @@ pub struct MeasureArgs {
     /// Read every input as this format instead of detecting it by content.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
+    /// Read criterion's saved baseline NAME as the current results instead of new/.
+    #[arg(long, value_name = "NAME", default_value = "new")]
+    pub criterion_current: String,
     /// Files or folders to read.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,

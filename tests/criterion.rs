@@ -95,7 +95,7 @@ fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
         std::fs::File::options().write(true).open(dir.path().join("criterion/sizes/16/new/benchmark.json")).unwrap();
     old.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
     drop(old);
-    let inputs = ingest::read_inputs(&[dir.path().join("criterion")], None).unwrap();
+    let inputs = ingest::read_inputs(&[dir.path().join("criterion")], &ingest::Options::default()).unwrap();
     let ids: Vec<&str> = inputs.measurements.iter().filter_map(|m| m.subject.get("id")).collect();
     assert!(ids.iter().all(|id| *id == "fib 30"), "{ids:?}");
     assert_eq!(inputs.warnings.len(), 1);
@@ -114,4 +114,68 @@ fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
     assert_eq!(run.status.code(), Some(0));
     let stderr = String::from_utf8(run.stderr).unwrap();
     assert!(stderr.starts_with("warning: skipped 1 criterion benchmark(s) left from an earlier run"), "{stderr}");
+}
+
+#[test]
+fn a_saved_baseline_can_be_read_as_the_current_results() {
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/tree");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["measure", "--format", "json", "--criterion-current", "base"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let measurements: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let fib = measurements
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["subject"]["id"] == "fib 30" && m["stat"] == "typical")
+        .unwrap();
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tree.join("fib 30/base/estimates.json")).unwrap()).unwrap();
+    assert_eq!(fib["value"], base["slope"]["point_estimate"]);
+}
+
+#[test]
+fn a_tree_without_benchmarks_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("criterion/report")).unwrap();
+    std::fs::write(dir.path().join("criterion/report/index.html"), "<html></html>").unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["measure", "criterion"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("criterion: no file in this folder is an input perfbudget reads")
+    );
+}
+
+#[test]
+fn in_the_default_flow_only_change_holds_the_comparison() {
+    // After `cargo bench` twice (fast, then SLOW=1), base/ was overwritten with new/: a
+    // baseline comparison finds nothing, and criterion's change/ shows the regression.
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/default-flow/tree");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("b.yml"),
+        "version: 1\nbudgets:\n  - metric: bench_time\n    id: \"fib 30\"\n    regression: 5%\n",
+    )
+    .unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"])
+        .arg(&tree)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let fib = &report["checks"][0];
+    assert_eq!(fib["change"], 0.0, "base/ is new/");
+    let message = fib["message"].as_str().unwrap();
+    assert!(message.contains("; criterion's own run: mean +"), "{message}");
+    assert!(message.ends_with("regressed"), "{message}");
 }

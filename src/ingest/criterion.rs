@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{Adapter, Located, Measurement, Subject, object_head};
+use super::{Adapter, Located, Measurement, Options, Subject, object_head};
 use crate::quantity::Unit;
 
 /// The baseline directory read by default: the latest run.
@@ -45,13 +45,13 @@ impl Adapter for CriterionTree {
         )
     }
 
-    /// A benchmark's directory: it holds `new/benchmark.json`.
-    fn claims_folder(&self, dir: &Path) -> bool {
-        dir.join(LATEST).join("benchmark.json").is_file()
+    /// A benchmark's directory: it holds `new/benchmark.json` (or the named baseline's).
+    fn claims_folder(&self, dir: &Path, options: &Options) -> bool {
+        dir.join(&options.criterion_current).join("benchmark.json").is_file()
     }
 
-    fn read_folder(&self, dir: &Path) -> anyhow::Result<Vec<Measurement>> {
-        read_benchmark(&dir.join(LATEST))
+    fn read_folder(&self, dir: &Path, options: &Options) -> anyhow::Result<Vec<Measurement>> {
+        read_benchmark(&dir.join(&options.criterion_current))
     }
 
     fn stale_folders(&self, claimed: &[PathBuf]) -> Option<(Vec<PathBuf>, String)> {

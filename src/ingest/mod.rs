@@ -147,7 +147,7 @@ pub trait Adapter: Sync {
     /// Whether a folder met while searching is one input of this format as a whole (one
     /// criterion benchmark's directory), read with [`Adapter::read_folder`] and not
     /// searched further.
-    fn claims_folder(&self, _dir: &Path) -> bool {
+    fn claims_folder(&self, _dir: &Path, _options: &Options) -> bool {
         false
     }
     /// Of the folders this adapter claimed in one search, those left over from an earlier
@@ -156,7 +156,7 @@ pub trait Adapter: Sync {
         None
     }
     /// Reads a folder this adapter claims.
-    fn read_folder(&self, dir: &Path) -> anyhow::Result<Vec<Measurement>> {
+    fn read_folder(&self, dir: &Path, _options: &Options) -> anyhow::Result<Vec<Measurement>> {
         anyhow::bail!("{}: {} is not read as a folder", dir.display(), self.description())
     }
 }
@@ -184,6 +184,22 @@ const SNIFF_BYTES: usize = 8 * 1024;
 /// Folder depth at which a search stops, so a deep or looping tree cannot hang the gate.
 const MAX_FOLDER_DEPTH: usize = 16;
 
+/// How inputs are read.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Read every input as this format instead of detecting it.
+    pub format: Option<InputFormat>,
+    /// The criterion baseline directory read as the current results (`new`, the latest
+    /// run, unless a saved baseline is named).
+    pub criterion_current: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { format: None, criterion_current: criterion::LATEST.to_owned() }
+    }
+}
+
 /// What the inputs held, and what a person should know about how they were read.
 #[derive(Debug, Default)]
 pub struct Inputs {
@@ -193,27 +209,27 @@ pub struct Inputs {
 }
 
 /// Reads every input (files and folders) into measurements, in input order.
-pub fn read_inputs(inputs: &[PathBuf], forced: Option<InputFormat>) -> anyhow::Result<Inputs> {
+pub fn read_inputs(inputs: &[PathBuf], options: &Options) -> anyhow::Result<Inputs> {
     let mut all = Inputs::default();
     for input in inputs {
-        read_into(input, forced, &mut all)?;
+        read_into(input, options, &mut all)?;
     }
     Ok(all)
 }
 
-/// Reads one file or folder.
-pub fn read_input(path: &Path, forced: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
+/// Reads one file or folder with the default options, or as the given format.
+pub fn read_input(path: &Path, format: Option<InputFormat>) -> anyhow::Result<Vec<Measurement>> {
     let mut inputs = Inputs::default();
-    read_into(path, forced, &mut inputs)?;
+    read_into(path, &Options { format, ..Options::default() }, &mut inputs)?;
     Ok(inputs.measurements)
 }
 
-fn read_into(path: &Path, forced: Option<InputFormat>, inputs: &mut Inputs) -> anyhow::Result<()> {
+fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Result<()> {
     let metadata = std::fs::metadata(path).with_context(|| format!("cannot read input {}", path.display()))?;
     if metadata.is_dir() {
-        return read_folder(path, forced, inputs);
+        return read_folder(path, options, inputs);
     }
-    let adapter = match forced {
+    let adapter = match options.format {
         Some(format) => format.adapter(),
         None => detect(path)?,
     };
@@ -274,13 +290,13 @@ fn read_head(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// Reads every file in a folder (recursively, in name order) that some adapter claims.
 /// Files no adapter claims are skipped: a folder of reports also holds other things.
-fn read_folder(dir: &Path, forced: Option<InputFormat>, inputs: &mut Inputs) -> anyhow::Result<()> {
-    let adapters: Vec<&'static dyn Adapter> = match forced {
+fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Result<()> {
+    let adapters: Vec<&'static dyn Adapter> = match options.format {
         Some(format) => vec![format.adapter()],
         None => ADAPTERS.to_vec(),
     };
     let mut found = Vec::new();
-    collect(dir, 0, &adapters, &mut found)?;
+    collect(dir, 0, &adapters, options, &mut found)?;
     // Folders an adapter knows to be left over from an earlier run are skipped, and said.
     for adapter in &adapters {
         let claimed: Vec<PathBuf> = found
@@ -302,7 +318,7 @@ fn read_folder(dir: &Path, forced: Option<InputFormat>, inputs: &mut Inputs) -> 
         .map(|item| -> anyhow::Result<Option<(PathBuf, Vec<Measurement>)>> {
             match item {
                 Found::Folder(path, adapter) => {
-                    let measurements = adapter.read_folder(&path)?;
+                    let measurements = adapter.read_folder(&path, options)?;
                     Ok(Some((path, measurements)))
                 }
                 Found::File(path) => {
@@ -337,11 +353,17 @@ enum Found {
 }
 
 /// Searches a folder in name order. Folders an adapter claims are not entered.
-fn collect(dir: &Path, depth: usize, adapters: &[&'static dyn Adapter], found: &mut Vec<Found>) -> anyhow::Result<()> {
+fn collect(
+    dir: &Path,
+    depth: usize,
+    adapters: &[&'static dyn Adapter],
+    options: &Options,
+    found: &mut Vec<Found>,
+) -> anyhow::Result<()> {
     if depth > MAX_FOLDER_DEPTH {
         bail!("{}: folders nest deeper than {MAX_FOLDER_DEPTH} levels", dir.display());
     }
-    if let Some(adapter) = adapters.iter().find(|adapter| adapter.claims_folder(dir)) {
+    if let Some(adapter) = adapters.iter().find(|adapter| adapter.claims_folder(dir, options)) {
         found.push(Found::Folder(dir.to_path_buf(), *adapter));
         return Ok(());
     }
@@ -355,7 +377,7 @@ fn collect(dir: &Path, depth: usize, adapters: &[&'static dyn Adapter], found: &
         // symlink_metadata: a symlinked folder is not followed, so a link loop cannot recurse.
         let metadata = std::fs::symlink_metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
         if metadata.is_dir() {
-            collect(&path, depth + 1, adapters, found)?;
+            collect(&path, depth + 1, adapters, options, found)?;
         } else if metadata.is_file() {
             found.push(Found::File(path));
         }

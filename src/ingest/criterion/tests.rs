@@ -135,3 +135,37 @@ fn broken_trees_name_the_path() {
         "{err}"
     );
 }
+
+#[test]
+fn every_throughput_variant() {
+    let cases = [
+        (r#"{"Bytes":100}"#, vec![("bytes", 100.0)]),
+        (r#"{"BytesDecimal":100}"#, vec![("bytes", 100.0)]),
+        (r#"{"Elements":7}"#, vec![("elements", 7.0)]),
+        (r#"{"Bits":800}"#, vec![("bits", 800.0)]),
+        (r#"{"ElementsAndBytes":{"elements":7,"bytes":100}}"#, vec![("elements", 7.0), ("bytes", 100.0)]),
+        ("null", vec![]),
+    ];
+    let source = fixtures().join("generated/tree/fib 30/new");
+    let (slope, _, _) = estimate("generated/tree/fib 30/new/estimates.json", "slope");
+    for (throughput, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("b/new");
+        std::fs::create_dir_all(&run).unwrap();
+        std::fs::copy(source.join("estimates.json"), run.join("estimates.json")).unwrap();
+        std::fs::write(
+            run.join("benchmark.json"),
+            format!(r#"{{"group_id":"b","function_id":null,"value_str":null,"throughput":{throughput},"full_id":"b","directory_name":"b","title":"b"}}"#),
+        )
+        .unwrap();
+        let rows: Vec<(String, f64)> = read_input(dir.path(), None)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.metric == "bench_throughput")
+            .map(|m| (m.stat.unwrap(), m.value.unwrap()))
+            .collect();
+        let expected: Vec<(String, f64)> =
+            expected.into_iter().map(|(stat, work)| (stat.to_owned(), work * 1e9 / slope)).collect();
+        assert_eq!(rows, expected, "{throughput}");
+    }
+}
