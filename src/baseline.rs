@@ -50,13 +50,8 @@ impl Baseline {
         let values = report
             .checks
             .iter()
-            .filter_map(|check| {
-                let base = |value: f64| check.unit.to_base(value);
-                let value = BaselineValue {
-                    value: base(check.value?),
-                    interval: check.lower.zip(check.upper).map(|(lower, upper)| (base(lower), base(upper))),
-                };
-                Some((key(&check.source_metric, check.stat.as_deref(), &check.subject), value))
+            .filter_map(|c| {
+                Some(entry(&c.source_metric, c.stat.as_deref(), &c.subject, c.unit, c.value?, c.lower.zip(c.upper)))
             })
             .collect();
         Baseline { values }
@@ -68,12 +63,7 @@ impl Baseline {
         let values = measurements
             .iter()
             .filter_map(|m| {
-                let base = |value: f64| m.unit.to_base(value);
-                let value = BaselineValue {
-                    value: base(m.value?),
-                    interval: m.lower.zip(m.upper).map(|(lower, upper)| (base(lower), base(upper))),
-                };
-                Some((key(&m.metric, m.stat.as_deref(), &m.subject), value))
+                Some(entry(&m.metric, m.stat.as_deref(), &m.subject, m.unit, m.value?, m.lower.zip(m.upper)))
             })
             .collect();
         Baseline { values }
@@ -96,6 +86,21 @@ impl Baseline {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
+}
+
+/// One baseline entry, converted to base units.
+fn entry(
+    metric: &str,
+    stat: Option<&str>,
+    subject: &Subject,
+    unit: crate::quantity::Unit,
+    value: f64,
+    interval: Option<(f64, f64)>,
+) -> (String, BaselineValue) {
+    let base = |value: f64| unit.to_base(value);
+    let value =
+        BaselineValue { value: base(value), interval: interval.map(|(lower, upper)| (base(lower), base(upper))) };
+    (key(metric, stat, subject), value)
 }
 
 /// Joins the parts with the ASCII unit and record separators, which metric names, stats

@@ -41,21 +41,9 @@ pub fn parse(text: &str) -> Vec<Measurement> {
         .map(|(name, value, unit)| {
             let (metric, stat, unit) = match unit {
                 "ns/iter" => ("bench_time", None, Unit::Ns),
-                other => ("bench_value", Some(other.to_owned()), Unit::Number),
+                other => ("bench_value", Some(other), Unit::Number),
             };
-            Measurement {
-                source: "bencher".into(),
-                metric: metric.into(),
-                stat,
-                subject: Subject::from([("id", name)]),
-                value: Some(value),
-                unit,
-                no_data: None,
-                lower: None,
-                upper: None,
-                samples: None,
-                origin: None,
-            }
+            Measurement::new("bencher", metric, stat, Subject::from([("id", name)]), value, unit)
         })
         .collect()
 }

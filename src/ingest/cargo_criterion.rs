@@ -144,19 +144,8 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
 }
 
 fn bench(metric: &str, stat: &str, subject: &Subject, estimate: &Estimate, unit: Unit) -> Measurement {
-    Measurement {
-        source: "cargo-criterion".into(),
-        metric: metric.into(),
-        stat: Some(stat.into()),
-        subject: subject.clone(),
-        value: Some(estimate.estimate),
-        unit,
-        no_data: None,
-        lower: Some(estimate.lower_bound),
-        upper: Some(estimate.upper_bound),
-        samples: None,
-        origin: None,
-    }
+    Measurement::new("cargo-criterion", metric, Some(stat), subject.clone(), estimate.estimate, unit)
+        .with_interval(estimate.lower_bound, estimate.upper_bound)
 }
 
 #[cfg(test)]

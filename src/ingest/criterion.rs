@@ -209,14 +209,7 @@ fn read_benchmark(run: &Path) -> anyhow::Result<Vec<Measurement>> {
                 bail!("{}: the {stat} {what} {value} is not a time", estimates_path.display());
             }
         }
-        measurements.push(bench(
-            "bench_time",
-            stat,
-            &subject,
-            point_estimate,
-            Unit::Ns,
-            Some((lower_bound, upper_bound)),
-        ));
+        measurements.push(bench("bench_time", stat, &subject, point_estimate, Unit::Ns, (lower_bound, upper_bound)));
     }
     if let Some(change) = fresh_change(run)? {
         measurements.push(change_measurement(&subject, &change));
@@ -242,7 +235,7 @@ fn read_benchmark(run: &Path) -> anyhow::Result<Vec<Measurement>> {
             &subject,
             rate(point_estimate),
             Unit::PerSecond,
-            Some((rate(upper_bound), rate(lower_bound))),
+            (rate(upper_bound), rate(lower_bound)),
         ));
     }
     Ok(measurements)
@@ -280,7 +273,7 @@ struct ChangeEstimates {
 /// criterion's mean change as a signed ratio (a plain number), with its interval.
 fn change_measurement(subject: &Subject, change: &ChangeEstimates) -> Measurement {
     let Estimate { point_estimate, confidence_interval: Interval { lower_bound, upper_bound } } = change.mean;
-    bench("criterion_change", "mean", subject, point_estimate, Unit::Number, Some((lower_bound, upper_bound)))
+    bench("criterion_change", "mean", subject, point_estimate, Unit::Number, (lower_bound, upper_bound))
 }
 
 /// criterion's verdict from its stored mean change and noise threshold (1% by default).
@@ -296,27 +289,9 @@ pub fn change_verdict(lower: f64, upper: f64) -> &'static str {
     }
 }
 
-fn bench(
-    metric: &str,
-    stat: &str,
-    subject: &Subject,
-    value: f64,
-    unit: Unit,
-    interval: Option<(f64, f64)>,
-) -> Measurement {
-    Measurement {
-        source: "criterion".into(),
-        metric: metric.into(),
-        stat: Some(stat.into()),
-        subject: subject.clone(),
-        value: Some(value),
-        unit,
-        no_data: None,
-        lower: interval.map(|(lower, _)| lower),
-        upper: interval.map(|(_, upper)| upper),
-        samples: None,
-        origin: None,
-    }
+fn bench(metric: &str, stat: &str, subject: &Subject, value: f64, unit: Unit, interval: (f64, f64)) -> Measurement {
+    Measurement::new("criterion", metric, Some(stat), subject.clone(), value, unit)
+        .with_interval(interval.0, interval.1)
 }
 
 #[cfg(test)]

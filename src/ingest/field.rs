@@ -6,19 +6,7 @@ use crate::quantity::Unit;
 
 /// A p75 field measurement.
 pub(crate) fn p75(source: &str, metric: &str, subject: &Subject, value: f64, unit: Unit) -> Measurement {
-    Measurement {
-        source: source.to_owned(),
-        metric: metric.to_owned(),
-        stat: Some("p75".to_owned()),
-        subject: subject.clone(),
-        value: Some(value),
-        unit,
-        no_data: None,
-        lower: None,
-        upper: None,
-        samples: None,
-        origin: None,
-    }
+    Measurement::new(source, metric, Some("p75"), subject.clone(), value, unit)
 }
 
 /// The subject of a field record: the URL or origin it covers, `data=field`, and

@@ -109,19 +109,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
             };
             // `--summary-export` calls a rate's rate `value`.
             let stat = if kind == Kind::Rate && stat == "value" { "rate" } else { stat.as_str() };
-            measurements.push(Measurement {
-                source: "k6".into(),
-                metric: name.to_owned(),
-                stat: Some(stat.to_owned()),
-                subject: subject.clone(),
-                value: Some(number),
-                unit: unit_of(kind, &contains, stat),
-                no_data: None,
-                lower: None,
-                upper: None,
-                samples: None,
-                origin: None,
-            });
+            let unit = unit_of(kind, &contains, stat);
+            measurements.push(Measurement::new("k6", name, Some(stat), subject.clone(), number, unit));
         }
     }
     Ok(measurements)

@@ -219,23 +219,12 @@ pub(crate) fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measu
 
     let mut measurements = Vec::new();
     let mut push = |metric: &str, value: Result<f64, String>, unit: Unit| {
-        let (value, no_data) = match value {
-            Ok(value) => (Some(value), None),
-            Err(reason) => (None, Some(reason)),
-        };
-        measurements.push(Measurement {
-            source: "lighthouse".into(),
-            metric: metric.into(),
-            stat: None,
-            subject: subject.clone(),
-            value,
-            unit,
-            no_data,
-            lower: None,
-            upper: None,
-            samples: None,
-            origin: None,
-        });
+        let mut measurement = Measurement::new("lighthouse", metric, None, subject.clone(), 0.0, unit);
+        if let Err(reason) = &value {
+            measurement.no_data = Some(reason.clone());
+        }
+        measurement.value = value.ok();
+        measurements.push(measurement);
     };
     let audits = &lhr.audits;
     let inp = audits.inp.as_ref().or(audits.experimental_inp.as_ref());

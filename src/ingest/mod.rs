@@ -86,6 +86,37 @@ pub fn describe_subject(subject: &Subject) -> String {
 }
 
 impl Measurement {
+    /// A measurement with a value and nothing optional; adapters add the rest.
+    pub fn new(
+        source: &str,
+        metric: &str,
+        stat: Option<&str>,
+        subject: Subject,
+        value: f64,
+        unit: Unit,
+    ) -> Measurement {
+        Measurement {
+            source: source.to_owned(),
+            metric: metric.to_owned(),
+            stat: stat.map(str::to_owned),
+            subject,
+            value: Some(value),
+            unit,
+            no_data: None,
+            lower: None,
+            upper: None,
+            samples: None,
+            origin: None,
+        }
+    }
+
+    /// The same with its 95% interval.
+    pub fn with_interval(mut self, lower: f64, upper: f64) -> Measurement {
+        self.lower = Some(lower);
+        self.upper = Some(upper);
+        self
+    }
+
     /// The value in its dimension's base unit (ns, bytes, ...), for comparisons.
     pub fn base_value(&self) -> Option<f64> {
         self.value.map(|value| self.unit.to_base(value))
