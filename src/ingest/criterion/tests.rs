@@ -126,6 +126,11 @@ fn broken_trees_name_the_path() {
     let err = read_input(dir.path(), None).unwrap_err().to_string();
     assert!(err.ends_with("estimates.json: the typical lower bound -1 is not a time"), "{err}");
 
+    // JSON has no NaN: a file that writes one does not parse, and says where.
+    std::fs::write(run.join("estimates.json"), r#"{"mean":{"confidence_interval":{"lower_bound":NaN,"#).unwrap();
+    let err = read_input(dir.path(), None).unwrap_err().to_string();
+    assert!(err.contains("estimates.json:1:"), "{err}");
+
     let lone = fixtures().join("generated/tree/fib 30/new/estimates.json");
     let err = read_input(&lone, None).unwrap_err().to_string();
     assert!(
