@@ -109,7 +109,13 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
             budget.file
         );
     }
-    let options = ingest::Options { format: args.input_format, criterion_current: args.criterion_current.clone() };
+    // Raw samples (k6 streams) are kept only for the metrics the budget reads.
+    let wanted = budget.checks.iter().map(|check| check.selects().metric.to_owned()).collect();
+    let options = ingest::Options {
+        format: args.input_format,
+        wanted_metrics: Some(wanted),
+        criterion_current: args.criterion_current.clone(),
+    };
     let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&inputs, &options)?;
     let mut baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path)?),
@@ -145,7 +151,11 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
 }
 
 fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
-    let options = ingest::Options { format: args.input_format, criterion_current: args.criterion_current.clone() };
+    let options = ingest::Options {
+        format: args.input_format,
+        wanted_metrics: None,
+        criterion_current: args.criterion_current.clone(),
+    };
     let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&args.inputs, &options)?;
     let stderr = warnings_text(&warnings);
     let stdout = match args.format {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::{Baseline, BaselineValue};
-use crate::budget::metric::{Direction, Metric, Selects};
+use crate::budget::metric::{Direction, Metric, Selects, Stats};
 use crate::budget::{Aggregate, Budget, Check, Limit};
 use crate::ingest::{Measurement, Subject, describe_subject};
 use crate::quantity::{Dimension, Unit, format_base, percent};
@@ -165,6 +165,14 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
             checks.push(no_match(check, &selects, candidates, &by_metric));
             continue;
         }
+        // Raw k6 samples become one measurement: everything the check selected, merged.
+        let from_stream: Vec<Measurement>;
+        let matched = if matched.iter().any(|m| m.distribution.is_some()) {
+            from_stream = vec![stream_measurement(check, &selects, &matched)];
+            matched.into_iter().filter(|m| m.distribution.is_none()).chain(from_stream.iter()).collect()
+        } else {
+            matched
+        };
         for group in group_by_subject(check, &selects, matched) {
             let mut result = judge_group(check, &selects, group, baseline, &runs);
             if check.metric == Metric::BenchTime
@@ -242,7 +250,12 @@ fn judge_group(
         return result;
     }
     let direction = check.direction();
-    let values: Vec<f64> = group.measurements.iter().filter_map(|m| m.base_value()).collect();
+    // Values stay in the measurement's unit, as the source wrote them: a trip through base
+    // units (×1e6 for ms) and back can change the last bit of a number that must equal the
+    // tool's own. Base units serve only comparisons.
+    let same_unit = group.measurements.iter().all(|m| m.unit == unit);
+    let in_unit = |m: &Measurement| if same_unit { m.value } else { Some(unit.from_base(m.base_value()?)) };
+    let values: Vec<f64> = group.measurements.iter().filter_map(|m| in_unit(m)).collect();
     let without: Vec<&Measurement> = group.measurements.iter().copied().filter(|m| m.value.is_none()).collect();
     let reason = |m: &Measurement| m.no_data.clone().unwrap_or_else(|| "the tool gave no value".to_owned());
     // As Lighthouse CI: no run with a value fails any method, and `pessimistic` also fails
@@ -264,7 +277,7 @@ fn judge_group(
         values.iter().sum()
     } else {
         if values.len() > 1 {
-            result.runs = values.iter().map(|v| unit.from_base(*v)).collect();
+            result.runs = values.clone();
         }
         match check.aggregate {
             // Lighthouse CI compares a category's score over every run, taking the highest,
@@ -275,7 +288,7 @@ fn judge_group(
             Aggregate::MedianRun => {
                 let (chosen, origin) = runs.representative(&group.measurements);
                 representative_run = origin.map(str::to_owned);
-                match chosen.and_then(Measurement::base_value) {
+                match chosen.and_then(in_unit) {
                     Some(value) => value,
                     None => {
                         let why = chosen.map_or_else(|| format!("has no {} value", check.metric), reason);
@@ -294,7 +307,8 @@ fn judge_group(
         result.lower = first.lower;
         result.upper = first.upper;
     }
-    result.value = Some(unit.from_base(value));
+    result.value = Some(value);
+    let value = unit.to_base(value);
 
     let dimension = check.dimension;
     let show = |base: f64| format_base(dimension, base);
@@ -331,6 +345,61 @@ fn judge_group(
         result.message.push_str(&format!(" ({how} of {} runs)", result.runs.len()));
     }
     result
+}
+
+/// The check's statistic over every stream sample it selected, merged as k6 merges a
+/// submetric's samples. Its subject is the selector (`name=GET /api/users`), which is
+/// how k6 names the same submetric in a summary.
+fn stream_measurement(check: &Check, selects: &Selects<'_>, matched: &[&Measurement]) -> Measurement {
+    let raw: Vec<&Measurement> = matched.iter().copied().filter(|m| m.distribution.is_some()).collect();
+    let parts: Vec<&crate::ingest::distribution::Distribution> =
+        raw.iter().filter_map(|m| m.distribution.as_deref()).collect();
+    let first = raw[0];
+    let mut subject = Subject::new();
+    for selector in &check.selectors {
+        let patterns: Vec<String> = selector
+            .include
+            .iter()
+            .map(|p| p.text.clone())
+            .chain(selector.exclude.iter().map(|p| format!("!{}", p.text)))
+            .collect();
+        subject.insert(selector.tag.clone(), patterns.join(","));
+    }
+    let stats: Vec<&str> = match selects.stats {
+        Stats::Any => Vec::new(),
+        Stats::One(stat) => vec![stat],
+        Stats::OneOf(stats) | Stats::OneOfOrNone(stats) => stats.to_vec(),
+    };
+    let merged = crate::ingest::distribution::Distribution::merge(&parts);
+    let mut result: Result<(&str, f64), String> = Err("the budget names no statistic".into());
+    if let Some(merged) = &merged {
+        for stat in &stats {
+            match merged.stat(stat) {
+                Ok(value) => {
+                    result = Ok((stat, value));
+                    break;
+                }
+                Err(reason) => result = Err(reason),
+            }
+        }
+    } else {
+        result = Err(format!("{} mixes metric kinds", selects.metric));
+    }
+    let mut measurement = Measurement::new(&first.source, selects.metric, None, subject, 0.0, first.unit);
+    measurement.origin = first.origin.clone();
+    measurement.samples = merged.as_ref().map(crate::ingest::distribution::Distribution::sample_count);
+    match result {
+        Ok((stat, value)) => {
+            measurement.stat = Some(stat.to_owned());
+            measurement.value = Some(value);
+        }
+        Err(reason) => {
+            measurement.stat = stats.first().map(|stat| (*stat).to_owned());
+            measurement.value = None;
+            measurement.no_data = Some(format!("from the k6 stream: {reason}"));
+        }
+    }
+    measurement
 }
 
 /// Shows criterion's own comparison of this benchmark (its fresh `change/estimates.json`)

@@ -36,8 +36,10 @@ pub fn select<'m>(checks: &[Check], measurements: &'m [Measurement]) -> Vec<Vec<
             check_indices.iter().copied().filter(|&i| checks[i].selectors.is_empty()).collect();
         for measurement in candidates {
             let stat = measurement.stat.as_deref();
+            // Raw samples carry no statistic yet: every check on their metric may take them.
+            let raw = measurement.distribution.is_some();
             let mut take = |check_index: usize| {
-                if checks[check_index].selects().stats.rank(stat).is_some() {
+                if raw || checks[check_index].selects().stats.rank(stat).is_some() {
                     selected[check_index].push(*measurement);
                 }
             };

@@ -7,8 +7,10 @@ pub mod bencher;
 pub mod cargo_criterion;
 pub mod criterion;
 pub mod crux;
+pub mod distribution;
 mod field;
 pub mod k6;
+pub mod k6_stream;
 pub mod lighthouse;
 pub mod measurements;
 pub mod pagespeed;
@@ -60,6 +62,11 @@ pub struct Measurement {
     /// The file the number was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// Raw samples (a k6 stream) from which `evaluate` computes the statistic a budget asks
+    /// for; never written out.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub distribution: Option<std::sync::Arc<distribution::Distribution>>,
 }
 
 /// Tags that name a subject on their own; shown bare, the other tags follow in brackets.
@@ -107,6 +114,7 @@ impl Measurement {
             upper: None,
             samples: None,
             origin: None,
+            distribution: None,
         }
     }
 
@@ -142,6 +150,8 @@ pub enum InputFormat {
     CargoCriterion,
     /// libtest or criterion `--output-format bencher` text.
     Bencher,
+    /// k6's `--out json` stream (NDJSON, also gzip).
+    K6Stream,
 }
 
 impl fmt::Display for InputFormat {
@@ -161,6 +171,7 @@ impl InputFormat {
             InputFormat::Criterion => &criterion::CriterionTree,
             InputFormat::CargoCriterion => &cargo_criterion::CargoCriterion,
             InputFormat::Bencher => &bencher::BencherText,
+            InputFormat::K6Stream => &k6_stream::K6Stream,
         }
     }
 }
@@ -175,6 +186,10 @@ pub trait Adapter: Sync {
     /// Reads every measurement of the file. Errors name the file and, where there is one,
     /// the line and column.
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>>;
+    /// Reads with the run's options (which metrics matter); most formats ignore them.
+    fn read_with(&self, path: &Path, _options: &Options) -> anyhow::Result<Vec<Measurement>> {
+        self.read(path)
+    }
     /// Whether a folder met while searching is one input of this format as a whole (one
     /// criterion benchmark's directory), read with [`Adapter::read_folder`] and not
     /// searched further.
@@ -206,7 +221,10 @@ const ADAPTERS: &[&dyn Adapter] = &[
     &pagespeed::PageSpeed,
     &crux::Crux,
     &k6::K6Summary,
+    &k6_stream::K6Stream,
     &criterion::CriterionTree,
+    &cargo_criterion::CargoCriterion,
+    &bencher::BencherText,
 ];
 
 /// How many leading bytes detection looks at.
@@ -220,6 +238,8 @@ const MAX_FOLDER_DEPTH: usize = 16;
 pub struct Options {
     /// Read every input as this format instead of detecting it.
     pub format: Option<InputFormat>,
+    /// The metrics whose raw samples are worth keeping (k6 streams); all when `None`.
+    pub wanted_metrics: Option<std::collections::HashSet<String>>,
     /// The criterion baseline directory read as the current results (`new`, the latest
     /// run, unless a saved baseline is named).
     pub criterion_current: String,
@@ -227,7 +247,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { format: None, criterion_current: criterion::LATEST.to_owned() }
+        Options { format: None, wanted_metrics: None, criterion_current: criterion::LATEST.to_owned() }
     }
 }
 
@@ -265,7 +285,7 @@ fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Res
         None => detect(path)?,
     };
     let origin = path.display().to_string();
-    for mut measurement in adapter.read(path)? {
+    for mut measurement in adapter.read_with(path, options)? {
         measurement.origin.get_or_insert_with(|| origin.clone());
         inputs.measurements.push(measurement);
     }
@@ -355,7 +375,7 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
                 Found::File(path) => {
                     let head = read_head(&path)?;
                     let Some(adapter) = adapters.iter().find(|adapter| adapter.sniff(&head)) else { return Ok(None) };
-                    let measurements = adapter.read(&path)?;
+                    let measurements = adapter.read_with(&path, options)?;
                     Ok(Some((path, measurements)))
                 }
             }
@@ -443,5 +463,25 @@ impl Located {
     /// `file:line:column: message`.
     pub fn in_file(&self, path: &Path) -> anyhow::Error {
         anyhow::anyhow!("{}:{}:{}: {}", path.display(), self.line, self.column, self.message)
+    }
+}
+
+#[cfg(test)]
+mod adapter_tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    /// Detection must try every format `--input-format` names.
+    #[test]
+    fn every_input_format_is_detected() {
+        for format in InputFormat::value_variants() {
+            let adapter = format.adapter();
+            assert!(
+                ADAPTERS.iter().any(|known| std::ptr::addr_eq(*known, adapter)),
+                "{} is missing from ADAPTERS",
+                adapter.description()
+            );
+        }
     }
 }

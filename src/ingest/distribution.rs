@@ -1,0 +1,166 @@
+//! Raw samples of a k6 metric for one tag set, read from the `--out json` stream, and k6's
+//! exact statistics over them (`metrics/sink.go` of k6 v1.1.0).
+//!
+//! A check's selector may cover several tag sets (`name: GET /api/users` covers every
+//! status and scenario), so `evaluate` merges the distributions it selects before asking
+//! for a statistic, as k6 does for a submetric.
+
+/// What k6 keeps for a metric, per kind. Samples carry their place in the stream, so a
+/// merge can sum them in the order k6 summed them and match its `avg` to the last bit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Distribution {
+    Trend(Vec<(u64, f64)>),
+    /// Samples that were non-zero, of all samples.
+    Rate {
+        trues: u64,
+        total: u64,
+    },
+    Counter {
+        sum: f64,
+        first: u64,
+    },
+    /// The last value (by stream order) and the extremes.
+    Gauge {
+        last: (u64, f64),
+        min: f64,
+        max: f64,
+    },
+}
+
+impl Distribution {
+    /// How many samples it summarises (a counter's and a gauge's: the points kept).
+    pub fn sample_count(&self) -> u64 {
+        match self {
+            Distribution::Trend(values) => values.len() as u64,
+            Distribution::Rate { total, .. } => *total,
+            Distribution::Counter { .. } | Distribution::Gauge { .. } => 1,
+        }
+    }
+
+    /// One distribution of several of the same kind; `None` for an empty list or mixed kinds.
+    pub fn merge(parts: &[&Distribution]) -> Option<Distribution> {
+        let (first, rest) = parts.split_first()?;
+        let mut merged = (*first).clone();
+        for part in rest {
+            match (&mut merged, part) {
+                (Distribution::Trend(values), Distribution::Trend(more)) => values.extend_from_slice(more),
+                (Distribution::Rate { trues, total }, Distribution::Rate { trues: t, total: n }) => {
+                    *trues += t;
+                    *total += n;
+                }
+                (Distribution::Counter { sum, first }, Distribution::Counter { sum: s, first: f }) => {
+                    // Sums of integers are exact in any order; k6's counters count requests
+                    // and bytes.
+                    *sum += s;
+                    *first = (*first).min(*f);
+                }
+                (Distribution::Gauge { last, min, max }, Distribution::Gauge { last: l, min: lo, max: hi }) => {
+                    if l.0 > last.0 {
+                        *last = *l;
+                    }
+                    *min = min.min(*lo);
+                    *max = max.max(*hi);
+                }
+                _ => return None,
+            }
+        }
+        if let Distribution::Trend(values) = &mut merged {
+            values.sort_by_key(|(order, _)| *order);
+        }
+        Some(merged)
+    }
+
+    /// A statistic as k6 computes it, or why there is none.
+    pub fn stat(&self, stat: &str) -> Result<f64, String> {
+        match self {
+            Distribution::Trend(samples) => trend_stat(samples, stat),
+            Distribution::Rate { trues, total } => match stat {
+                "rate" if *total > 0 => Ok(*trues as f64 / *total as f64),
+                "rate" => Err("no samples".into()),
+                "passes" => Ok(*trues as f64),
+                "fails" => Ok((total - trues) as f64),
+                other => Err(format!("a rate has rate, passes and fails, not {other}")),
+            },
+            Distribution::Counter { sum, .. } => match stat {
+                "count" => Ok(*sum),
+                "rate" => Err("a counter's rate needs the test's duration, which the stream does not hold: \
+                               read it from the summary"
+                    .into()),
+                other => Err(format!("a counter has count, not {other}")),
+            },
+            Distribution::Gauge { last, min, max } => match stat {
+                "value" => Ok(last.1),
+                "min" => Ok(*min),
+                "max" => Ok(*max),
+                other => Err(format!("a gauge has value, min and max, not {other}")),
+            },
+        }
+    }
+}
+
+/// avg (a running sum in stream order, over the count), min, max, med, p(N) with k6's
+/// linear interpolation between the sorted values around `N/100 × (count − 1)`, count.
+fn trend_stat(samples: &[(u64, f64)], stat: &str) -> Result<f64, String> {
+    if samples.is_empty() {
+        return Err("no samples".into());
+    }
+    let count = samples.len() as f64;
+    let percentile = |fraction: f64| {
+        let mut sorted: Vec<f64> = samples.iter().map(|(_, value)| *value).collect();
+        sorted.sort_by(f64::total_cmp);
+        let i = fraction * (count - 1.0);
+        let (low, high) = (sorted[i.floor() as usize], sorted[i.ceil() as usize]);
+        low + (high - low) * (i - i.floor())
+    };
+    match stat {
+        "avg" => Ok(samples.iter().fold(0.0, |sum, (_, value)| sum + value) / count),
+        "min" => Ok(samples.iter().map(|(_, value)| *value).fold(f64::INFINITY, f64::min)),
+        "max" => Ok(samples.iter().map(|(_, value)| *value).fold(f64::NEG_INFINITY, f64::max)),
+        "count" => Ok(count),
+        "med" => Ok(percentile(0.5)),
+        other => {
+            let number = other
+                .strip_prefix("p(")
+                .and_then(|rest| rest.strip_suffix(')'))
+                .and_then(|n| n.parse::<f64>().ok())
+                .filter(|n| (0.0..=100.0).contains(n))
+                .ok_or_else(|| format!("`{other}` is not a k6 trend statistic (avg, min, med, max, count, p(N))"))?;
+            Ok(percentile(number / 100.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trend(values: &[f64]) -> Distribution {
+        Distribution::Trend(values.iter().enumerate().map(|(i, v)| (i as u64, *v)).collect())
+    }
+
+    #[test]
+    fn percentiles_interpolate_as_k6_does() {
+        let d = trend(&[10.0, 20.0, 30.0, 40.0]);
+        assert_eq!(d.stat("med"), Ok(25.0));
+        assert_eq!(d.stat("p(90)"), Ok(37.0));
+        assert_eq!(d.stat("p(100)"), Ok(40.0));
+        assert_eq!(d.stat("p(0)"), Ok(10.0));
+        assert_eq!(d.stat("avg"), Ok(25.0));
+        assert_eq!(trend(&[5.0]).stat("p(99.9)"), Ok(5.0));
+        assert!(d.stat("p(101)").is_err());
+        assert!(d.stat("mean").is_err());
+    }
+
+    #[test]
+    fn merges_keep_stream_order() {
+        let a = Distribution::Trend(vec![(0, 1.0), (2, 3.0)]);
+        let b = Distribution::Trend(vec![(1, 2.0)]);
+        assert_eq!(Distribution::merge(&[&a, &b]), Some(Distribution::Trend(vec![(0, 1.0), (1, 2.0), (2, 3.0)])));
+        let rate = Distribution::merge(&[
+            &Distribution::Rate { trues: 1, total: 4 },
+            &Distribution::Rate { trues: 1, total: 4 },
+        ]);
+        assert_eq!(rate.unwrap().stat("rate"), Ok(0.25));
+        assert_eq!(Distribution::merge(&[&a, &Distribution::Rate { trues: 0, total: 1 }]), None);
+    }
+}

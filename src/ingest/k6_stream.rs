@@ -1,0 +1,195 @@
+//! k6's `--out json` stream (NDJSON, plain or gzip): a `Metric` line for each metric, then
+//! one `Point` line per sample with its tags. Samples are kept per metric and tag set, for
+//! the metrics a budget reads only, so memory grows with those samples and not with the
+//! file; `evaluate` merges the tag sets a check selects and computes k6's statistics.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use super::distribution::Distribution;
+use super::{Adapter, Located, Measurement, Options, Subject};
+use crate::quantity::Unit;
+
+#[derive(Debug)]
+pub struct K6Stream;
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+impl Adapter for K6Stream {
+    fn description(&self) -> &'static str {
+        "k6 JSON stream (`k6 run --out json=FILE`, also .gz)"
+    }
+
+    fn sniff(&self, head: &[u8]) -> bool {
+        let text = if head.starts_with(GZIP_MAGIC) {
+            let mut decoded = Vec::new();
+            // A head cut mid-stream fails to decode to the end; what came out is enough.
+            let _ = flate2::read::GzDecoder::new(head).take(4096).read_to_end(&mut decoded);
+            String::from_utf8_lossy(&decoded).into_owned()
+        } else {
+            String::from_utf8_lossy(head).into_owned()
+        };
+        let first = text.lines().next().unwrap_or_default();
+        first.starts_with('{')
+            && (first.contains("\"type\":\"Metric\"")
+                || (first.contains("\"type\":\"Point\"") && first.contains("\"metric\":")))
+    }
+
+    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+        self.read_with(path, &Options::default())
+    }
+
+    fn read_with(&self, path: &Path, options: &Options) -> anyhow::Result<Vec<Measurement>> {
+        let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mut magic = [0u8; 2];
+        let gzip = file.read(&mut magic).map(|n| n == 2 && magic == GZIP_MAGIC).unwrap_or(false);
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let reader: Box<dyn BufRead> = if gzip {
+            Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
+        } else {
+            Box::new(BufReader::with_capacity(1 << 20, file))
+        };
+        parse(reader, options.wanted_metrics.as_ref()).map_err(|error| match error {
+            StreamError::Io(error) => anyhow::Error::new(error).context(format!("cannot read {}", path.display())),
+            StreamError::At(located) => located.in_file(path),
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum StreamError {
+    Io(std::io::Error),
+    At(Located),
+}
+
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    #[serde(borrow)]
+    metric: Option<&'a str>,
+    data: Data,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    contains: Option<String>,
+    value: Option<serde_json::Value>,
+    #[serde(default)]
+    tags: Option<HashMap<String, String>>,
+}
+
+/// What a metric is, from its `Metric` line.
+struct MetricInfo {
+    kind: String,
+    contains: String,
+}
+
+/// Reads the stream, keeping samples of `wanted` metrics (all when `None`).
+pub fn parse(
+    reader: impl BufRead,
+    wanted: Option<&std::collections::HashSet<String>>,
+) -> Result<Vec<Measurement>, StreamError> {
+    let mut metrics: HashMap<String, MetricInfo> = HashMap::new();
+    let mut groups: HashMap<(String, Subject), Distribution> = HashMap::new();
+    let mut order: Vec<(String, Subject)> = Vec::new();
+    let mut seen_line = false;
+    for (index, line) in reader.lines().enumerate() {
+        let line = line.map_err(StreamError::Io)?;
+        let number = index + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        seen_line = true;
+        let at = |message: String| StreamError::At(Located { line: number, column: 1, message });
+        let parsed: Line<'_> =
+            serde_json::from_str(&line).map_err(|error| StreamError::At(Located::from_json(&error, number, 1)))?;
+        match parsed.kind {
+            "Metric" => {
+                let name = parsed.data.name.ok_or_else(|| at("a Metric line without `data.name`".into()))?;
+                let kind = parsed.data.kind.unwrap_or_default();
+                metrics.insert(name, MetricInfo { kind, contains: parsed.data.contains.unwrap_or_default() });
+            }
+            "Point" => {
+                let name = parsed.metric.ok_or_else(|| at("a Point line without `metric`".into()))?;
+                if wanted.is_some_and(|wanted| !wanted.contains(name)) {
+                    continue;
+                }
+                let info =
+                    metrics.get(name).ok_or_else(|| at(format!("a Point of `{name}` before its Metric line")))?;
+                let value = match &parsed.data.value {
+                    Some(serde_json::Value::Number(number)) => number.as_f64().filter(|v| v.is_finite()),
+                    _ => None,
+                }
+                .ok_or_else(|| at(format!("the value of a `{name}` point is not a number")))?;
+                let mut subject = Subject::new();
+                for (tag, tag_value) in parsed.data.tags.unwrap_or_default() {
+                    subject.insert(tag, tag_value);
+                }
+                let key = (name.to_owned(), subject);
+                let sample = number as u64;
+                match groups.get_mut(&key) {
+                    Some(distribution) => add(distribution, sample, value),
+                    None => {
+                        let distribution = match info.kind.as_str() {
+                            "trend" => Distribution::Trend(vec![(sample, value)]),
+                            "rate" => Distribution::Rate { trues: u64::from(value != 0.0), total: 1 },
+                            "counter" => Distribution::Counter { sum: value, first: sample },
+                            "gauge" => Distribution::Gauge { last: (sample, value), min: value, max: value },
+                            other => return Err(at(format!("unknown metric type {other:?} of `{name}`"))),
+                        };
+                        order.push(key.clone());
+                        groups.insert(key, distribution);
+                    }
+                }
+            }
+            other => return Err(at(format!("unknown line type {other:?}"))),
+        }
+    }
+    if !seen_line {
+        return Err(StreamError::At(Located { line: 1, column: 1, message: "the stream is empty".into() }));
+    }
+    let mut measurements = Vec::with_capacity(order.len());
+    for key in order {
+        let Some(distribution) = groups.remove(&key) else { continue };
+        let (name, subject) = key;
+        let info = &metrics[&name];
+        let unit = match (info.kind.as_str(), info.contains.as_str()) {
+            ("rate", _) => Unit::Ratio,
+            (_, "time") => Unit::Ms,
+            (_, "data") => Unit::Bytes,
+            _ => Unit::Number,
+        };
+        let mut measurement = Measurement::new("k6", &name, None, subject, 0.0, unit);
+        measurement.value = None;
+        measurement.no_data = Some("raw samples: a statistic is computed when a budget selects them".into());
+        measurement.samples = Some(distribution.sample_count());
+        measurement.distribution = Some(Arc::new(distribution));
+        measurements.push(measurement);
+    }
+    Ok(measurements)
+}
+
+fn add(distribution: &mut Distribution, sample: u64, value: f64) {
+    match distribution {
+        Distribution::Trend(values) => values.push((sample, value)),
+        Distribution::Rate { trues, total } => {
+            *trues += u64::from(value != 0.0);
+            *total += 1;
+        }
+        Distribution::Counter { sum, .. } => *sum += value,
+        Distribution::Gauge { last, min, max } => {
+            *last = (sample, value);
+            *min = min.min(value);
+            *max = max.max(value);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! k6's `--out json` stream against k6's own summary of the same run (k6 1.1.0, see
+//! tests/fixtures/k6/README.md): every statistic computed from the raw samples equals
+//! the one k6 wrote, bit for bit.
+
+#![allow(clippy::unwrap_used)] // test setup: a failure should stop the test
+
+use std::path::{Path, PathBuf};
+
+use perfbudget::budget;
+use perfbudget::evaluate::evaluate;
+use perfbudget::ingest;
+
+fn run_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/k6/generated/v110")
+}
+
+#[test]
+fn statistics_from_the_stream_equal_k6s_summary() {
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir().join("handle-summary.json")).unwrap()).unwrap();
+    // (k6 summary key, budget selector, stat, limit that never fails in the right unit)
+    let mut cases: Vec<(String, String, String, &str)> = Vec::new();
+    for (key, tags) in [
+        ("http_req_duration", ""),
+        ("http_req_duration{name:GET /api/users}", "name: \"GET /api/users\""),
+        ("http_req_duration{name:GET /api/slow}", "name: \"GET /api/slow\""),
+        ("http_req_duration{group:::checkout}", "group: \"::checkout\""),
+        ("http_req_duration{expected_response:true}", "expected_response: \"true\""),
+        ("order_placement_duration", ""),
+    ] {
+        for stat in ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] {
+            cases.push((key.to_owned(), tags.to_owned(), stat.to_owned(), "1000s"));
+        }
+    }
+    for (key, stat, limit) in [
+        ("http_req_failed", "rate", "100%"),
+        ("checks", "rate", "100%"),
+        ("iterations", "count", "1e9"),
+        ("vus", "max", "1e9"),
+    ] {
+        cases.push((key.to_owned(), String::new(), stat.to_owned(), limit));
+    }
+    let mut yaml = String::from("version: 1\nbudgets:\n");
+    for (key, tags, stat, limit) in &cases {
+        let metric = key.split('{').next().unwrap();
+        yaml.push_str(&format!(
+            "  - {{ metric: k6, k6_metric: {metric}, stat: \"{stat}\", max: {limit}, tags: {{ {tags} }} }}\n"
+        ));
+    }
+    let budget = budget::parse_str(&yaml, "stream.yml", Path::new("")).unwrap();
+    let measurements = ingest::read_input(&run_dir().join("stream.ndjson.gz"), None).unwrap();
+    let evaluation = evaluate(&budget, &measurements, None);
+    assert_eq!(evaluation.checks.len(), cases.len());
+    for ((key, _, stat, _), result) in cases.iter().zip(&evaluation.checks) {
+        let expected = summary["metrics"][key]["values"][stat].as_f64().unwrap();
+        assert_eq!(result.value, Some(expected), "{key} {stat}: {}", result.message);
+        assert_eq!(result.stat.as_deref(), Some(stat.as_str()));
+    }
+    // The selector is the subject, as k6 names the submetric.
+    let users = evaluation.checks.iter().find(|c| c.subject.get("name") == Some("GET /api/users")).unwrap();
+    assert_eq!(users.subject.len(), 1);
+}
+
+#[test]
+fn any_tag_combination_not_only_declared_submetrics() {
+    // No threshold declared `{name:POST /api/orders, status:200}`: only the stream has it.
+    let budget = budget::parse_str(
+        "version: 1\nbudgets:\n  - { metric: api_p95, tags: { name: \"POST /api/orders\", status: \"200\", scenario: buy }, max: 1s }\n",
+        "b.yml",
+        Path::new(""),
+    )
+    .unwrap();
+    let measurements = ingest::read_input(&run_dir().join("stream.ndjson.gz"), None).unwrap();
+    let evaluation = evaluate(&budget, &measurements, None);
+    let row = &evaluation.checks[0];
+    assert_eq!(row.stat.as_deref(), Some("p(95)"));
+    let value = row.value.unwrap();
+    assert!(value > 20.0 && value < 200.0, "{value}");
+    assert_eq!(row.verdict.as_str(), "green");
+}
+
+#[test]
+fn bad_streams_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let metric = r#"{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}"#;
+    let truncated = write(
+        "t.ndjson",
+        &format!("{metric}\n{{\"metric\":\"http_reqs\",\"type\":\"Point\",\"data\":{{\"time\":\"x\",\"val"),
+    );
+    let err = ingest::read_input(&truncated, None).unwrap_err().to_string();
+    assert!(err.contains("t.ndjson:2:"), "{err}");
+    let text = write(
+        "v.ndjson",
+        &format!(
+            "{metric}\n{{\"metric\":\"http_reqs\",\"type\":\"Point\",\"data\":{{\"time\":\"x\",\"value\":\"one\",\"tags\":{{}}}}}}\n"
+        ),
+    );
+    let err = ingest::read_input(&text, None).unwrap_err().to_string();
+    assert!(err.ends_with("v.ndjson:2:1: the value of a `http_reqs` point is not a number"), "{err}");
+    let empty = write("e.ndjson", "");
+    assert!(
+        ingest::read_input(&empty, Some(ingest::InputFormat::K6Stream))
+            .unwrap_err()
+            .to_string()
+            .ends_with("the stream is empty")
+    );
+}
