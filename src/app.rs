@@ -157,6 +157,7 @@ fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
         criterion_current: args.criterion_current.clone(),
     };
     let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&args.inputs, &options)?;
+    let measurements = ingest::k6_stream::summarize(measurements);
     let stderr = warnings_text(&warnings);
     let stdout = match args.format {
         MeasureFormat::Table => report::measure::table(&measurements, terminal.width),

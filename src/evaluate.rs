@@ -638,7 +638,8 @@ fn no_match(
         if candidates.iter().any(|m| m.source == "k6") {
             found.push_str(
                 "; a k6 summary holds only the stats of summaryTrendStats: add the missing one with \
-                 `k6 run --summary-trend-stats=\"avg,min,med,max,p(90),p(95),p(99)\"`",
+                 `k6 run --summary-trend-stats=\"avg,min,med,max,p(90),p(95),p(99)\"`, or give perfbudget the \
+                 `--out json` stream, from which any statistic is computed",
             );
         }
         found

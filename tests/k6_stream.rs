@@ -110,3 +110,48 @@ fn bad_streams_name_the_line() {
             .ends_with("the stream is empty")
     );
 }
+
+#[test]
+fn measure_summarizes_each_tag_set_and_check_reads_it_back() {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["measure", "--format", "json"])
+        .arg(run_dir().join("stream.ndjson.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let measurements: Vec<ingest::Measurement> = serde_json::from_slice(&run.stdout).unwrap();
+    let users_p95 = measurements
+        .iter()
+        .find(|m| {
+            m.metric == "http_req_duration"
+                && m.stat.as_deref() == Some("p(95)")
+                && m.subject.get("name") == Some("GET /api/users")
+                && m.subject.get("status") == Some("200")
+        })
+        .unwrap();
+    assert!(users_p95.value.unwrap() > 0.0);
+    assert!(measurements.iter().all(|m| m.value.is_some()), "no raw-sample placeholders in the output");
+    let text = String::from_utf8(run.stdout).unwrap();
+    assert!(ingest::measurements::parse(&text).is_ok(), "valid measurements JSON");
+}
+
+#[test]
+fn a_truncated_line_of_an_unread_metric_is_still_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.ndjson");
+    let metric = r#"{"type":"Metric","data":{"name":"vus","type":"gauge","contains":"default","thresholds":[],"submetrics":null},"metric":"vus"}"#;
+    std::fs::write(&path, format!("{metric}\n{{\"metric\":\"vus\",\"type\":\"Point\",\"data\":{{\"time\":\"2026"))
+        .unwrap();
+    let budget = "version: 1\nbudgets:\n  - { metric: api_p95, max: 1s }\n";
+    std::fs::write(dir.path().join("b.yml"), budget).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["check", "--budget", "b.yml", "cut.ndjson"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "error: cut.ndjson:2:1: the line is cut short (a truncated stream?)\n"
+    );
+}

@@ -157,7 +157,8 @@ fn a_missing_stat_names_the_stats_there_are() {
         evaluation.checks[0].message,
         "no measurement matched http_req_duration p(99); http_req_duration is there with avg, p(95); \
          a k6 summary holds only the stats of summaryTrendStats: add the missing one with \
-         `k6 run --summary-trend-stats=\"avg,min,med,max,p(90),p(95),p(99)\"`"
+         `k6 run --summary-trend-stats=\"avg,min,med,max,p(90),p(95),p(99)\"`, or give perfbudget the \
+         `--out json` stream, from which any statistic is computed"
     );
 }
 

@@ -110,6 +110,18 @@ pub fn parse(
         }
         seen_line = true;
         let at = |message: String| StreamError::At(Located { line: number, column: 1, message });
+        // Most points belong to metrics no budget reads: k6 writes a point's metric first,
+        // so those lines are skipped unparsed. A whole line ends with `}`; one that does not
+        // was cut short, and that is an error whatever its metric.
+        if let (Some(wanted), Some(rest)) = (wanted, line.strip_prefix("{\"metric\":\""))
+            && let Some(end) = rest.find('"')
+            && !wanted.contains(&rest[..end])
+        {
+            if !line.trim_end().ends_with('}') {
+                return Err(at("the line is cut short (a truncated stream?)".into()));
+            }
+            continue;
+        }
         let parsed: Line<'_> =
             serde_json::from_str(&line).map_err(|error| StreamError::At(Located::from_json(&error, number, 1)))?;
         match parsed.kind {
@@ -192,4 +204,42 @@ fn add(distribution: &mut Distribution, sample: u64, value: f64) {
             *max = max.max(value);
         }
     }
+}
+
+/// k6's default summary statistics of each kind, for showing a stream without a budget.
+const DEFAULT_STATS: &[(&str, &[&str])] = &[
+    ("trend", &["avg", "min", "med", "max", "p(90)", "p(95)"]),
+    ("rate", &["rate"]),
+    ("counter", &["count"]),
+    ("gauge", &["value", "min", "max"]),
+];
+
+/// Replaces each stream group (raw samples of one metric and tag set) with k6's default
+/// summary statistics of it, as `perfbudget measure` shows them; other measurements pass
+/// through. The result is plain measurements JSON that `check` reads back.
+pub fn summarize(measurements: Vec<Measurement>) -> Vec<Measurement> {
+    let mut out = Vec::with_capacity(measurements.len());
+    for measurement in measurements {
+        let Some(distribution) = measurement.distribution.clone() else {
+            out.push(measurement);
+            continue;
+        };
+        let kind = match distribution.as_ref() {
+            Distribution::Trend(_) => "trend",
+            Distribution::Rate { .. } => "rate",
+            Distribution::Counter { .. } => "counter",
+            Distribution::Gauge { .. } => "gauge",
+        };
+        let stats = DEFAULT_STATS.iter().find(|(k, _)| *k == kind).map(|(_, stats)| *stats).unwrap_or_default();
+        for stat in stats {
+            let Ok(value) = distribution.stat(stat) else { continue };
+            let mut summary = measurement.clone();
+            summary.distribution = None;
+            summary.stat = Some((*stat).to_owned());
+            summary.value = Some(value);
+            summary.no_data = None;
+            out.push(summary);
+        }
+    }
+    out
 }
