@@ -100,7 +100,7 @@ fn load_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<Budget> {
 }
 
 fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Outcome> {
-    let budget = load_budget(args.budget.as_deref(), cwd)?;
+    let mut budget = load_budget(args.budget.as_deref(), cwd)?;
     let mut inputs = budget.inputs.clone();
     inputs.extend(args.inputs.iter().cloned());
     if inputs.is_empty() {
@@ -109,14 +109,25 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
             budget.file
         );
     }
-    // Raw samples (k6 streams) are kept only for the metrics the budget reads.
-    let wanted = budget.checks.iter().map(|check| check.selects().metric.to_owned()).collect();
+    // Raw samples (k6 streams) are kept only for the metrics the budget reads; imported k6
+    // thresholds can name any metric, so then every one is kept.
+    let wanted = (!budget.import_k6_thresholds)
+        .then(|| budget.checks.iter().map(|check| check.selects().metric.to_owned()).collect());
     let options = ingest::Options {
         format: args.input_format,
-        wanted_metrics: Some(wanted),
+        wanted_metrics: wanted,
         criterion_current: args.criterion_current.clone(),
     };
-    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&inputs, &options)?;
+    let ingest::Inputs { measurements, mut warnings } = ingest::read_inputs(&inputs, &options)?;
+    if budget.import_k6_thresholds {
+        let (imported, problems) = budget::k6_import::checks_from_thresholds(&measurements, budget.default_warn);
+        if imported.is_empty() && problems.is_empty() {
+            warnings
+                .push("import_k6_thresholds: the inputs hold no k6 thresholds (only k6 summaries report them)".into());
+        }
+        budget.checks.extend(imported);
+        warnings.extend(problems);
+    }
     let mut baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path)?),
         None => None,

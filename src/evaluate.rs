@@ -150,6 +150,7 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
     let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
     let criterion_changes: HashMap<&Subject, &Measurement> =
         measurements.iter().filter(|m| m.metric == "criterion_change").map(|m| (&m.subject, m)).collect();
+    let k6_thresholds = k6_thresholds(measurements);
     let mut by_metric: HashMap<&str, Vec<&Measurement>> = HashMap::new();
     let mut checks = Vec::new();
     for (check, matched) in budget.checks.iter().zip(selected) {
@@ -179,6 +180,9 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
                 && let Some(change) = criterion_changes.get(&result.subject)
             {
                 add_criterion_change(&mut result, change);
+            }
+            if let Some(verdicts) = k6_thresholds.get(&(result.source_metric.clone(), result.subject.clone())) {
+                result.message.push_str(&format!("; k6's own thresholds: {}", verdicts.join(", ")));
             }
             checks.push(result);
         }
@@ -400,6 +404,23 @@ fn stream_measurement(check: &Check, selects: &Selects<'_>, matched: &[&Measurem
         }
     }
     measurement
+}
+
+/// k6's own threshold verdicts by metric and subject: `p(95)<200 failed`.
+fn k6_thresholds(measurements: &[Measurement]) -> HashMap<(String, Subject), Vec<String>> {
+    use crate::ingest::k6::{THRESHOLD, THRESHOLD_METRIC_TAG};
+    let mut thresholds: HashMap<(String, Subject), Vec<String>> = HashMap::new();
+    for m in measurements.iter().filter(|m| m.metric == THRESHOLD) {
+        let Some(metric) = m.subject.get(THRESHOLD_METRIC_TAG) else { continue };
+        let mut subject = Subject::new();
+        for (tag, value) in m.subject.iter().filter(|(tag, _)| *tag != THRESHOLD_METRIC_TAG) {
+            subject.insert(tag.to_owned(), value.to_owned());
+        }
+        let verdict = if m.value == Some(1.0) { "passed" } else { "failed" };
+        let expression = m.stat.as_deref().unwrap_or_default();
+        thresholds.entry((metric.to_owned(), subject)).or_default().push(format!("{expression} {verdict}"));
+    }
+    thresholds
 }
 
 /// Shows criterion's own comparison of this benchmark (its fresh `change/estimates.json`)

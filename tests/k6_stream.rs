@@ -155,3 +155,33 @@ fn a_truncated_line_of_an_unread_metric_is_still_an_error() {
         "error: cut.ndjson:2:1: the line is cut short (a truncated stream?)\n"
     );
 }
+
+#[test]
+fn imported_k6_thresholds_agree_with_k6s_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["handle-summary.json", "summary-export.json"] {
+        std::fs::copy(run_dir().join(file), dir.path().join("summary.json")).unwrap();
+        std::fs::write(dir.path().join("b.yml"), "version: 1\ninputs: [summary.json]\nimport_k6_thresholds: true\n")
+            .unwrap();
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+            .args(["check", "--budget", "b.yml", "--json", "r.json"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1), "{file}: {}", String::from_utf8_lossy(&run.stderr));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+        let checks = report["checks"].as_array().unwrap();
+        assert_eq!(checks.len(), 9, "{file}: one check per threshold");
+        for check in checks {
+            let message = check["message"].as_str().unwrap();
+            let expression = check["budget"].as_str().unwrap().rsplit(": ").next().unwrap();
+            let k6_failed = message.contains(&format!("{expression} failed"));
+            assert!(k6_failed || message.contains(&format!("{expression} passed")), "{file}: {message}");
+            assert_eq!(check["verdict"] == "red", k6_failed, "{file}: {message}");
+        }
+        let red: Vec<&str> =
+            checks.iter().filter(|c| c["verdict"] == "red").map(|c| c["budget"].as_str().unwrap()).collect();
+        assert_eq!(red, vec!["k6 threshold http_req_duration GET /api/slow: p(95)<200"], "{file}");
+    }
+}

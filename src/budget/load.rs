@@ -27,7 +27,8 @@ pub enum BudgetError {
 }
 
 /// The keys of a full budget file, in the order the reference lists them.
-pub const TOP_KEYS: &[&str] = &["version", "name", "extends", "defaults", "inputs", "limits", "budgets"];
+pub const TOP_KEYS: &[&str] =
+    &["version", "name", "extends", "defaults", "inputs", "limits", "budgets", "import_k6_thresholds"];
 
 /// Reads and validates a budget file. `inputs:` are resolved against its folder.
 pub fn load(path: &Path) -> Result<Budget, BudgetError> {
@@ -123,6 +124,7 @@ struct Document {
     /// Short-form checks, from `limits:` or a bare metric map.
     limits: Vec<Check>,
     budgets: Vec<Check>,
+    import_k6_thresholds: bool,
     /// Whether metrics stood at the top level (the bare-map form).
     bare: bool,
     /// Whether any key of the full form was present.
@@ -324,6 +326,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                         "defaults" => document.defaults = map.next_value()?,
                         "inputs" => document.inputs = map.next_value()?,
                         "limits" => document.limits = map.next_value_seed(LimitsSeed)?,
+                        "import_k6_thresholds" => document.import_k6_thresholds = map.next_value()?,
                         _ => document.budgets = map.next_value::<Vec<Entry>>()?.into_iter().map(|e| e.0).collect(),
                     }
                 }
@@ -483,6 +486,7 @@ fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
         aggregate: Aggregate::default(),
         each: false,
         compression: Compression::default(),
+        exact_subject: false,
         location: format!("limits.{}", metric.name()),
         preset: None,
     })
@@ -708,6 +712,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         aggregate: raw.aggregate.unwrap_or_default(),
         each: raw.each.unwrap_or(false),
         compression: raw.compression.unwrap_or_default(),
+        exact_subject: false,
         location: String::new(),
         preset: None,
     })
@@ -770,7 +775,7 @@ fn entry_warn(metric: Metric, dimension: Dimension, limit: Option<Limit>, raw: &
 }
 
 /// The yellow band spanning `fraction` of the limit on its good side.
-fn band(limit: Limit, fraction: f64) -> Warn {
+pub(crate) fn band(limit: Limit, fraction: f64) -> Warn {
     let threshold = match limit {
         Limit::Max(max) => max * (1.0 - fraction),
         Limit::Min(min) => min * (1.0 + fraction),
@@ -802,25 +807,33 @@ fn resolve(document: Document, file: &str, base: &Path) -> Result<Budget, Budget
         check.location = format!("budgets[{index}]");
         checks.push(check);
     }
+    let default_warn = document.defaults.warn.map_or(DEFAULT_WARN_FRACTION, |fraction| fraction.0);
     for check in &mut checks {
         if check.warn.is_none()
             && let Some(limit) = check.limit
         {
-            let fraction = document.defaults.warn.map_or(DEFAULT_WARN_FRACTION, |fraction| fraction.0);
+            let fraction = default_warn;
             check.warn = Some(band(limit, fraction));
         }
         if check.regression.is_none() {
             check.regression = document.defaults.regression.map(|fraction| fraction.0);
         }
     }
-    if checks.is_empty() {
+    if checks.is_empty() && !document.import_k6_thresholds {
         return Err(BudgetError::File {
             file: file.to_owned(),
             message: "the budget has no checks: add `limits:`, `budgets:` or `extends: [core-web-vitals]`".into(),
         });
     }
     let inputs = document.inputs.iter().map(|input| normalize(&base.join(input))).collect::<Vec<PathBuf>>();
-    Ok(Budget { name: document.name, file: file.to_owned(), inputs, checks })
+    Ok(Budget {
+        name: document.name,
+        file: file.to_owned(),
+        inputs,
+        checks,
+        import_k6_thresholds: document.import_k6_thresholds,
+        default_warn,
+    })
 }
 
 /// Removes `.` and `name/..` pairs without touching the file system, so an input written

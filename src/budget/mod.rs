@@ -3,6 +3,7 @@
 //! [`load`] reads YAML or JSON into a [`Budget`], a flat list of [`Check`]s whose limits are
 //! already in base units (ns, bytes, fractions) so `evaluate` only compares numbers.
 
+pub mod k6_import;
 pub mod load;
 pub mod metric;
 pub mod presets;
@@ -31,6 +32,10 @@ pub struct Budget {
     pub file: String,
     /// `inputs:`, resolved against the budget file's folder.
     pub inputs: Vec<PathBuf>,
+    /// `import_k6_thresholds: true`: k6's thresholds in the inputs become checks.
+    pub import_k6_thresholds: bool,
+    /// The yellow band of checks made from the inputs (imported k6 thresholds).
+    pub default_warn: f64,
     pub checks: Vec<Check>,
 }
 
@@ -67,6 +72,9 @@ pub struct Check {
     pub each: bool,
     /// `bundle_size`: which compressed size.
     pub compression: Compression,
+    /// Match only subjects with exactly the selected tags, as a k6 threshold applies to its
+    /// own metric or submetric and not to the submetrics below it (imported thresholds).
+    pub exact_subject: bool,
     /// Where it was written: `limits.lcp`, `budgets[2]`.
     pub location: String,
     /// The preset it came from, if any.

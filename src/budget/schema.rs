@@ -27,6 +27,8 @@ struct FullForm {
     limits: Option<Limits>,
     /// Long-form checks with selectors.
     budgets: Option<Vec<RawEntry>>,
+    /// Turn the k6 thresholds found in the inputs into checks.
+    import_k6_thresholds: Option<bool>,
 }
 
 struct Version;

@@ -39,7 +39,9 @@ pub fn select<'m>(checks: &[Check], measurements: &'m [Measurement]) -> Vec<Vec<
             // Raw samples carry no statistic yet: every check on their metric may take them.
             let raw = measurement.distribution.is_some();
             let mut take = |check_index: usize| {
-                if raw || checks[check_index].selects().stats.rank(stat).is_some() {
+                let check = &checks[check_index];
+                let exact = raw || !check.exact_subject || measurement.subject.len() == check.selectors.len();
+                if exact && (raw || check.selects().stats.rank(stat).is_some()) {
                     selected[check_index].push(*measurement);
                 }
             };

@@ -51,6 +51,11 @@ enum Kind {
     Gauge,
 }
 
+/// The measurement metric of k6's own threshold verdicts (1 passed, 0 failed), with the
+/// threshold's expression as stat and its metric in the subject tag below.
+pub const THRESHOLD: &str = "k6_threshold";
+pub const THRESHOLD_METRIC_TAG: &str = "k6_metric";
+
 /// Built-in k6 trends measured in milliseconds, for `--summary-export` files, which do not
 /// say what a trend contains.
 const TIME_TRENDS: &[&str] = &[
@@ -100,6 +105,24 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
             None => (entry, infer_kind(entry), None),
         };
         let contains = contains.unwrap_or_else(|| inferred_contains(name, kind).to_owned());
+        // k6's own threshold verdicts: `true` means crossed in --summary-export, `{ok}` in
+        // handleSummary data; both become passed = 1, failed = 0.
+        if let Some(serde_json::Value::Object(thresholds)) = entry.get("thresholds") {
+            for (expression, verdict) in thresholds {
+                let passed = match verdict {
+                    serde_json::Value::Bool(crossed) => !crossed,
+                    serde_json::Value::Object(result) => match result.get("ok") {
+                        Some(serde_json::Value::Bool(ok)) => *ok,
+                        _ => return Err(at(format!("threshold `{expression}` has no boolean `ok`"))),
+                    },
+                    _ => return Err(at(format!("threshold `{expression}` is neither a boolean nor {{ok}}"))),
+                };
+                let mut subject = subject.clone();
+                subject.insert(THRESHOLD_METRIC_TAG.into(), name.to_owned());
+                let value = if passed { 1.0 } else { 0.0 };
+                measurements.push(Measurement::new("k6", THRESHOLD, Some(expression), subject, value, Unit::Number));
+            }
+        }
         for (stat, value) in stats {
             if stat == "thresholds" {
                 continue;
