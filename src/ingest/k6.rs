@@ -22,8 +22,9 @@ impl Adapter for K6Summary {
 
     fn sniff(&self, head: &[u8]) -> bool {
         object_head(head).is_some_and(|text| {
-            text.contains("\"metrics\"")
+            (text.contains("\"metrics\"") || text.contains("\"k6Version\""))
                 && (text.contains("\"root_group\"")
+                    || text.contains("\"k6Version\"")
                     || text.contains("\"http_req_duration")
                     || text.contains("\"iterations\"")
                     || text.contains("\"testRunDurationMs\""))
@@ -38,7 +39,25 @@ impl Adapter for K6Summary {
 
 #[derive(Deserialize)]
 struct Summary {
-    metrics: Option<BTreeMap<String, serde_json::Value>>,
+    /// `--summary-export` and handleSummary data: metric key -> entry.
+    metrics: Option<serde_json::Value>,
+    /// k6 1.5+'s opt-in machine-readable summary (`--new-machine-readable-summary`):
+    /// `results.metrics` is a list of `{name, type, contains, category, values}`.
+    results: Option<MachineResults>,
+    version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MachineResults {
+    #[serde(default)]
+    metrics: Vec<serde_json::Value>,
+    checks: Option<MachineChecks>,
+}
+
+#[derive(Deserialize)]
+struct MachineChecks {
+    #[serde(default)]
+    metrics: BTreeMap<String, serde_json::Value>,
 }
 
 /// What k6 says a metric holds (handleSummary), or what its stat names imply
@@ -75,15 +94,40 @@ const DATA_COUNTERS: &[&str] = &["data_received", "data_sent"];
 
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
     let summary: Summary = serde_json::from_slice(bytes).map_err(|error| Located::from_json(&error, 1, 1))?;
-    let Some(metrics) = summary.metrics else {
-        return Err(Located {
-            line: 1,
-            column: 1,
-            message: "this k6 summary has no `metrics`: write it with `--summary-export` or JSON.stringify(data) in handleSummary".into(),
-        });
+    let entries: Vec<(String, serde_json::Value)> = match (summary.metrics, summary.results) {
+        (Some(serde_json::Value::Object(metrics)), _) => metrics.into_iter().collect(),
+        (_, Some(results)) if summary.version.as_deref().is_some_and(|v| v.starts_with("1.")) => {
+            // The machine-readable summary lists metrics (checks apart) with their names.
+            let checks = results.checks.map(|c| c.metrics.into_values().collect()).unwrap_or_default();
+            let mut entries = Vec::new();
+            for entry in results.metrics.into_iter().chain::<Vec<serde_json::Value>>(checks) {
+                let name = entry.get("name").and_then(serde_json::Value::as_str).map(str::to_owned);
+                let name =
+                    name.ok_or_else(|| Located { line: 1, column: 1, message: "a metric without `name`".into() })?;
+                entries.push((name, entry));
+            }
+            entries
+        }
+        (_, Some(_)) => {
+            return Err(Located {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "k6 machine-readable summary version {:?} is not supported; this perfbudget reads 1.x",
+                    summary.version.unwrap_or_default()
+                ),
+            });
+        }
+        _ => {
+            return Err(Located {
+                line: 1,
+                column: 1,
+                message: "this k6 summary has no `metrics`: write it with `--summary-export` or JSON.stringify(data) in handleSummary".into(),
+            });
+        }
     };
     let mut measurements = Vec::new();
-    for (key, entry) in &metrics {
+    for (key, entry) in &entries {
         let (name, subject) = parse_key(key);
         let at = |message: String| Located { line: 1, column: 1, message: format!("metric `{key}`: {message}") };
         let serde_json::Value::Object(entry) = entry else {

@@ -124,3 +124,54 @@ fn text_summaries_of_both_eras_are_recognised() {
     assert!(K6Summary.sniff(&fixture("generated/v110/summary-export.json")));
     assert!(K6Summary.sniff(&fixture("dineops-handlesummary.json")));
 }
+
+/// The real k6 1.1.0 handleSummary of this project's run, rewritten in the shape of k6's
+/// machine-readable summary 1.0.0 (grafana/k6-summary's schema; k6 ≥1.5 only, which does
+/// not install here): a `results.metrics` list of `{name, type, contains, category, values}`.
+fn machine_readable(rate_values_as_matches: bool) -> String {
+    let handle: serde_json::Value = serde_json::from_slice(&fixture("generated/v110/handle-summary.json")).unwrap();
+    let mut metrics = Vec::new();
+    for (name, entry) in handle["metrics"].as_object().unwrap() {
+        let mut values = entry["values"].clone();
+        if rate_values_as_matches && entry["type"] == "rate" {
+            // The spelling in k6's own source at HEAD: matches and total instead of passes and fails.
+            let passes = values["passes"].as_u64().unwrap();
+            let fails = values["fails"].as_u64().unwrap();
+            values = serde_json::json!({ "rate": values["rate"], "matches": passes, "total": passes + fails });
+        }
+        metrics.push(serde_json::json!({
+            "name": name, "type": entry["type"], "contains": entry["contains"], "category": "http", "values": values,
+        }));
+    }
+    serde_json::json!({
+        "version": "1.0.0",
+        "metadata": { "generatedAt": "2026-11-23T04:24:48Z", "k6Version": "1.5.0" },
+        "config": { "execution": "local", "script": "script.js", "duration": 10.0 },
+        "results": { "passed": false, "metrics": metrics, "checks": { "metrics": {}, "orderedChecks": [] } },
+    })
+    .to_string()
+}
+
+#[test]
+fn the_machine_readable_summary_reads_like_handle_summary() {
+    let handle = parse(&fixture("generated/v110/handle-summary.json")).unwrap();
+    for matches in [false, true] {
+        let text = machine_readable(matches);
+        assert!(K6Summary.sniff(text.as_bytes()));
+        let machine = parse(text.as_bytes()).unwrap();
+        for m in handle.iter().filter(|m| m.metric != THRESHOLD) {
+            let stat = m.stat.as_deref().unwrap();
+            if matches && m.unit == Unit::Number && (stat == "passes" || stat == "fails") {
+                continue;
+            }
+            let twin = find(&machine, &m.metric, stat, &m.subject);
+            assert_eq!((twin.value, twin.unit), (m.value, m.unit), "{} {stat}", m.metric);
+        }
+    }
+    let later = machine_readable(false).replace("\"version\":\"1.0.0\"", "\"version\":\"2.0.0\"");
+    let err = parse(later.as_bytes()).unwrap_err();
+    assert_eq!(
+        err.message,
+        "k6 machine-readable summary version \"2.0.0\" is not supported; this perfbudget reads 1.x"
+    );
+}
