@@ -11,6 +11,16 @@ use perfbudget::evaluate::evaluate;
 use perfbudget::ingest::{self, criterion};
 use perfbudget::report::json::{BudgetInfo, Report};
 
+/// Runs the binary in `dir` with `args`, then the given input paths.
+fn perfbudget(dir: &Path, args: &[&str], inputs: &[&Path]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(args)
+        .args(inputs)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn the_slowed_benchmarks_are_red_and_the_rest_pass() {
     let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/tree");
@@ -53,12 +63,11 @@ fn a_saved_baseline_of_the_same_tree_is_the_comparison() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("b.yml"), "version: 1\nbudgets:\n  - metric: bench_time\n    regression: 5%\n")
         .unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"])
-        .arg(&tree)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let run = perfbudget(
+        dir.path(),
+        &["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"],
+        &[&tree],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
@@ -69,12 +78,7 @@ fn a_saved_baseline_of_the_same_tree_is_the_comparison() {
     // criterion's own comparison of the same run, from its change/estimates.json.
     assert!(message.ends_with("; criterion's own run: mean +102% [+102%, +103%], regressed"), "{message}");
 
-    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["check", "--budget", "b.yml", "--criterion-baseline", "nightly"])
-        .arg(&tree)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let missing = perfbudget(dir.path(), &["check", "--budget", "b.yml", "--criterion-baseline", "nightly"], &[&tree]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no input holds a criterion baseline `nightly/`"));
 }
@@ -106,11 +110,7 @@ fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
     );
     assert!(inputs.warnings[0].contains("criterion/sizes/16"));
 
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["measure", "criterion"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let run = perfbudget(dir.path(), &["measure", "criterion"], &[]);
     assert_eq!(run.status.code(), Some(0));
     let stderr = String::from_utf8(run.stderr).unwrap();
     assert!(stderr.starts_with("warning: skipped 1 criterion benchmark(s) left from an earlier run"), "{stderr}");
@@ -119,11 +119,11 @@ fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
 #[test]
 fn a_saved_baseline_can_be_read_as_the_current_results() {
     let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/tree");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["measure", "--format", "json", "--criterion-current", "base"])
-        .arg(&tree)
-        .output()
-        .unwrap();
+    let run = perfbudget(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["measure", "--format", "json", "--criterion-current", "base"],
+        &[&tree],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let measurements: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     let fib = measurements
@@ -142,11 +142,7 @@ fn a_tree_without_benchmarks_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("criterion/report")).unwrap();
     std::fs::write(dir.path().join("criterion/report/index.html"), "<html></html>").unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["measure", "criterion"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let run = perfbudget(dir.path(), &["measure", "criterion"], &[]);
     assert_eq!(run.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&run.stderr).contains("criterion: no file in this folder is an input perfbudget reads")
@@ -164,12 +160,11 @@ fn in_the_default_flow_only_change_holds_the_comparison() {
         "version: 1\nbudgets:\n  - metric: bench_time\n    id: \"fib 30\"\n    regression: 5%\n",
     )
     .unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"])
-        .arg(&tree)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let run = perfbudget(
+        dir.path(),
+        &["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"],
+        &[&tree],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
