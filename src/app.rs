@@ -60,6 +60,17 @@ impl Terminal {
     }
 }
 
+/// What GitHub Actions tells the process, read once by `main` (`GITHUB_ACTIONS`,
+/// `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`), with a random token for this run's heredoc
+/// delimiters and stop-commands.
+#[derive(Debug, Clone, Default)]
+pub struct Github {
+    pub actions: bool,
+    pub step_summary: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub token: String,
+}
+
 /// The result of a command that ran to the end.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -69,9 +80,13 @@ pub struct Outcome {
     pub exit_code: u8,
 }
 
-pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Outcome> {
+pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Check(args) => check(&args, cwd, terminal),
+        Command::Check(args) => check(&args, cwd, terminal, github),
+        Command::Comment(args) => {
+            let report = crate::baseline::read_report(&args.report)?;
+            Ok(Outcome { stdout: markdown::render(&report, &args.marker, markdown::MAX_BYTES), ..Outcome::default() })
+        }
         Command::Measure(args) => measure(&args, terminal),
         Command::Validate(args) => validate(&args, cwd),
         Command::Schema => Ok(Outcome { stdout: budget::schema::render(), ..Outcome::default() }),
@@ -99,7 +114,7 @@ fn load_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<Budget> {
     Ok(budget::load(&find_budget(given, cwd)?)?)
 }
 
-fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Outcome> {
+fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
     let mut budget = load_budget(args.budget.as_deref(), cwd)?;
     let mut inputs = budget.inputs.clone();
     inputs.extend(args.inputs.iter().cloned());
@@ -148,11 +163,14 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal) -> anyhow::Result<Ou
     if let Some(path) = &args.junit {
         write(path, &report::junit::render(&report), "JUnit report")?;
     }
-    let stdout = if args.quiet {
+    let mut stdout = if args.quiet {
         format!("perfbudget: {} — {}\n", report.verdict.as_str(), report::summary_counts(&report))
     } else {
         report::table::render(&report, terminal.color, terminal.width, args.verbose)
     };
+    if github.actions {
+        stdout = github_step(&report, args, github, &stdout)?;
+    }
     let stderr = warnings_text(&warnings);
     let fails = match args.fail_on {
         FailOn::Red => report.verdict == Verdict::Red,
@@ -186,6 +204,36 @@ fn validate(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
         stdout: format!("ok: {}: {} {plural}{presets}\n", budget.file, budget.checks.len()),
         ..Outcome::default()
     })
+}
+
+/// Under GitHub Actions: the step summary and outputs are written, annotations lead the
+/// output, and the table (which holds untrusted names) is printed with workflow commands
+/// stopped.
+fn github_step(report: &Report, args: &CheckArgs, github: &Github, table: &str) -> anyhow::Result<String> {
+    use std::io::Write as _;
+    let append = |path: &Path, text: &str, what: &str| -> anyhow::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open {what} {}", path.display()))?;
+        file.write_all(text.as_bytes()).with_context(|| format!("cannot write {what} {}", path.display()))
+    };
+    if let Some(path) = &github.step_summary {
+        let summary = markdown::render(report, &args.marker, report::github::STEP_SUMMARY_MAX_BYTES);
+        append(path, &format!("{summary}\n"), "$GITHUB_STEP_SUMMARY")?;
+    }
+    if let Some(path) = &github.output {
+        let mut paths = Vec::new();
+        for (name, path) in [("json", &args.json), ("markdown", &args.markdown), ("junit", &args.junit)] {
+            if let Some(path) = path {
+                paths.push((name, path.display().to_string()));
+            }
+        }
+        let delimiter = format!("ghadelimiter_{}", github.token);
+        append(path, &report::github::outputs(report, &paths, &delimiter), "$GITHUB_OUTPUT")?;
+    }
+    Ok(format!("{}{}", report::github::annotations(report), report::github::without_commands(table, &github.token)))
 }
 
 /// One `warning:` line each, safe for a terminal and a CI log.

@@ -26,24 +26,7 @@ pub struct BaselineValue {
 impl Baseline {
     /// Reads a JSON report written by `perfbudget check --json`.
     pub fn load(path: &Path) -> anyhow::Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the baseline report {}", path.display()))?;
-        let report: Report = serde_json::from_str(&text).map_err(|error| {
-            let hint = if text.trim_start().starts_with('[') {
-                " (this looks like measurements JSON: give it as an input, and a `perfbudget check --json` report as --baseline)"
-            } else {
-                ""
-            };
-            anyhow::anyhow!("{}{hint}", crate::ingest::Located::from_json(&error, 1, 1).in_file(path))
-        })?;
-        if report.schema_version != 1 {
-            anyhow::bail!(
-                "{}: baseline report schema_version {} is not supported; this perfbudget reads version 1",
-                path.display(),
-                report.schema_version
-            );
-        }
-        Ok(Baseline::from_report(&report))
+        Ok(Baseline::from_report(&read_report(path)?))
     }
 
     pub fn from_report(report: &Report) -> Baseline {
@@ -86,6 +69,29 @@ impl Baseline {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
+}
+
+/// Reads and checks a JSON report written by `perfbudget check --json` (a baseline, or the
+/// input of `perfbudget comment`).
+pub fn read_report(path: &Path) -> anyhow::Result<Report> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the JSON report {}", path.display()))?;
+    let report: Report = serde_json::from_str(&text).map_err(|error| {
+            let hint = if text.trim_start().starts_with('[') {
+                " (this looks like measurements JSON: give it as an input, and a `perfbudget check --json` report as --baseline)"
+            } else {
+                ""
+            };
+            anyhow::anyhow!("{}{hint}", crate::ingest::Located::from_json(&error, 1, 1).in_file(path))
+        })?;
+    if report.schema_version != 1 {
+        anyhow::bail!(
+            "{}: JSON report schema_version {} is not supported; this perfbudget reads version 1",
+            path.display(),
+            report.schema_version
+        );
+    }
+    Ok(report)
 }
 
 /// One baseline entry, converted to base units.

@@ -43,6 +43,18 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the budget file.
     Schema,
+    /// Render the markdown pull-request comment from a JSON report (`check --json`).
+    Comment(CommentArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CommentArgs {
+    /// A JSON report written by `perfbudget check --json`.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// Key of the hidden marker, to keep several comments apart.
+    #[arg(long, value_name = "KEY", default_value = "default")]
+    pub marker: String,
 }
 
 #[derive(Debug, clap::Args)]

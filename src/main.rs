@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use perfbudget::app::{self, Terminal};
+use perfbudget::app::{self, Github, Terminal};
 use perfbudget::cli::Cli;
 
 /// Exit code for a run that cannot be trusted (bad input, bad flag, internal error).
@@ -47,7 +47,13 @@ fn run() -> ExitCode {
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let width = if stdout_is_terminal { comfy_table::Table::new().width() } else { None };
     let terminal = Terminal::new(stdout_is_terminal, std::env::var_os("NO_COLOR").as_deref(), width);
-    match app::run(cli, &cwd, &terminal) {
+    let github = Github {
+        actions: std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true"),
+        step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(Into::into),
+        output: std::env::var_os("GITHUB_OUTPUT").filter(|v| !v.is_empty()).map(Into::into),
+        token: random_token(),
+    };
+    match app::run(cli, &cwd, &terminal, &github) {
         Ok(outcome) => {
             // A closed pipe (`| head`) is not an error of the gate: the verdict stands.
             let _ = std::io::stdout().lock().write_all(outcome.stdout.as_bytes());
@@ -56,6 +62,16 @@ fn run() -> ExitCode {
         }
         Err(error) => fail(&error),
     }
+}
+
+/// A token nobody can predict, for heredoc delimiters and stop-commands: std's hasher is
+/// seeded randomly per process; the process id and the time are mixed in as well.
+fn random_token() -> String {
+    use std::hash::BuildHasher;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let seed = std::collections::hash_map::RandomState::new();
+    let (a, b) = (seed.hash_one((std::process::id(), nanos)), seed.hash_one((nanos, 0x9e37_79b9_u32)));
+    format!("{a:016x}{b:016x}")
 }
 
 fn fail(error: &anyhow::Error) -> ExitCode {

@@ -488,3 +488,73 @@ budgets:
     assert_eq!(text.code, 2);
     assert!(text.stderr.contains("k6.txt: this is k6's end-of-test text, which is not a stable format; write JSON with `k6 run --summary-export=summary.json`"));
 }
+
+#[test]
+fn under_github_actions_the_summary_outputs_and_annotations_are_written() {
+    let dir = temp();
+    write(dir.path(), "perfbudget.yml", "lcp: 2.5s\n");
+    let url = "https://x/\n::error::forged";
+    let json = format!(
+        r#"[{{"source":"lighthouse","metric":"lcp","subject":{{"url":{}}},"value":3000,"unit":"ms"}}]"#,
+        serde_json::to_string(url).unwrap()
+    );
+    write(dir.path(), "m.json", &json);
+    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(["check", "--json", "report.json", "m.json"])
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+        .env("GITHUB_OUTPUT", dir.path().join("output.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("::error title=perfbudget%3A lcp::LCP 3 s is 20%25 over the 2.5 s limit"));
+    let stop = lines.next().unwrap();
+    let token = stop.strip_prefix("::stop-commands::").unwrap();
+    assert!(token.len() >= 32, "{token}");
+    assert!(stdout.ends_with(&format!("::{token}::\n")), "the table is fenced: {stdout}");
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(summary.starts_with("<!-- perfbudget:v1 key=default -->\n### 🔴 perfbudget: red"));
+    let outputs = std::fs::read_to_string(dir.path().join("output.txt")).unwrap();
+    let delimiter = format!("ghadelimiter_{token}");
+    assert_eq!(
+        outputs,
+        format!(
+            "verdict<<{d}\nred\n{d}\nred<<{d}\n1\n{d}\nyellow<<{d}\n0\n{d}\ngreen<<{d}\n0\n{d}\njson<<{d}\nreport.json\n{d}\n",
+            d = delimiter
+        )
+    );
+    // Outside GitHub Actions none of this happens.
+    let plain = perfbudget(dir.path(), &["check", "m.json"]);
+    assert!(!plain.stdout.contains("::stop-commands::"));
+}
+
+#[test]
+fn comment_re_renders_the_markdown_from_a_json_report() {
+    let dir = temp();
+    let budget = repo().join("budgets/demo.yml");
+    let run = perfbudget(
+        dir.path(),
+        &[
+            "check",
+            "--budget",
+            budget.to_str().unwrap(),
+            "--json",
+            "r.json",
+            "--markdown",
+            "direct.md",
+            "--marker",
+            "web",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    let comment = perfbudget(dir.path(), &["comment", "r.json", "--marker", "web"]);
+    assert_eq!(comment.code, 0, "{}", comment.stderr);
+    assert_eq!(comment.stdout, std::fs::read_to_string(dir.path().join("direct.md")).unwrap());
+    write(dir.path(), "bad.json", "{\"schema_version\": 2}");
+    let bad = perfbudget(dir.path(), &["comment", "bad.json"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("bad.json:1:"), "{}", bad.stderr);
+}

@@ -2,6 +2,7 @@
 //! from) and returns text; none reads the environment or writes files.
 
 pub mod escape;
+pub mod github;
 pub mod json;
 pub mod junit;
 pub mod markdown;
