@@ -1,0 +1,346 @@
+//! The GitHub Action: `action.yml` stays injection-free and wired to its own steps, the
+//! install script verifies what it downloads, and the comment script updates the sticky
+//! comment, creates it, or degrades to a notice when the token cannot write.
+#![allow(clippy::unwrap_used)] // test setup: a failure should stop the test
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The main action and the comment-only action of the fork-safe recipe.
+const ACTIONS: [&str; 2] = ["action.yml", "comment/action.yml"];
+
+fn action(file: &str) -> serde_yaml::Value {
+    let text = fs::read_to_string(repo().join(file)).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+fn run_script(script: &Path, envs: &[(&str, &Path)], path_prefix: Option<&Path>) -> Output {
+    let mut command = Command::new("bash");
+    command.arg(script).env_clear();
+    let system_path = std::env::var("PATH").unwrap_or_default();
+    let path = match path_prefix {
+        Some(prefix) => format!("{}:{system_path}", prefix.display()),
+        None => system_path,
+    };
+    command.env("PATH", path).env("HOME", std::env::temp_dir());
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn actions_are_composite_and_no_expression_reaches_a_shell() {
+    for file in ACTIONS {
+        let action = action(file);
+        assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+        let folder = repo().join(file).parent().unwrap().to_owned();
+        for step in action["runs"]["steps"].as_sequence().unwrap() {
+            let run = step["run"].as_str().unwrap();
+            assert!(!run.contains("${{"), "{file}: expression inside run: {run}");
+            assert_eq!(step["shell"].as_str(), Some("bash"));
+            // Every script a step names ships with the action.
+            if let Some((_, script)) = run.trim().rsplit_once("$GITHUB_ACTION_PATH/") {
+                let script = folder.join(script.trim_end_matches('"'));
+                assert!(script.is_file(), "{file}: {} is missing", script.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn action_outputs_and_inputs_refer_to_what_exists() {
+    for file in ACTIONS {
+        outputs_and_inputs_exist(file);
+    }
+    assert_eq!(action("action.yml")["inputs"]["fail-on"]["default"].as_str(), Some("red"));
+}
+
+fn outputs_and_inputs_exist(file: &str) {
+    let action = action(file);
+    let ids: Vec<&str> =
+        action["runs"]["steps"].as_sequence().unwrap().iter().filter_map(|step| step["id"].as_str()).collect();
+    let no_outputs = serde_yaml::Mapping::new();
+    for (name, output) in action["outputs"].as_mapping().unwrap_or(&no_outputs) {
+        let value = output["value"].as_str().unwrap();
+        let step = value.split("steps.").nth(1).unwrap().split('.').next().unwrap();
+        assert!(ids.contains(&step), "output {name:?} reads unknown step {step}");
+    }
+    let inputs = action["inputs"].as_mapping().unwrap();
+    let yaml = fs::read_to_string(repo().join(file)).unwrap();
+    for used in yaml.split("inputs.").skip(1) {
+        let name: String = used.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        assert!(inputs.contains_key(serde_yaml::Value::from(name.as_str())), "{file} uses undeclared input {name}");
+    }
+}
+
+/// A copy of the action folder whose checksums.txt records `sha256` for a fake release.
+fn fake_action(dir: &Path, sha256: &str) -> PathBuf {
+    let action = dir.join("action-copy");
+    fs::create_dir_all(action.join("action")).unwrap();
+    fs::copy(repo().join("action/install.sh"), action.join("action/install.sh")).unwrap();
+    fs::write(action.join("action/VERSION"), "9.9.9\n").unwrap();
+    fs::write(action.join("action/checksums.txt"), format!("{sha256} 9.9.9 x86_64-unknown-linux-gnu\n")).unwrap();
+    action
+}
+
+/// A release archive at `<dir>/release/v9.9.9/perfbudget-x86_64-unknown-linux-gnu.tar.gz`
+/// holding an executable `perfbudget`; returns its sha256.
+fn fake_release(dir: &Path) -> String {
+    let payload = dir.join("payload");
+    fs::create_dir_all(&payload).unwrap();
+    fs::write(payload.join("perfbudget"), "#!/bin/sh\necho fake perfbudget\n").unwrap();
+    let release = dir.join("release/v9.9.9");
+    fs::create_dir_all(&release).unwrap();
+    let archive = release.join("perfbudget-x86_64-unknown-linux-gnu.tar.gz");
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&payload)
+        .arg("perfbudget")
+        .status()
+        .expect("tar is needed for the action tests");
+    assert!(status.success());
+    let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
+    text(&sum.stdout).split(' ').next().unwrap().to_owned()
+}
+
+fn install(dir: &Path, action: &Path) -> Output {
+    let runner_temp = dir.join("runner-temp");
+    fs::create_dir_all(&runner_temp).unwrap();
+    let github_path = dir.join("github-path");
+    let url = PathBuf::from(format!("file://{}", dir.join("release").display()));
+    run_script(
+        &action.join("action/install.sh"),
+        &[
+            ("GITHUB_ACTION_PATH", action),
+            ("RUNNER_TEMP", &runner_temp),
+            ("GITHUB_PATH", &github_path),
+            ("RUNNER_OS", Path::new("Linux")),
+            ("RUNNER_ARCH", Path::new("X64")),
+            ("PERFBUDGET_DOWNLOAD_URL", &url),
+        ],
+        None,
+    )
+}
+
+#[test]
+fn install_unpacks_a_release_whose_checksum_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let sha256 = fake_release(dir.path());
+    let action = fake_action(dir.path(), &sha256);
+    let output = install(dir.path(), &action);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let bin = dir.path().join("runner-temp/perfbudget-install/bin");
+    assert_eq!(fs::read_to_string(dir.path().join("github-path")).unwrap(), format!("{}\n", bin.display()));
+    assert!(bin.join("perfbudget").is_file());
+}
+
+#[test]
+fn install_refuses_a_release_whose_checksum_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_release(dir.path());
+    let wrong = "0".repeat(64);
+    let action = fake_action(dir.path(), &wrong);
+    let output = install(dir.path(), &action);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("::error title=perfbudget::the downloaded perfbudget 9.9.9"));
+    assert!(stdout.contains(&format!("not the {wrong} committed in the action")));
+    assert!(!dir.path().join("github-path").exists());
+    assert!(!dir.path().join("runner-temp/perfbudget-install/bin/perfbudget").exists());
+}
+
+/// Runs action/comment.sh with a stub `gh` that logs its arguments and answers the
+/// comment listing with `listing` (or fails when `listing` is None).
+fn comment(dir: &Path, listing: Option<&str>, event: &str) -> (Output, String) {
+    comment_on(dir, listing, event, None)
+}
+
+fn comment_on(dir: &Path, listing: Option<&str>, event: &str, pr_number: Option<&str>) -> (Output, String) {
+    let (bin, log) = stub_gh(dir, listing);
+    let body = dir.join("comment.md");
+    fs::write(&body, "<!-- perfbudget:v1 key=ci-bench -->\n### perfbudget: green\n").unwrap();
+    let event_path = dir.join("event.json");
+    fs::write(&event_path, event).unwrap();
+    let mut envs = vec![
+        ("MARKDOWN_FILE", body.as_path()),
+        ("GITHUB_EVENT_PATH", event_path.as_path()),
+        ("GITHUB_REPOSITORY", Path::new("acme/shop")),
+    ];
+    if let Some(number) = pr_number {
+        envs.push(("PERFBUDGET_PR_NUMBER", Path::new(number)));
+    }
+    let output = run_script(&repo().join("action/comment.sh"), &envs, Some(&bin));
+    let calls = fs::read_to_string(&log).unwrap_or_default();
+    (output, calls)
+}
+
+/// A `gh` in `<dir>/bin` that logs its arguments to `<dir>/gh.log` and answers the comment
+/// listing with `listing` (or fails when `listing` is None, as a read-only token does).
+fn stub_gh(dir: &Path, listing: Option<&str>) -> (PathBuf, PathBuf) {
+    let bin = dir.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let log = dir.join("gh.log");
+    let list = match listing {
+        Some(ids) => format!("printf '%s' '{ids}'"),
+        None => "echo 'HTTP 403: Resource not accessible by integration' >&2; exit 1".into(),
+    };
+    let stub = format!("#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *--paginate*) {list} ;; esac\n", log.display());
+    let gh = bin.join("gh");
+    fs::write(&gh, stub).unwrap();
+    Command::new("chmod").arg("+x").arg(&gh).status().unwrap();
+    (bin, log)
+}
+
+const PULL_REQUEST: &str = r#"{"pull_request": {"number": 42}}"#;
+
+#[test]
+fn comment_updates_the_existing_sticky_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, calls) = comment(dir.path(), Some("1001\n"), PULL_REQUEST);
+    assert!(output.status.success());
+    let lines: Vec<&str> = calls.lines().collect();
+    assert!(lines[0].starts_with("api --paginate repos/acme/shop/issues/42/comments"));
+    let body = dir.path().join("comment.md");
+    assert_eq!(lines[1], format!("api -X PATCH repos/acme/shop/issues/comments/1001 -F body=@{}", body.display()));
+    assert_eq!(lines.len(), 2);
+}
+
+#[test]
+fn comment_creates_one_when_none_has_the_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, calls) = comment(dir.path(), Some(""), PULL_REQUEST);
+    assert!(output.status.success());
+    let body = dir.path().join("comment.md");
+    assert_eq!(
+        calls.lines().nth(1).unwrap(),
+        format!("api -X POST repos/acme/shop/issues/42/comments -F body=@{}", body.display())
+    );
+}
+
+#[test]
+fn comment_without_write_access_is_a_notice_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, calls) = comment(dir.path(), None, PULL_REQUEST);
+    assert!(output.status.success());
+    assert!(text(&output.stdout).starts_with("::notice title=perfbudget::could not read the pull request's comments"));
+    assert_eq!(calls.lines().count(), 1);
+}
+
+#[test]
+fn comment_outside_a_pull_request_does_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, calls) = comment(dir.path(), Some(""), r#"{"ref": "refs/heads/main"}"#);
+    assert!(output.status.success());
+    assert_eq!(text(&output.stdout), "::notice title=perfbudget::not a pull request: no comment to write\n");
+    assert_eq!(calls, "");
+}
+
+#[test]
+fn check_runs_the_gate_with_the_inputs_and_keeps_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_perfbudget"));
+    let runner_temp = dir.path().join("runner-temp");
+    let mut command = Command::new("bash");
+    command
+        .arg(repo().join("action/check.sh"))
+        .current_dir(repo())
+        .env_remove("GITHUB_ACTIONS")
+        .env("PATH", format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap()))
+        .env("RUNNER_TEMP", &runner_temp)
+        .env("INPUT_BUDGET", "budgets/demo.yml")
+        .env("INPUT_FAIL_ON", "red")
+        .env("INPUT_COMMENT_KEY", "web perf");
+    let output = command.output().unwrap();
+    // The demo budget has red rows: the step fails as the gate does.
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let out = runner_temp.join("perfbudget");
+    let markdown = fs::read_to_string(out.join("comment.md")).unwrap();
+    assert!(markdown.starts_with("<!-- perfbudget:v1 key=webperf -->\n"), "{markdown}");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "red");
+    assert!(fs::read_to_string(out.join("junit.xml")).unwrap().contains("<testsuites"));
+}
+
+#[test]
+fn comment_from_a_workflow_run_uses_the_saved_pull_request_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = r#"{"workflow_run": {"pull_requests": []}}"#;
+    let (output, calls) = comment_on(dir.path(), Some(""), event, Some("7"));
+    assert!(output.status.success());
+    assert!(calls.lines().nth(1).unwrap().starts_with("api -X POST repos/acme/shop/issues/7/comments"));
+}
+
+#[test]
+fn comment_refuses_a_pull_request_number_that_is_not_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "7\n::set-output name=verdict::green";
+    let (output, calls) = comment_on(dir.path(), Some(""), PULL_REQUEST, Some(hostile));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stdout),
+        "::error title=perfbudget::the pull request number given in PERFBUDGET_PR_NUMBER is not a number\n"
+    );
+    assert_eq!(calls, "");
+}
+
+#[test]
+fn comment_action_renders_the_report_with_the_trusted_binary_and_posts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_perfbudget"));
+    let report = dir.path().join("report.json");
+    let gate = Command::new(&binary)
+        .args(["check", "-q", "--budget", "budgets/demo.yml", "--json"])
+        .arg(&report)
+        .current_dir(repo())
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    assert_eq!(gate.status.code(), Some(1));
+    let (bin, log) = stub_gh(dir.path(), Some(""));
+    let runner_temp = dir.path().join("runner-temp");
+    fs::create_dir_all(&runner_temp).unwrap();
+    let event = dir.path().join("event.json");
+    fs::write(&event, r#"{"workflow_run": {"id": 1}}"#).unwrap();
+    let path = format!("{}:{}:{}", bin.display(), binary.parent().unwrap().display(), std::env::var("PATH").unwrap());
+    // The steps after the install, run as the runner would: each `run:` with its `env:`.
+    let action = action("comment/action.yml");
+    for step in action["runs"]["steps"].as_sequence().unwrap().iter().skip(1) {
+        let mut command = Command::new("bash");
+        command
+            .arg("-c")
+            .arg(step["run"].as_str().unwrap())
+            .env("PATH", &path)
+            .env("GITHUB_ACTION_PATH", repo().join("comment"))
+            .env("RUNNER_TEMP", &runner_temp)
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", "acme/shop")
+            .env("INPUT_REPORT_JSON", &report)
+            .env("INPUT_COMMENT_KEY", "perf-budget")
+            .env("PERFBUDGET_PR_NUMBER", "7")
+            .env("GH_TOKEN", "token");
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let markdown = runner_temp.join("perfbudget-comment.md");
+    let body = fs::read_to_string(&markdown).unwrap();
+    assert!(body.starts_with("<!-- perfbudget:v1 key=perf-budget -->\n"), "{body}");
+    assert!(body.contains("3 red"), "{body}");
+    let calls = fs::read_to_string(log).unwrap();
+    assert_eq!(
+        calls.lines().nth(1).unwrap(),
+        format!("api -X POST repos/acme/shop/issues/7/comments -F body=@{}", markdown.display())
+    );
+}
