@@ -21,6 +21,16 @@ if [ -z "$number" ]; then
   echo "::notice title=perfbudget::not a pull request: no comment to write"
   exit 0
 fi
+# The fork-safe recipe passes the commit its report was made from: if the pull request's
+# head has moved on (or the number does not belong to that commit), the report is not
+# this pull request's, and no comment is written.
+if [ -n "${PERFBUDGET_HEAD_SHA:-}" ]; then
+  head="$(gh api "repos/${GITHUB_REPOSITORY:?}/pulls/$number" --jq '.head.sha' 2>/dev/null || true)"
+  if [ "$head" != "$PERFBUDGET_HEAD_SHA" ]; then
+    echo "::notice title=perfbudget::pull request $number is not at the commit the report was made from; no comment written"
+    exit 0
+  fi
+fi
 marker="$(head -n 1 "$body")"
 author="${PERFBUDGET_COMMENT_AUTHOR:-github-actions[bot]}"
 export MARKER="$marker" AUTHOR="$author"

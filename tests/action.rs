@@ -147,18 +147,57 @@ fn install_unpacks_a_release_whose_checksum_matches() {
 }
 
 #[test]
-fn install_refuses_a_release_whose_checksum_differs() {
+fn install_refuses_a_release_with_one_flipped_byte() {
     let dir = tempfile::tempdir().unwrap();
-    fake_release(dir.path());
-    let wrong = "0".repeat(64);
-    let action = fake_action(dir.path(), &wrong);
+    let sha256 = fake_release(dir.path());
+    let archive = dir.path().join("release/v9.9.9/perfbudget-x86_64-unknown-linux-gnu.tar.gz");
+    let mut bytes = fs::read(&archive).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    fs::write(&archive, bytes).unwrap();
+    let action = fake_action(dir.path(), &sha256);
     let output = install(dir.path(), &action);
     assert_eq!(output.status.code(), Some(1));
     let stdout = text(&output.stdout);
-    assert!(stdout.starts_with("::error title=perfbudget::the downloaded perfbudget 9.9.9"));
-    assert!(stdout.contains(&format!("not the {wrong} committed in the action")));
+    assert!(stdout.starts_with(
+        "::error title=perfbudget::the downloaded perfbudget 9.9.9 (x86_64-unknown-linux-gnu) has sha256 "
+    ));
+    assert!(stdout.contains(&format!("not the {sha256} committed in the action")));
     assert!(!dir.path().join("github-path").exists());
     assert!(!dir.path().join("runner-temp/perfbudget-install/bin/perfbudget").exists());
+}
+
+#[test]
+fn install_builds_from_source_when_no_release_is_recorded() {
+    // Only the decision is checked here: `cargo` is a stub that records its arguments.
+    let dir = tempfile::tempdir().unwrap();
+    let action = fake_action(dir.path(), &"0".repeat(64));
+    fs::write(action.join("action/checksums.txt"), "").unwrap();
+    let bin = dir.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let cargo = bin.join("cargo");
+    fs::write(&cargo, format!("#!/bin/sh\necho \"$*\" > '{}'\n", dir.path().join("cargo.log").display())).unwrap();
+    Command::new("chmod").arg("+x").arg(&cargo).status().unwrap();
+    let runner_temp = dir.path().join("runner-temp");
+    let github_path = dir.path().join("github-path");
+    let output = run_script(
+        &action.join("action/install.sh"),
+        &[("GITHUB_ACTION_PATH", &action), ("RUNNER_TEMP", &runner_temp), ("GITHUB_PATH", &github_path)],
+        Some(&bin),
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "::notice title=perfbudget::no release of perfbudget 9.9.9 for x86_64-unknown-linux-gnu is recorded in the action; building it from the action's source\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("cargo.log")).unwrap(),
+        format!(
+            "install --quiet --locked --path {} --root {}\n",
+            action.display(),
+            runner_temp.join("perfbudget-install").display()
+        )
+    );
 }
 
 /// Runs action/comment.sh with a stub `gh` that logs its arguments and answers the
@@ -187,7 +226,8 @@ fn comment_on(dir: &Path, listing: Option<&str>, event: &str, pr_number: Option<
 }
 
 /// A `gh` in `<dir>/bin` that logs its arguments to `<dir>/gh.log` and answers the comment
-/// listing with `listing` (or fails when `listing` is None, as a read-only token does).
+/// listing with `listing` (or fails when `listing` is None, as a read-only token does),
+/// and a pull request's head sha with `$STUB_HEAD_SHA`.
 fn stub_gh(dir: &Path, listing: Option<&str>) -> (PathBuf, PathBuf) {
     let bin = dir.join("bin");
     fs::create_dir_all(&bin).unwrap();
@@ -196,7 +236,10 @@ fn stub_gh(dir: &Path, listing: Option<&str>) -> (PathBuf, PathBuf) {
         Some(ids) => format!("printf '%s' '{ids}'"),
         None => "echo 'HTTP 403: Resource not accessible by integration' >&2; exit 1".into(),
     };
-    let stub = format!("#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *--paginate*) {list} ;; esac\n", log.display());
+    let stub = format!(
+        "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *--paginate*) {list} ;; *pulls/*) echo \"$STUB_HEAD_SHA\" ;; esac\n",
+        log.display()
+    );
     let gh = bin.join("gh");
     fs::write(&gh, stub).unwrap();
     Command::new("chmod").arg("+x").arg(&gh).status().unwrap();
@@ -330,6 +373,8 @@ fn comment_action_renders_the_report_with_the_trusted_binary_and_posts_it() {
             .env("INPUT_REPORT_JSON", &report)
             .env("INPUT_COMMENT_KEY", "perf-budget")
             .env("PERFBUDGET_PR_NUMBER", "7")
+            .env("PERFBUDGET_HEAD_SHA", "4f1c0de")
+            .env("STUB_HEAD_SHA", "4f1c0de")
             .env("GH_TOKEN", "token");
         let output = command.output().unwrap();
         assert!(output.status.success(), "{}", text(&output.stderr));
@@ -339,8 +384,76 @@ fn comment_action_renders_the_report_with_the_trusted_binary_and_posts_it() {
     assert!(body.starts_with("<!-- perfbudget:v1 key=perf-budget -->\n"), "{body}");
     assert!(body.contains("3 red"), "{body}");
     let calls = fs::read_to_string(log).unwrap();
-    assert_eq!(
-        calls.lines().nth(1).unwrap(),
-        format!("api -X POST repos/acme/shop/issues/7/comments -F body=@{}", markdown.display())
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls[0], "api repos/acme/shop/pulls/7 --jq .head.sha");
+    assert_eq!(calls[2], format!("api -X POST repos/acme/shop/issues/7/comments -F body=@{}", markdown.display()));
+}
+
+#[test]
+fn comment_skips_a_pull_request_whose_head_moved_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bin, log) = stub_gh(dir.path(), Some(""));
+    let body = dir.path().join("comment.md");
+    fs::write(&body, "<!-- perfbudget:v1 key=default -->\n").unwrap();
+    let output = run_script(
+        &repo().join("action/comment.sh"),
+        &[
+            ("MARKDOWN_FILE", &body),
+            ("GITHUB_EVENT_PATH", Path::new("/nonexistent")),
+            ("GITHUB_REPOSITORY", Path::new("acme/shop")),
+            ("PERFBUDGET_PR_NUMBER", Path::new("7")),
+            ("PERFBUDGET_HEAD_SHA", Path::new("4f1c0de")),
+            ("STUB_HEAD_SHA", Path::new("9a9a9a9")),
+        ],
+        Some(&bin),
     );
+    assert!(output.status.success());
+    assert_eq!(
+        text(&output.stdout),
+        "::notice title=perfbudget::pull request 7 is not at the commit the report was made from; no comment written\n"
+    );
+    assert_eq!(fs::read_to_string(log).unwrap(), "api repos/acme/shop/pulls/7 --jq .head.sha\n");
+}
+
+#[test]
+fn every_input_and_output_is_documented_in_the_readme() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme.split("### As a GitHub Action").nth(1).unwrap().split("\n### ").next().unwrap();
+    for file in ACTIONS {
+        let action = action(file);
+        for key in ["inputs", "outputs"] {
+            let no_entries = serde_yaml::Mapping::new();
+            for name in action[key].as_mapping().unwrap_or(&no_entries).keys() {
+                let name = name.as_str().unwrap();
+                assert!(section.contains(&format!("`{name}`")), "{file}: {key} `{name}` is not in the README");
+            }
+        }
+    }
+}
+
+#[test]
+fn scripts_pass_shellcheck_when_it_is_installed() {
+    let scripts = ["action/install.sh", "action/check.sh", "action/comment.sh"];
+    match Command::new("shellcheck").args(scripts).current_dir(repo()).output() {
+        Ok(output) => assert!(output.status.success(), "{}", text(&output.stdout)),
+        Err(error) => eprintln!("shellcheck is not installed ({error}); the scripts were not linted"),
+    }
+}
+
+#[test]
+fn the_repository_runs_its_own_action_without_expressions_in_shells() {
+    let mut uses_itself = false;
+    for entry in fs::read_dir(repo().join(".github/workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        let workflow: serde_yaml::Value = serde_yaml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        for job in workflow["jobs"].as_mapping().unwrap().values() {
+            for step in job["steps"].as_sequence().unwrap() {
+                if let Some(run) = step["run"].as_str() {
+                    assert!(!run.contains("${{"), "{}: expression inside run: {run}", path.display());
+                }
+                uses_itself |= step["uses"].as_str() == Some("./");
+            }
+        }
+    }
+    assert!(uses_itself, "no workflow runs the action with `uses: ./`");
 }
