@@ -457,3 +457,77 @@ fn the_repository_runs_its_own_action_without_expressions_in_shells() {
     }
     assert!(uses_itself, "no workflow runs the action with `uses: ./`");
 }
+
+/// The action's two steps on an emulated runner: `check.sh` with the runner's files, then
+/// `comment.sh` for the pull request of `event`. Returns the step outputs (delimiter and
+/// temporary paths replaced), the step summary, the annotations, the comment step's
+/// stdout and the `gh` calls.
+fn emulated_run(dir: &Path, event: &str, listing: Option<&str>) -> String {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_perfbudget"));
+    let (bin, log) = stub_gh(dir, listing);
+    let runner_temp = dir.join("runner-temp");
+    let event_path = dir.join("event.json");
+    fs::write(&event_path, event).unwrap();
+    let path = format!("{}:{}:{}", bin.display(), binary.parent().unwrap().display(), std::env::var("PATH").unwrap());
+    let runner = |script: &str| {
+        let mut command = Command::new("bash");
+        command
+            .arg(repo().join(script))
+            .current_dir(repo())
+            .env("PATH", &path)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", dir.join("output.txt"))
+            .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"))
+            .env("GITHUB_EVENT_PATH", &event_path)
+            .env("GITHUB_REPOSITORY", "acme/shop")
+            .env("GITHUB_WORKFLOW", "perf")
+            .env("GITHUB_JOB", "budget")
+            .env("RUNNER_TEMP", &runner_temp)
+            .env("INPUT_BUDGET", "budgets/demo.yml")
+            .env("MARKDOWN_FILE", runner_temp.join("perfbudget/comment.md"))
+            .env_remove("INPUT_COMMENT_KEY")
+            .env_remove("PERFBUDGET_PR_NUMBER")
+            .env_remove("PERFBUDGET_HEAD_SHA");
+        command.output().unwrap()
+    };
+    let check = runner("action/check.sh");
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
+    let comment = runner("action/comment.sh");
+    assert!(comment.status.success(), "the comment never fails the job: {}", text(&comment.stderr));
+
+    let stdout = text(&check.stdout);
+    let token = stdout.lines().find_map(|line| line.strip_prefix("::stop-commands::")).unwrap();
+    let annotations: Vec<&str> = stdout.lines().take_while(|line| !line.starts_with("::stop-commands::")).collect();
+    let outputs = fs::read_to_string(dir.join("output.txt"))
+        .unwrap()
+        .replace(&format!("ghadelimiter_{token}"), "ghadelimiter_TOKEN")
+        .replace(&runner_temp.display().to_string(), "$RUNNER_TEMP");
+    let calls = fs::read_to_string(log).unwrap_or_default().replace(&runner_temp.display().to_string(), "$RUNNER_TEMP");
+    format!(
+        "== annotations\n{}\n== $GITHUB_OUTPUT\n{outputs}== comment step\n{}== gh calls\n{calls}== $GITHUB_STEP_SUMMARY\n{}",
+        annotations.join("\n"),
+        text(&comment.stdout),
+        fs::read_to_string(dir.join("summary.md")).unwrap()
+    )
+}
+
+#[test]
+fn emulated_runner_same_repository_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    insta::assert_snapshot!(emulated_run(dir.path(), PULL_REQUEST, Some("")));
+}
+
+#[test]
+fn emulated_runner_fork_pull_request_with_a_read_only_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = r#"{"pull_request": {"number": 42, "head": {"repo": {"fork": true}}}}"#;
+    let run = emulated_run(dir.path(), event, None);
+    let comment_step = run.split("== comment step\n").nth(1).unwrap().split("== gh calls").next().unwrap();
+    assert_eq!(
+        comment_step,
+        "::notice title=perfbudget::could not read the pull request's comments (a fork's read-only token?); the step summary has the report\n"
+    );
+    // The summary and the annotations are there all the same.
+    assert!(run.contains("::error title=perfbudget%3A"), "{run}");
+    assert!(run.contains("== $GITHUB_STEP_SUMMARY\n<!-- perfbudget:v1 key=perf-budget -->\n"), "{run}");
+}
