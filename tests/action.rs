@@ -433,7 +433,13 @@ fn every_input_and_output_is_documented_in_the_readme() {
 
 #[test]
 fn scripts_pass_shellcheck_when_it_is_installed() {
-    let scripts = ["action/install.sh", "action/check.sh", "action/comment.sh"];
+    let scripts = [
+        "action/install.sh",
+        "action/check.sh",
+        "action/comment.sh",
+        "contrib/gitlab/mr-note.sh",
+        "contrib/git-hooks/pre-push",
+    ];
     match Command::new("shellcheck").args(scripts).current_dir(repo()).output() {
         Ok(output) => assert!(output.status.success(), "{}", text(&output.stdout)),
         Err(error) => eprintln!("shellcheck is not installed ({error}); the scripts were not linted"),
