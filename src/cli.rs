@@ -45,6 +45,19 @@ pub enum Command {
     Schema,
     /// Render the markdown pull-request comment from a JSON report (`check --json`).
     Comment(CommentArgs),
+    /// Write a starter budget from the Lighthouse, k6 and criterion outputs found here.
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write the budget. An existing file is never overwritten.
+    #[arg(long, value_name = "FILE", default_value = "perfbudget.yml")]
+    pub output: PathBuf,
+    /// Files or folders to read. Default: `.lighthouseci/`, `target/criterion/` and the
+    /// reports in the current folder or one level below, recognised by their content.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

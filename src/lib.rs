@@ -10,5 +10,6 @@ pub mod budget;
 pub mod cli;
 pub mod evaluate;
 pub mod ingest;
+pub mod init;
 pub mod quantity;
 pub mod report;

@@ -558,3 +558,111 @@ fn comment_re_renders_the_markdown_from_a_json_report() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("bad.json:1:"), "{}", bad.stderr);
 }
+
+/// A copy of the demo's sample inputs in a fresh folder, for `init` to find.
+fn samples_copy() -> tempfile::TempDir {
+    let dir = temp();
+    for file in ["k6-handle-summary.json", "lighthouse-13.4.1.json"] {
+        std::fs::copy(repo().join("samples").join(file), dir.path().join(file)).unwrap();
+    }
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(repo().join("samples/criterion"))
+        .arg(dir.path().join("criterion"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    write(dir.path(), "package.json", r#"{"name": "shop"}"#);
+    dir
+}
+
+#[test]
+fn init_writes_a_starter_budget_that_is_green_beside_the_presets_targets() {
+    let dir = samples_copy();
+    let init = perfbudget(dir.path(), &["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert_eq!(
+        init.stdout,
+        "wrote perfbudget.yml: 13 checks from 3 inputs\n  k6-handle-summary.json\n  lighthouse-13.4.1.json\n  criterion\n\
+         today: red — 2 red, 1 yellow, 11 green (the non-green checks are the Core Web Vitals targets of the preset: the gap to close)\n"
+    );
+    let budget = std::fs::read_to_string(dir.path().join("perfbudget.yml")).unwrap();
+    insta::assert_snapshot!(budget);
+    // The budget loads, and `check` agrees with what init said.
+    let check = perfbudget(dir.path(), &["check", "-q"]);
+    assert_eq!(check.stdout, "perfbudget: red — 2 red, 1 yellow, 11 green\n");
+    let table = perfbudget(dir.path(), &["check"]).stdout;
+    for own in ["fcp", "api_p95", "throughput", "Fibonacci/Iterative"] {
+        let row = table.lines().find(|line| line.contains(own)).unwrap();
+        assert!(row.contains("green"), "{row}");
+    }
+}
+
+#[test]
+fn init_never_overwrites_a_budget() {
+    let dir = samples_copy();
+    write(dir.path(), "perfbudget.yml", "version: 1\n");
+    let init = perfbudget(dir.path(), &["init"]);
+    assert_eq!(init.code, 2);
+    assert_eq!(
+        init.stderr,
+        "error: perfbudget.yml exists: `perfbudget init` never overwrites a budget; remove it or pass --output FILE\n"
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("perfbudget.yml")).unwrap(), "version: 1\n");
+    let other = perfbudget(dir.path(), &["init", "--output", "perf/budget.yml", "k6-handle-summary.json"]);
+    assert_eq!(other.code, 2, "the folder perf/ does not exist: {}", other.stderr);
+    std::fs::create_dir(dir.path().join("perf")).unwrap();
+    let other = perfbudget(dir.path(), &["init", "--output", "perf/budget.yml", "k6-handle-summary.json"]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    assert!(other.stdout.starts_with("wrote perf/budget.yml: 3 checks from 1 inputs\n"), "{}", other.stdout);
+}
+
+#[test]
+fn init_with_nothing_to_read_or_a_broken_named_input_exits_2() {
+    let dir = temp();
+    write(dir.path(), "package.json", r#"{"name": "shop"}"#);
+    let empty = perfbudget(dir.path(), &["init"]);
+    assert_eq!(empty.code, 2);
+    assert!(empty.stderr.starts_with("error: found no Lighthouse, k6 or criterion output in "), "{}", empty.stderr);
+    assert!(!dir.path().join("perfbudget.yml").exists());
+    write(dir.path(), "lhr.json", r#"{"lighthouseVersion": "13.0.0", "audits": {"#);
+    let broken = perfbudget(dir.path(), &["init", "lhr.json"]);
+    assert_eq!(broken.code, 2);
+    assert!(broken.stderr.contains("lhr.json"), "{}", broken.stderr);
+    assert!(!dir.path().join("perfbudget.yml").exists());
+}
+
+#[test]
+fn init_leaves_out_a_broken_report_it_found_and_says_so() {
+    let dir = samples_copy();
+    write(dir.path(), "old-lhr.json", r#"{"lighthouseVersion": "13.0.0", "audits": {"#);
+    let init = perfbudget(dir.path(), &["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(init.stderr.contains("left out old-lhr.json: "), "{}", init.stderr);
+    assert!(!std::fs::read_to_string(dir.path().join("perfbudget.yml")).unwrap().contains("old-lhr"));
+}
+
+#[test]
+fn init_keeps_hostile_benchmark_ids_literal() {
+    let dir = temp();
+    let ids = ["parse/*", "a\"b\n- metric: lcp", "parse/json"];
+    let measurements: Vec<String> = ids
+        .iter()
+        .zip([120.0, 80.0, 4000.0])
+        .map(|(id, ns)| {
+            format!(
+                r#"{{"source":"criterion","metric":"bench_time","stat":"typical","subject":{{"id":{}}},"value":{ns},"unit":"ns"}}"#,
+                serde_json::to_string(id).unwrap()
+            )
+        })
+        .collect();
+    write(dir.path(), "bench.json", &format!("[{}]", measurements.join(",")));
+    let init = perfbudget(dir.path(), &["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let budget = std::fs::read_to_string(dir.path().join("perfbudget.yml")).unwrap();
+    assert!(budget.contains("    id: \"parse/[*]\"\n    max: 150 ns"), "{budget}");
+    assert!(!budget.contains("\n- metric: lcp"), "{budget}");
+    // `parse/*` as a glob would also take parse/json (4 µs) and be red: escaped, all green.
+    let check = perfbudget(dir.path(), &["check", "-q"]);
+    assert_eq!(check.stdout, "perfbudget: green — 0 red, 0 yellow, 3 green\n", "{}", check.stderr);
+}
