@@ -76,6 +76,11 @@ fn outputs_and_inputs_exist(file: &str) {
         assert!(ids.contains(&step), "output {name:?} reads unknown step {step}");
     }
     let inputs = action["inputs"].as_mapping().unwrap();
+    for name in inputs.keys().chain(action["outputs"].as_mapping().into_iter().flat_map(|outputs| outputs.keys())) {
+        let name = name.as_str().unwrap();
+        let kebab = name.split('-').all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()));
+        assert!(kebab, "{file}: `{name}` is not kebab-case");
+    }
     let yaml = fs::read_to_string(repo().join(file)).unwrap();
     for used in yaml.split("inputs.").skip(1) {
         let name: String = used.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
@@ -528,6 +533,7 @@ fn emulated_runner_fork_pull_request_with_a_read_only_token() {
     let dir = tempfile::tempdir().unwrap();
     let event = r#"{"pull_request": {"number": 42, "head": {"repo": {"fork": true}}}}"#;
     let run = emulated_run(dir.path(), event, None);
+    insta::assert_snapshot!(run);
     let comment_step = run.split("== comment step\n").nth(1).unwrap().split("== gh calls").next().unwrap();
     assert_eq!(
         comment_step,
