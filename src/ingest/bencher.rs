@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::{Adapter, Measurement, Subject};
 use crate::quantity::Unit;
@@ -26,7 +26,7 @@ impl Adapter for BencherText {
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = super::read_text_document(path)?;
         let measurements = parse(&text);
         if measurements.is_empty() {
             bail!("{}: no `test NAME ... bench:` line", path.display());

@@ -184,7 +184,7 @@ struct Interval {
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = super::read_document(path)?;
     serde_json::from_slice(&bytes).map_err(|error| Located::from_json(&error, 1, 1).in_file(path))
 }
 

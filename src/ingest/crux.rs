@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use super::{Adapter, Located, Measurement, field, object_head};
@@ -25,7 +24,7 @@ impl Adapter for Crux {
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = super::read_document(path)?;
         parse(&bytes).map_err(|error| match error {
             Error::Json(located) => located.in_file(path),
             Error::Refused(message) => anyhow::anyhow!("{}: {message}", path.display()),

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use super::{Adapter, Located, Measurement, Subject, object_head};
@@ -32,7 +31,7 @@ impl Adapter for K6Summary {
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = super::read_document(path)?;
         parse(&bytes).map_err(|located| located.in_file(path))
     }
 }

@@ -7,7 +7,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use super::{Adapter, Located, Measurement, Subject, object_head};
@@ -32,7 +31,7 @@ impl Adapter for Lighthouse {
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = super::read_document(path)?;
         parse(&bytes).map_err(|error| match error {
             LighthouseError::Json(located) => located.in_file(path),
             LighthouseError::Runtime(message) => anyhow::anyhow!("{}: {message}", path.display()),

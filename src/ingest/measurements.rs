@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use serde_json::value::RawValue;
 
 use super::{Adapter, Located, Measurement};
@@ -37,7 +36,7 @@ impl Adapter for MeasurementsJson {
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = super::read_text_document(path)?;
         parse(&text).map_err(|error| error.in_file(path))
     }
 }
@@ -93,6 +92,14 @@ fn check(measurement: &Measurement) -> Result<(), String> {
             return Err(format!("value {value} is negative, but {} cannot be", dimension.noun()));
         }
         _ => {}
+    }
+    // 1e308 ms is a finite JSON number but no finite number of nanoseconds.
+    for (what, value) in [("value", measurement.value), ("lower", measurement.lower), ("upper", measurement.upper)] {
+        if let Some(value) = value
+            && !measurement.unit.to_base(value).is_finite()
+        {
+            return Err(format!("{what} {value:e} {} is out of range", measurement.unit.as_str()));
+        }
     }
     if let (Some(lower), Some(upper)) = (measurement.lower, measurement.upper)
         && lower > upper

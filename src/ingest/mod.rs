@@ -227,6 +227,49 @@ const ADAPTERS: &[&dyn Adapter] = &[
     &bencher::BencherText,
 ];
 
+/// The largest file read whole as one report. Lighthouse reports with their screenshots
+/// run to tens of MB; anything past this is refused before a byte is read, so a huge or
+/// sparse file given as a report cannot exhaust memory. (k6 streams are read line by line
+/// and have no such limit.)
+pub const MAX_DOCUMENT_BYTES: u64 = 500_000_000;
+
+/// Reads a whole report, refusing one over [`MAX_DOCUMENT_BYTES`].
+pub(crate) fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let too_large = |size: u64| {
+        anyhow::anyhow!(
+            "{}: {} is more than the {} perfbudget reads as one report; is this the right file?",
+            path.display(),
+            crate::quantity::format_base(crate::quantity::Dimension::Size, size as f64),
+            crate::quantity::format_base(crate::quantity::Dimension::Size, MAX_DOCUMENT_BYTES as f64),
+        )
+    };
+    let size = file.metadata().with_context(|| format!("cannot read {}", path.display()))?.len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // The file may grow while it is read: the limit holds for what is read.
+    file.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole text report ([`read_document`]), which must be UTF-8.
+pub(crate) fn read_text_document(path: &Path) -> anyhow::Result<String> {
+    String::from_utf8(read_document(path)?).map_err(|error| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (an invalid byte at offset {})",
+            path.display(),
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// How many leading bytes detection looks at.
 const SNIFF_BYTES: usize = 8 * 1024;
 
@@ -286,6 +329,13 @@ fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Res
     };
     let origin = path.display().to_string();
     for mut measurement in adapter.read_with(path, options)? {
+        // Every adapter's numbers pass here: one that overflows its base unit (1e308 ms)
+        // would compare as infinity, so it is refused rather than judged.
+        if let Some(value) = measurement.value
+            && !measurement.unit.to_base(value).is_finite()
+        {
+            bail!("{}: {} {value:e} {} is out of range", path.display(), measurement.metric, measurement.unit.as_str());
+        }
         measurement.origin.get_or_insert_with(|| origin.clone());
         inputs.measurements.push(measurement);
     }

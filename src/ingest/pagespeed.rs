@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use super::lighthouse::{self, Lhr, LighthouseError};
@@ -28,7 +27,7 @@ impl Adapter for PageSpeed {
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = super::read_document(path)?;
         parse(&bytes).map_err(|error| match error {
             LighthouseError::Json(located) => located.in_file(path),
             LighthouseError::Runtime(message) => anyhow::anyhow!("{}: {message}", path.display()),
@@ -74,6 +73,16 @@ const FIELD_METRICS: &[(&str, &str, Unit, f64)] = &[
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, LighthouseError> {
     let response: Response =
         serde_json::from_slice(bytes).map_err(|error| LighthouseError::Json(Located::from_json(&error, 1, 1)))?;
+    if response.lighthouse_result.is_none()
+        && response.loading_experience.is_none()
+        && response.origin_loading_experience.is_none()
+    {
+        // Any JSON object deserialises to an empty response: say what is missing instead.
+        return Err(LighthouseError::Runtime(
+            "not a PageSpeed Insights response: it has no `lighthouseResult`, `loadingExperience` or `originLoadingExperience`"
+                .into(),
+        ));
+    }
     let form_factor = response.lighthouse_result.as_ref().and_then(Lhr::form_factor).map(str::to_owned);
     let mut measurements = Vec::new();
     if let Some(lhr) = &response.lighthouse_result {

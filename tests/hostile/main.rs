@@ -1,0 +1,225 @@
+//! Hostile and broken input through the real binary: every case ends with exit 2 and a
+//! message naming the file (or the right result where the input is valid), never a panic
+//! and never a pass. Sizes are bounded: the largest file written is a sparse 2 GB file
+//! that takes no disk space.
+#![allow(clippy::unwrap_used)] // test setup: a failure should stop the test
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn perfbudget(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(!run.stderr.contains("crashed"), "a panic: {}", run.stderr);
+    run
+}
+
+/// Runs `perfbudget ARGS` and expects exit 2 with an `error:` line naming `file`.
+fn refused(dir: &Path, args: &[&str], file: &str) -> String {
+    let run = perfbudget(dir, args);
+    assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(run.stderr.contains(file), "{args:?}: the message does not name {file}: {}", run.stderr);
+    run.stderr
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const REAL_FILES: &[&str] = &[
+    "samples/lighthouse-13.4.1.json",
+    "tests/fixtures/lighthouse/flow-result-sample-v13.4.1.json",
+    "tests/fixtures/lighthouse/psi-lighthouseResult-v8.0.0-dkdev.json",
+    "tests/fixtures/lighthouse/crux-record-url-200.json",
+    "samples/k6-handle-summary.json",
+    "tests/fixtures/k6/generated/v057/summary-export.json",
+    "tests/fixtures/k6/generated/v110/stream.ndjson.gz",
+    "tests/fixtures/criterion/generated/cargo-criterion-run1.ndjson",
+];
+
+#[test]
+fn truncated_real_reports_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for real in REAL_FILES {
+        let bytes = fs::read(repo().join(real)).unwrap();
+        let name = Path::new(real).file_name().unwrap().to_str().unwrap();
+        for fraction in [3, 2] {
+            // Cut inside a line, so even a line-by-line format is cut mid-record.
+            let mut cut = bytes.len() * (fraction - 1) / fraction;
+            while cut > 0 && (bytes[cut - 1] == b'\n' || bytes[cut] == b'\n') {
+                cut -= 1;
+            }
+            let truncated = format!("cut-{fraction}-{name}");
+            fs::write(dir.path().join(&truncated), &bytes[..cut]).unwrap();
+            // Given its format, as a budget's reader would read it after detection.
+            let stderr = refused(dir.path(), &["measure", &truncated], &truncated);
+            assert!(!stderr.contains('\u{1b}'), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn the_wrong_declared_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(repo().join("samples/lighthouse-13.4.1.json"), dir.path().join("lhr.json")).unwrap();
+    for format in ["k6-summary", "pagespeed", "crux", "measurements", "k6-stream", "cargo-criterion", "bencher"] {
+        refused(dir.path(), &["measure", "--input-format", format, "lhr.json"], "lhr.json");
+    }
+}
+
+/// The Lighthouse sample with the text `from` replaced by `to`, written as `name`. The text
+/// is edited, not re-serialised, so the keys keep Lighthouse's order.
+fn edited_lhr(dir: &Path, name: &str, from: &str, to: &str) {
+    let lhr = fs::read_to_string(repo().join("samples/lighthouse-13.4.1.json")).unwrap();
+    assert!(lhr.contains(from));
+    fs::write(dir.join(name), lhr.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_100_mb_string_value_is_read_like_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(repo().join("samples/lighthouse-13.4.1.json"), dir.path().join("plain.json")).unwrap();
+    let warning = format!("\"runWarnings\": [\"{}\"],", "x".repeat(100_000_000));
+    edited_lhr(dir.path(), "big.json", "\"runWarnings\": [],", &warning);
+    let plain = perfbudget(dir.path(), &["measure", "--format", "json", "plain.json"]);
+    let big = perfbudget(dir.path(), &["measure", "--format", "json", "big.json"]);
+    assert_eq!(big.code, 0, "{}", big.stderr);
+    assert_eq!(big.stdout.replace("big.json", "plain.json"), plain.stdout);
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let arrays = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let objects = format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    fs::write(dir.path().join("arrays.json"), arrays).unwrap();
+    fs::write(dir.path().join("objects.json"), &objects).unwrap();
+    for format in ["measurements", "lighthouse", "k6-summary", "pagespeed", "crux"] {
+        refused(dir.path(), &["measure", "--input-format", format, "arrays.json"], "arrays.json");
+        refused(dir.path(), &["measure", "--input-format", format, "objects.json"], "objects.json");
+    }
+    refused(dir.path(), &["measure", "arrays.json"], "arrays.json");
+    let yaml = format!("version: 1\nlimits:\n  lcp: {}2.5s{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    fs::write(dir.path().join("deep.yml"), yaml).unwrap();
+    refused(dir.path(), &["validate", "deep.yml"], "deep.yml");
+    fs::write(dir.path().join("deep.json"), format!("{{\"version\": 1, \"limits\": {objects}}}")).unwrap();
+    refused(dir.path(), &["validate", "deep.json"], "deep.json");
+}
+
+#[test]
+fn non_finite_and_out_of_range_numbers_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, value) in [("nan", "NaN"), ("inf", "Infinity"), ("overflow", "1e309"), ("huge", "1e308")] {
+        let file = format!("{name}.json");
+        let json = format!(
+            r#"[{{"source":"lighthouse","metric":"lcp","subject":{{"url":"https://x/"}},"value":{value},"unit":"ms"}}]"#
+        );
+        fs::write(dir.path().join(&file), json).unwrap();
+        refused(dir.path(), &["measure", &file], &format!("{file}:1:"));
+    }
+    let lcp = lcp_numeric_value();
+    edited_lhr(dir.path(), "lhr-huge.json", &lcp, "\"numericValue\": 1e308");
+    let stderr = refused(dir.path(), &["measure", "lhr-huge.json"], "lhr-huge.json");
+    assert_eq!(stderr, "error: lhr-huge.json: lcp 1e308 ms is out of range\n");
+    fs::write(dir.path().join("b.yml"), "version: 1\nlimits:\n  lcp: 1e400ms\n").unwrap();
+    refused(dir.path(), &["validate", "b.yml"], "b.yml");
+    fs::write(dir.path().join("n.yml"), "version: 1\nlimits:\n  lcp: -2s\n").unwrap();
+    refused(dir.path(), &["validate", "n.yml"], "n.yml:3:");
+}
+
+#[test]
+fn duplicate_keys_in_a_budget_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("dup.yml"), "version: 1\nlimits:\n  lcp: 2.5s\n  lcp: 4s\n").unwrap();
+    refused(dir.path(), &["validate", "dup.yml"], "dup.yml:4:");
+    fs::write(dir.path().join("dup.json"), r#"{"version": 1, "limits": {"cls": 0.1, "cls": 0.25}}"#).unwrap();
+    refused(dir.path(), &["validate", "dup.json"], "dup.json:1:");
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_names_and_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"lhr-\xff.json");
+    fs::copy(repo().join("samples/lighthouse-13.4.1.json"), dir.path().join(name)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        .arg("measure")
+        .arg(name)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("lhr-\u{fffd}.json"));
+    fs::write(dir.path().join("bytes.json"), b"[{\"source\":\"x\xff\"}]").unwrap();
+    refused(dir.path(), &["measure", "--input-format", "measurements", "bytes.json"], "bytes.json");
+    fs::write(dir.path().join("bench.txt"), b"test a ... bench: \xff ns/iter (+/- 1)\n").unwrap();
+    refused(dir.path(), &["measure", "--input-format", "bencher", "bench.txt"], "bench.txt");
+}
+
+#[cfg(unix)]
+#[test]
+fn empty_folders_and_symlink_loops_end_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("empty")).unwrap();
+    refused(dir.path(), &["measure", "empty"], "empty");
+    fs::create_dir(dir.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("loop/up")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("loop/self")).unwrap();
+    refused(dir.path(), &["measure", "loop"], "loop");
+    std::os::unix::fs::symlink("missing.json", dir.path().join("dangling.json")).unwrap();
+    refused(dir.path(), &["measure", "dangling.json"], "dangling.json");
+}
+
+#[test]
+fn a_budget_with_100000_entries_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::from("version: 1\nbudgets:\n");
+    for i in 0..100_000 {
+        yaml.push_str(&format!("  - {{metric: bench_time, id: \"bench/{i}\", max: 1ms}}\n"));
+    }
+    fs::write(dir.path().join("big.yml"), yaml).unwrap();
+    let run = perfbudget(dir.path(), &["validate", "big.yml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "ok: big.yml: 100000 checks\n");
+}
+
+#[test]
+fn a_2_gb_sparse_file_given_as_a_lighthouse_report_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fs::File::create(dir.path().join("sparse.json")).unwrap();
+    file.set_len(2_000_000_000).unwrap();
+    let stderr = refused(dir.path(), &["measure", "--input-format", "lighthouse", "sparse.json"], "sparse.json");
+    assert_eq!(
+        stderr,
+        "error: sparse.json: 2 GB is more than the 500 MB perfbudget reads as one report; is this the right file?\n"
+    );
+    // Detected by content: zeros are no format at all.
+    refused(dir.path(), &["measure", "sparse.json"], "sparse.json: not an input perfbudget can read");
+}
+
+/// The text of the LCP audit's `"numericValue": N` in the sample.
+fn lcp_numeric_value() -> String {
+    let lhr = fs::read_to_string(repo().join("samples/lighthouse-13.4.1.json")).unwrap();
+    let audit = lhr.find("\"largest-contentful-paint\": {").unwrap();
+    let at = audit + lhr[audit..].find("\"numericValue\": ").unwrap();
+    let end = at + lhr[at..].find([',', '\n']).unwrap();
+    lhr[at..end].to_owned()
+}
