@@ -223,3 +223,53 @@ fn lcp_numeric_value() -> String {
     let end = at + lhr[at..].find([',', '\n']).unwrap();
     lhr[at..end].to_owned()
 }
+
+/// Copies `from` (a folder) into `to`, creating its files in name order or in reverse.
+fn copy_tree(from: &Path, to: &Path, reverse: bool) {
+    fs::create_dir_all(to).unwrap();
+    let mut entries: Vec<PathBuf> = fs::read_dir(from).unwrap().map(|entry| entry.unwrap().path()).collect();
+    entries.sort();
+    if reverse {
+        entries.reverse();
+    }
+    for entry in entries {
+        let target = to.join(entry.file_name().unwrap());
+        if entry.is_dir() {
+            copy_tree(&entry, &target, reverse);
+        } else {
+            fs::copy(&entry, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn reports_are_byte_identical_whatever_the_file_order_or_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = "version: 1\ninputs: [.lighthouseci/, criterion/, k6.json]\nlimits:\n  lcp: 2s\n  score: 90\n  \
+                  bench_time: 1ms\n  api_p95: 75ms\n";
+    let mut outputs = Vec::new();
+    for (name, reverse, threads) in [("forward", false, "1"), ("reverse", true, "4")] {
+        let work = dir.path().join(name);
+        copy_tree(
+            &repo().join("tests/fixtures/lighthouse/generated/lhci/.lighthouseci"),
+            &work.join(".lighthouseci"),
+            reverse,
+        );
+        copy_tree(&repo().join("tests/fixtures/criterion/generated/tree"), &work.join("criterion"), reverse);
+        fs::copy(repo().join("samples/k6-handle-summary.json"), work.join("k6.json")).unwrap();
+        fs::write(work.join("perfbudget.yml"), budget).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+            .args(["check", "--json", "r.json", "--markdown", "r.md", "--junit", "r.xml"])
+            .current_dir(&work)
+            .env("RAYON_NUM_THREADS", threads)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+        let files: Vec<Vec<u8>> =
+            ["r.json", "r.md", "r.xml"].iter().map(|file| fs::read(work.join(file)).unwrap()).collect();
+        outputs.push((output.stdout, files));
+    }
+    assert!(outputs[0].1[0].len() > 1000, "the report holds the checks");
+    assert_eq!(outputs[0], outputs[1]);
+}
