@@ -8,24 +8,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+#[path = "../common/mod.rs"]
+mod common;
 
-fn perfbudget(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+use common::repo;
+
+/// Runs `perfbudget ARGS`; a panic fails the test whatever the exit code.
+fn perfbudget(dir: &Path, args: &[&str]) -> common::Run {
+    let run = common::perfbudget(dir, args);
     assert!(!run.stderr.contains("crashed"), "a panic: {}", run.stderr);
     run
 }
@@ -37,10 +27,6 @@ fn refused(dir: &Path, args: &[&str], file: &str) -> String {
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
     assert!(run.stderr.contains(file), "{args:?}: the message does not name {file}: {}", run.stderr);
     run.stderr
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 const REAL_FILES: &[&str] = &[
