@@ -134,12 +134,15 @@ fn init(args: &InitArgs, cwd: &Path) -> anyhow::Result<Outcome> {
         evaluate(&budget, &measurements, None),
         BudgetInfo { name: budget.name.clone(), file: budget.file.clone() },
     );
-    let preset: std::collections::HashSet<&str> =
-        budget.checks.iter().filter(|check| check.preset.is_some()).map(|check| check.label.as_str()).collect();
-    let own_not_green: Vec<&str> = report
+    // The limits init chose must pass on the numbers they came from; the preset's targets
+    // need not.
+    let mut own = budget.clone();
+    own.checks.retain(|check| check.preset.is_none());
+    let own_evaluation = evaluate(&own, &measurements, None);
+    let own_not_green: Vec<&str> = own_evaluation
         .checks
         .iter()
-        .filter(|check| !preset.contains(check.budget.as_str()) && check.verdict != Verdict::Green)
+        .filter(|check| check.verdict != Verdict::Green)
         .map(|check| check.message.as_str())
         .collect();
     if !own_not_green.is_empty() {

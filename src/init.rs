@@ -6,9 +6,11 @@
 //! Core Web Vitals come from the `core-web-vitals` preset instead: they are targets, not
 //! today's numbers.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::budget::escape_glob;
 use crate::budget::metric::{Direction, Metric};
 use crate::ingest::{self, Measurement};
 use crate::quantity::{self, Dimension};
@@ -98,11 +100,7 @@ pub fn starter(inputs: &[PathBuf], measurements: &[Measurement]) -> String {
 
     let mut limits = String::new();
     for metric in PROPOSED {
-        let selects = metric.selects(None, None);
-        let values = measurements
-            .iter()
-            .filter(|m| m.metric == selects.metric && selects.stats.rank(m.stat.as_deref()).is_some())
-            .filter_map(Measurement::base_value);
+        let values = selected(*metric, measurements).filter_map(Measurement::base_value);
         if let Some(line) = limit_line(*metric, values) {
             limits.push_str(&line);
         }
@@ -139,11 +137,7 @@ fn limit_line(metric: Metric, values: impl Iterator<Item = f64>) -> Option<Strin
     if worst == 0.0 {
         return Some(format!("  # {name}: today {today}; pick a limit\n"));
     }
-    let limit = match direction {
-        Direction::LowerIsBetter => round_significant(worst * (1.0 + HEADROOM), f64::ceil),
-        Direction::HigherIsBetter => round_significant(worst * (1.0 - HEADROOM), f64::floor),
-    };
-    let limit = format_limit(dimension, limit);
+    let limit = format_limit(dimension, suggested_limit(direction, worst));
     let kind = match direction {
         Direction::LowerIsBetter => "worst today",
         Direction::HigherIsBetter => "a minimum; lowest today",
@@ -154,22 +148,16 @@ fn limit_line(metric: Metric, values: impl Iterator<Item = f64>) -> Option<Strin
 /// One long-form budget per criterion benchmark (its typical time, as `bench_time` reads
 /// it), for the first [`MAX_BENCHMARKS`] ids in order.
 fn benchmark_budgets(measurements: &[Measurement]) -> String {
-    let selects = Metric::BenchTime.selects(None, None);
-    let mut ids: Vec<(&str, f64)> = Vec::new();
-    for measurement in measurements {
-        if measurement.metric != selects.metric || selects.stats.rank(measurement.stat.as_deref()).is_none() {
-            continue;
-        }
+    // The slowest value of each id, in id order.
+    let mut ids: BTreeMap<&str, f64> = BTreeMap::new();
+    for measurement in selected(Metric::BenchTime, measurements) {
         let (Some(id), Some(value)) = (measurement.subject.get("id"), measurement.base_value()) else { continue };
-        match ids.iter_mut().find(|(known, _)| *known == id) {
-            Some((_, worst)) => *worst = worst.max(value),
-            None => ids.push((id, value)),
-        }
+        let worst = ids.entry(id).or_insert(value);
+        *worst = worst.max(value);
     }
-    ids.sort_by(|a, b| a.0.cmp(b.0));
     let mut text = String::new();
     for (id, worst) in ids.iter().take(MAX_BENCHMARKS) {
-        let limit = format_limit(Dimension::Time, round_significant(worst * (1.0 + HEADROOM), f64::ceil));
+        let limit = format_limit(Dimension::Time, suggested_limit(Direction::LowerIsBetter, *worst));
         let today = format_limit(Dimension::Time, *worst);
         let _ = write!(
             text,
@@ -185,6 +173,22 @@ fn benchmark_budgets(measurements: &[Measurement]) -> String {
         );
     }
     text
+}
+
+/// The measurements a budget on `metric` would read.
+fn selected(metric: Metric, measurements: &[Measurement]) -> impl Iterator<Item = &Measurement> {
+    measurements.iter().filter(move |measurement| {
+        let selects = metric.selects(None, None);
+        measurement.metric == selects.metric && selects.stats.rank(measurement.stat.as_deref()).is_some()
+    })
+}
+
+/// [`HEADROOM`] beyond today's worst value, rounded away from it.
+fn suggested_limit(direction: Direction, worst: f64) -> f64 {
+    match direction {
+        Direction::LowerIsBetter => round_significant(worst * (1.0 + HEADROOM), f64::ceil),
+        Direction::HigherIsBetter => round_significant(worst * (1.0 - HEADROOM), f64::floor),
+    }
 }
 
 /// Rounds to two significant digits with `round` (ceil for a maximum, floor for a minimum).
@@ -213,22 +217,6 @@ fn pad(name: &str, value: &str) -> String {
 /// A YAML double-quoted scalar: a JSON string is one, with every control character escaped.
 fn yaml_string(value: &str) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned())
-}
-
-/// A benchmark id as a glob that matches only itself: glob metacharacters in brackets.
-fn escape_glob(id: &str) -> String {
-    let mut escaped = String::with_capacity(id.len());
-    for c in id.chars() {
-        match c {
-            '*' | '?' | '[' | ']' | '{' | '}' | '\\' => {
-                escaped.push('[');
-                escaped.push(c);
-                escaped.push(']');
-            }
-            _ => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
@@ -268,6 +256,6 @@ mod tests {
 
     #[test]
     fn hostile_benchmark_ids_stay_one_quoted_literal_glob() {
-        assert_eq!(yaml_string(&escape_glob("a*b\n- metric: lcp")), r#""a[*]b\n- metric: lcp""#);
+        assert_eq!(yaml_string(&escape_glob("a*b\n- metric: lcp")), r#""a\\*b\n- metric: lcp""#);
     }
 }

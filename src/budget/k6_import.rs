@@ -2,7 +2,7 @@
 //! budget checks judged by perfbudget's rules. Pure: measurements in, checks out.
 
 use super::metric::Metric;
-use super::{Aggregate, Check, Compression, Limit, Pattern, Selector, load::band};
+use super::{Aggregate, Check, Compression, Limit, Pattern, Selector, escape_glob, load::band};
 use crate::ingest::k6::{THRESHOLD, THRESHOLD_METRIC_TAG};
 use crate::ingest::{Measurement, Subject, describe_subject};
 use crate::quantity::Unit;
@@ -78,18 +78,6 @@ fn parse(expression: &str) -> Option<(&str, &str, f64)> {
         }
     }
     None
-}
-
-/// A tag value as a glob that matches only itself.
-fn escape_glob(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

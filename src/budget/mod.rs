@@ -156,6 +156,19 @@ impl fmt::Display for Selector {
     }
 }
 
+/// A glob that matches only `value` itself (a tag value, a benchmark id): every glob
+/// metacharacter backslash-escaped.
+pub fn escape_glob(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A glob with the text it was written as.
 ///
 /// Globs of only literals, `*` and `?` where `*` may cross `/` (URLs, ids, tags) are

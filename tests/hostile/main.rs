@@ -54,7 +54,7 @@ fn truncated_real_reports_are_refused() {
             }
             let truncated = format!("cut-{fraction}-{name}");
             fs::write(dir.path().join(&truncated), &bytes[..cut]).unwrap();
-            // Given its format, as a budget's reader would read it after detection.
+            // Detected by content from what is left, as `check` would read it.
             let stderr = refused(dir.path(), &["measure", &truncated], &truncated);
             assert!(!stderr.contains('\u{1b}'), "{stderr}");
         }
