@@ -9,9 +9,9 @@ use anyhow::{Context, bail};
 
 use crate::baseline::Baseline;
 use crate::budget::{self, Budget};
-use crate::cli::{CheckArgs, Cli, Command, FailOn, InitArgs, MeasureArgs, MeasureFormat, ValidateArgs};
+use crate::cli::{CacheArgs, CheckArgs, Cli, Command, FailOn, InitArgs, MeasureArgs, MeasureFormat, ValidateArgs};
 use crate::evaluate::{Verdict, evaluate};
-use crate::ingest;
+use crate::ingest::{self, bundle};
 use crate::report::json::{BudgetInfo, Report};
 use crate::report::{self, markdown};
 
@@ -42,6 +42,8 @@ pub struct Terminal {
     pub color: bool,
     /// Wrap the table to this width; `None` keeps rows on one line.
     pub width: Option<u16>,
+    /// stderr is a terminal: a long run may show a progress bar there.
+    pub progress: bool,
 }
 
 /// Table width when stdout is not a terminal (CI logs, files): long messages wrap
@@ -56,6 +58,7 @@ impl Terminal {
         Terminal {
             color: stdout_is_terminal && !no_color,
             width: if stdout_is_terminal { terminal_width } else { Some(LOG_WIDTH) },
+            progress: false,
         }
     }
 }
@@ -196,7 +199,11 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
     let mut budget = load_budget(args.budget.as_deref(), cwd)?;
     let mut inputs = budget.inputs.clone();
     inputs.extend(args.inputs.iter().cloned());
-    if inputs.is_empty() {
+    let globs_files = budget
+        .checks
+        .iter()
+        .any(|check| check.metric == budget::metric::Metric::BundleSize && !check.files_from_inputs);
+    if inputs.is_empty() && !globs_files {
         bail!(
             "{}: no inputs to check: list them under `inputs:` in the budget or give them after `perfbudget check`",
             budget.file
@@ -206,12 +213,25 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
     // thresholds can name any metric, so then every one is kept.
     let wanted = (!budget.import_k6_thresholds)
         .then(|| budget.checks.iter().map(|check| check.selects().metric.to_owned()).collect());
+    let built = built_files(&budget, &inputs)?;
     let options = ingest::Options {
         format: args.input_format,
         wanted_metrics: wanted,
         criterion_current: args.criterion_current.clone(),
+        folders_may_hold_only_built_files: budget.checks.iter().any(|check| check.files_from_inputs),
     };
-    let ingest::Inputs { measurements, mut warnings } = ingest::read_inputs(&inputs, &options)?;
+    let ingest::Inputs { mut measurements, mut warnings } = ingest::read_inputs(&inputs, &options)?;
+    let mut compressions: Vec<bundle::Compression> = budget
+        .checks
+        .iter()
+        .filter(|check| check.metric == budget::metric::Metric::BundleSize)
+        .map(|check| check.compression)
+        .collect();
+    compressions.sort_by_key(|compression| *compression as u8);
+    compressions.dedup();
+    let (sizes, problems) = measure_built(&built, &compressions, &args.cache, terminal)?;
+    measurements.extend(sizes);
+    warnings.extend(problems);
     if budget.import_k6_thresholds {
         let (imported, problems) = budget::k6_import::checks_from_thresholds(&measurements, budget.default_warn);
         if imported.is_empty() && problems.is_empty() {
@@ -258,12 +278,45 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
 }
 
 fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
-    let options = ingest::Options {
-        format: args.input_format,
-        wanted_metrics: None,
-        criterion_current: args.criterion_current.clone(),
-    };
-    let ingest::Inputs { measurements, warnings } = ingest::read_inputs(&args.inputs, &options)?;
+    let mut measurements = Vec::new();
+    let mut warnings = Vec::new();
+    let mut built = Vec::new();
+    for input in &args.inputs {
+        // A folder holds reports, or else it is a build whose files are listed.
+        let folder = input.is_dir();
+        let options = ingest::Options {
+            format: args.input_format,
+            wanted_metrics: None,
+            criterion_current: args.criterion_current.clone(),
+            folders_may_hold_only_built_files: folder,
+        };
+        let read = ingest::read_inputs(std::slice::from_ref(input), &options)?;
+        if folder && read.measurements.is_empty() {
+            let asset = |name: &str| {
+                !bundle::is_left_out_by_default(name)
+                    && name.rsplit_once('.').is_some_and(|(_, extension)| bundle::ASSET_EXTENSIONS.contains(&extension))
+            };
+            let files = bundle::find_in_folder(input, &input.display().to_string(), &asset)?;
+            if files.is_empty() {
+                bail!(
+                    "{}: no file in this folder is an input perfbudget reads ({}), nor a built file ({})",
+                    input.display(),
+                    ingest::known_formats().join(", "),
+                    bundle::ASSET_EXTENSIONS
+                        .iter()
+                        .map(|extension| format!(".{extension}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+            }
+            built.extend(files);
+        }
+        measurements.extend(read.measurements);
+        warnings.extend(read.warnings);
+    }
+    let (sizes, problems) = measure_built(&built, &bundle::Compression::ALL, &args.cache, terminal)?;
+    measurements.extend(sizes);
+    warnings.extend(problems);
     let measurements = ingest::k6_stream::summarize(measurements);
     let stderr = warnings_text(&warnings);
     let stdout = match args.format {
@@ -271,6 +324,47 @@ fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
         MeasureFormat::Json => report::measure::json(&measurements),
     };
     Ok(Outcome { stdout, stderr, exit_code: 0 })
+}
+
+/// The built files a budget's `bundle_size` checks read: those their `files:` globs select
+/// from the budget file's folder, and for checks without globs the `.js` files of the
+/// input folders. A file found both ways is measured once.
+fn built_files(budget: &Budget, inputs: &[PathBuf]) -> anyhow::Result<Vec<bundle::BuiltFile>> {
+    let checks: Vec<&budget::Check> =
+        budget.checks.iter().filter(|check| check.metric == budget::metric::Metric::BundleSize).collect();
+    let root = Path::new(&budget.file).parent().unwrap_or(Path::new(""));
+    let mut files = Vec::new();
+    for check in checks.iter().filter(|check| !check.files_from_inputs) {
+        let Some(selector) = check.selectors.iter().find(|selector| selector.tag == bundle::FILE_TAG) else { continue };
+        let globs: Vec<&str> = selector.include.iter().map(|pattern| pattern.text.as_str()).collect();
+        files.extend(bundle::find(root, &globs, &|name| selector.matches(name))?);
+    }
+    if checks.iter().any(|check| check.files_from_inputs) {
+        for input in inputs.iter().filter(|input| input.is_dir()) {
+            let javascript = |name: &str| name.ends_with(".js");
+            files.extend(bundle::find_in_folder(input, &input.display().to_string(), &javascript)?);
+        }
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.name == b.name);
+    Ok(files)
+}
+
+/// Sizes of built files, with a progress bar on a terminal.
+fn measure_built(
+    files: &[bundle::BuiltFile],
+    compressions: &[bundle::Compression],
+    cache: &CacheArgs,
+    terminal: &Terminal,
+) -> anyhow::Result<(Vec<ingest::Measurement>, Vec<String>)> {
+    if files.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let dir = if cache.no_cache { None } else { cache.cache_dir.clone().or_else(bundle::SizeCache::default_dir) };
+    let bar = report::progress::CompressionBar::new(terminal.progress);
+    let measured = bundle::measure(files, compressions, &bundle::SizeCache::new(dir), &bar);
+    bar.finish();
+    measured
 }
 
 fn validate(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
@@ -334,9 +428,12 @@ mod tests {
     #[test]
     fn colour_only_on_a_terminal_without_no_color() {
         let on = Terminal::new(true, None, Some(100));
-        assert_eq!(on, Terminal { color: true, width: Some(100) });
+        assert_eq!(on, Terminal { color: true, width: Some(100), progress: false });
         assert!(!Terminal::new(true, Some(std::ffi::OsStr::new("1")), Some(100)).color);
         assert!(Terminal::new(true, Some(std::ffi::OsStr::new("")), Some(100)).color, "empty NO_COLOR is unset");
-        assert_eq!(Terminal::new(false, None, None), Terminal { color: false, width: Some(LOG_WIDTH) });
+        assert_eq!(
+            Terminal::new(false, None, None),
+            Terminal { color: false, width: Some(LOG_WIDTH), progress: false }
+        );
     }
 }

@@ -14,6 +14,8 @@ use crate::report::json::Report;
 pub struct Baseline {
     /// key -> value in its dimension's base unit.
     values: HashMap<String, BaselineValue>,
+    /// key -> the files of a summed bundle check: name (without hash) and bytes.
+    files: HashMap<String, Vec<(String, f64)>>,
 }
 
 /// A baseline value and, where the report kept it, its 95% interval; base units.
@@ -30,6 +32,15 @@ impl Baseline {
     }
 
     pub fn from_report(report: &Report) -> Baseline {
+        let files = report
+            .checks
+            .iter()
+            .filter(|c| !c.files.is_empty())
+            .map(|c| {
+                let sizes = c.files.iter().filter_map(|f| Some((f.name.clone(), f.value?))).collect();
+                (key(&c.source_metric, c.stat.as_deref(), &c.subject), sizes)
+            })
+            .collect();
         let values = report
             .checks
             .iter()
@@ -37,7 +48,7 @@ impl Baseline {
                 Some(entry(&c.source_metric, c.stat.as_deref(), &c.subject, c.unit, c.value?, c.lower.zip(c.upper)))
             })
             .collect();
-        Baseline { values }
+        Baseline { values, files }
     }
 
     /// A baseline from measurements read directly, such as a saved criterion baseline
@@ -49,12 +60,18 @@ impl Baseline {
                 Some(entry(&m.metric, m.stat.as_deref(), &m.subject, m.unit, m.value?, m.lower.zip(m.upper)))
             })
             .collect();
-        Baseline { values }
+        Baseline { values, files: HashMap::new() }
     }
 
     /// Adds another baseline's values; `other` wins where both have one.
     pub fn extend(&mut self, other: Baseline) {
         self.values.extend(other.values);
+        self.files.extend(other.files);
+    }
+
+    /// The files of a summed bundle check in the baseline, with their bytes.
+    pub fn files(&self, metric: &str, stat: Option<&str>, subject: &Subject) -> Option<&[(String, f64)]> {
+        self.files.get(&key(metric, stat, subject)).map(Vec::as_slice)
     }
 
     /// The baseline value (base unit) for a measured metric, stat and subject.

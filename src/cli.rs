@@ -110,6 +110,8 @@ pub struct CheckArgs {
     /// Read every input as this format instead of detecting it by content.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// Files or folders to read, in addition to the budget's `inputs:`.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
@@ -126,9 +128,24 @@ pub struct MeasureArgs {
     /// Read criterion's saved baseline NAME as the current results instead of new/.
     #[arg(long, value_name = "NAME", default_value = "new")]
     pub criterion_current: String,
-    /// Files or folders to read.
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Files or folders to read. A folder without reports is a build: its .js, .mjs,
+    /// .cjs, .css and .wasm files are listed with their raw, gzip and brotli sizes.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+/// Where compressed sizes of built files are remembered.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CacheArgs {
+    /// Remember compressed sizes of built files here, by content. Default: the user's
+    /// cache folder (~/.cache/perfbudget on Linux).
+    #[arg(long, value_name = "DIR", env = "PERFBUDGET_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compress every built file afresh and remember nothing (over --cache-dir).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, clap::Args)]

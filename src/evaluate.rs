@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::baseline::{Baseline, BaselineValue};
 use crate::budget::metric::{Direction, Metric, Selects, Stats};
 use crate::budget::{Aggregate, Budget, Check, Limit};
+use crate::ingest::bundle::FILE_TAG;
 use crate::ingest::{Measurement, Subject, describe_subject};
 use crate::quantity::{Dimension, Unit, format_base, percent};
 
@@ -100,6 +101,9 @@ pub struct CheckResult {
     /// The files the value was read from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
+    /// A summed `bundle_size` check: each file, against the baseline's files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<bundle::FileSize>,
 }
 
 impl CheckResult {
@@ -128,6 +132,7 @@ impl CheckResult {
             change: None,
             regression: check.regression,
             origins: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -213,6 +218,18 @@ fn group_by_subject<'a>(check: &Check, selects: &Selects<'_>, matched: Vec<&'a M
     for measurement in matched {
         groups.entry(&measurement.subject).or_default().push(measurement);
     }
+    if check.metric == Metric::BundleSize {
+        // A file is shown, and found in the baseline, by its name without a content hash.
+        let names = bundle::logical_names(groups.keys().filter_map(|subject| subject.get(FILE_TAG)));
+        return groups
+            .into_iter()
+            .map(|(subject, measurements)| {
+                let built = subject.get(FILE_TAG).unwrap_or_default();
+                let name = names.get(built).map_or(built, String::as_str);
+                Group { subject: Subject::from([(FILE_TAG, name)]), measurements }
+            })
+            .collect();
+    }
     groups
         .into_iter()
         .map(|(subject, mut measurements)| {
@@ -278,6 +295,8 @@ fn judge_group(
     }
     let mut representative_run = None;
     let value = if check.metric == Metric::BundleSize && !check.each {
+        let baseline_files = baseline.and_then(|b| b.files(selects.metric, stat.as_deref(), &result.subject));
+        result.files = bundle::files(&group.measurements, baseline_files);
         values.iter().sum()
     } else {
         if values.len() > 1 {
@@ -337,6 +356,15 @@ fn judge_group(
     // Lead with the reason for the verdict; keep the other sentences after it.
     verdicts.sort_by_key(|(verdict, _)| std::cmp::Reverse(*verdict));
     result.message = verdicts.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join("; ");
+    if check.metric == Metric::BundleSize {
+        let present = result.files.iter().filter(|file| file.value.is_some()).count();
+        match (check.each, baseline.is_some(), &result.baseline) {
+            (false, _, _) if present == 1 => result.message.push_str(" (1 file)"),
+            (false, _, _) => result.message.push_str(&format!(" ({present} files)")),
+            (true, true, None) => result.message.push_str("; a new file (not in the baseline)"),
+            (true, _, _) => {}
+        }
+    }
     if result.runs.len() > 1 {
         let how = match (check.aggregate, &representative_run) {
             (Aggregate::Median, _) => "median".to_owned(),
@@ -453,6 +481,8 @@ fn no_data(mut result: CheckResult, check: &Check, message: String) -> CheckResu
 fn subject_label(check: &Check) -> String {
     match (&check.k6_metric, &check.stat) {
         (Some(k6_metric), Some(stat)) => format!("{k6_metric} {stat}"),
+        // Every bundle row says which size it is: sizes differ threefold between them.
+        _ if check.metric == Metric::BundleSize => format!("{} ({})", check.metric.label(), check.compression.stat()),
         _ => check.metric.label(),
     }
 }
@@ -696,6 +726,7 @@ fn first_few(items: &[&str], limit: usize) -> String {
     if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
 }
 
+pub mod bundle;
 mod representative;
 mod select;
 #[cfg(test)]

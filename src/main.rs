@@ -46,7 +46,8 @@ fn run() -> ExitCode {
     };
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let width = if stdout_is_terminal { comfy_table::Table::new().width() } else { None };
-    let terminal = Terminal::new(stdout_is_terminal, std::env::var_os("NO_COLOR").as_deref(), width);
+    let mut terminal = Terminal::new(stdout_is_terminal, std::env::var_os("NO_COLOR").as_deref(), width);
+    terminal.progress = std::io::stderr().is_terminal();
     let github = Github {
         actions: std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true"),
         step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(Into::into),

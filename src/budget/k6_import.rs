@@ -42,7 +42,7 @@ pub fn checks_from_thresholds(measurements: &[Measurement], warn_fraction: f64) 
             .iter()
             .filter_map(|(tag, value)| {
                 let pattern = Pattern::new(&escape_glob(value), false).ok()?;
-                Some(Selector { tag: tag.to_owned(), include: vec![pattern], exclude: Vec::new() })
+                Some(Selector { tag: tag.to_owned(), include: vec![pattern], exclude: Vec::new(), implied_excludes: 0 })
             })
             .collect();
         let shown =
@@ -61,6 +61,7 @@ pub fn checks_from_thresholds(measurements: &[Measurement], warn_fraction: f64) 
             aggregate: Aggregate::default(),
             each: false,
             compression: Compression::default(),
+            files_from_inputs: false,
             exact_subject: true,
             location: "import_k6_thresholds".into(),
             preset: None,

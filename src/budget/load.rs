@@ -486,14 +486,30 @@ fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
         aggregate: Aggregate::default(),
         each: false,
         compression: Compression::default(),
+        files_from_inputs: metric == Metric::BundleSize,
         exact_subject: false,
         location: format!("limits.{}", metric.name()),
         preset: None,
     })
 }
 
+/// A `bundle_size` file selector. Source maps and license files are left out unless a
+/// glob names them.
 fn file_selector(globs: &[String]) -> Result<Selector, String> {
-    selector("file", globs, true)
+    let mut selector = selector("file", globs, true)?;
+    let named = |kind: &str| selector.include.iter().any(|pattern| pattern.text.contains(kind));
+    let mut implied = Vec::new();
+    if !named(".map") {
+        implied.push("**/*.map");
+    }
+    if !named(".LICENSE.txt") {
+        implied.push("**/*.LICENSE.txt");
+    }
+    for glob in implied {
+        selector.exclude.push(Pattern::new(glob, true).map_err(|error| format!("invalid glob: {error}"))?);
+        selector.implied_excludes += 1;
+    }
+    Ok(selector)
 }
 
 /// Builds a selector from globs; a leading `!` excludes.
@@ -507,7 +523,7 @@ fn selector(tag: &str, globs: &[String], within_folder: bool) -> Result<Selector
         };
         list.push(Pattern::new(text, within_folder).map_err(|error| format!("`{glob}` is not a valid glob: {error}"))?);
     }
-    Ok(Selector { tag: tag.to_owned(), include, exclude })
+    Ok(Selector { tag: tag.to_owned(), include, exclude, implied_excludes: 0 })
 }
 
 /// A metric name checked where it is written.
@@ -712,6 +728,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         aggregate: raw.aggregate.unwrap_or_default(),
         each: raw.each.unwrap_or(false),
         compression: raw.compression.unwrap_or_default(),
+        files_from_inputs: is_bundle && raw.files.is_none(),
         exact_subject: false,
         location: String::new(),
         preset: None,

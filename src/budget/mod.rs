@@ -22,6 +22,7 @@ use wildmatch::WildMatch;
 pub use load::{BudgetError, load, parse_str};
 use metric::{Direction, Metric, Selects, Stats};
 
+pub use crate::ingest::bundle::Compression;
 use crate::quantity::Dimension;
 
 /// A loaded, validated budget file.
@@ -72,6 +73,9 @@ pub struct Check {
     pub each: bool,
     /// `bundle_size`: which compressed size.
     pub compression: Compression,
+    /// `bundle_size` without `files:`: the `.js` files of the input folders, rather than
+    /// files found by globs from the budget file's folder.
+    pub files_from_inputs: bool,
     /// Match only subjects with exactly the selected tags, as a k6 threshold applies to its
     /// own metric or submetric and not to the submetrics below it (imported thresholds).
     pub exact_subject: bool,
@@ -133,6 +137,9 @@ pub struct Selector {
     pub tag: String,
     pub include: Vec<Pattern>,
     pub exclude: Vec<Pattern>,
+    /// How many of the last `exclude` globs perfbudget added (source maps, license
+    /// files); they apply but are not shown.
+    pub implied_excludes: usize,
 }
 
 impl Selector {
@@ -144,13 +151,20 @@ impl Selector {
     }
 }
 
+impl Selector {
+    /// The exclude globs the budget wrote.
+    pub fn written_excludes(&self) -> &[Pattern] {
+        &self.exclude[..self.exclude.len() - self.implied_excludes.min(self.exclude.len())]
+    }
+}
+
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let patterns: Vec<String> = self
             .include
             .iter()
             .map(|p| p.text.clone())
-            .chain(self.exclude.iter().map(|p| format!("!{}", p.text)))
+            .chain(self.written_excludes().iter().map(|p| format!("!{}", p.text)))
             .collect();
         write!(f, "{}={}", self.tag, patterns.join(","))
     }
@@ -238,27 +252,6 @@ pub enum Aggregate {
     Optimistic,
     Pessimistic,
     MedianRun,
-}
-
-/// Which size of a bundle file is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    None,
-    Gzip,
-    #[default]
-    Brotli,
-}
-
-impl Compression {
-    /// The measurement `stat` a bundle adapter gives this size.
-    pub fn stats(self) -> &'static [&'static str] {
-        match self {
-            Compression::None => &["raw"],
-            Compression::Gzip => &["gzip"],
-            Compression::Brotli => &["brotli"],
-        }
-    }
 }
 
 #[cfg(test)]

@@ -216,7 +216,7 @@ fn bundle_sizes_sum_unless_each() {
     assert_eq!(summed.checks.len(), 1);
     assert_eq!(summed.checks[0].value, Some(130_000.0));
     assert_eq!(&summed.checks[0].subject["files"], "**/*.js");
-    assert_eq!(summed.checks[0].message, "Bundle size 130 kB is 13% under the 150 kB limit");
+    assert_eq!(summed.checks[0].message, "Bundle size (brotli) 130 kB is 13% under the 150 kB limit (2 files)");
     let each = run(
         "version: 1\nbudgets:\n  - metric: bundle_size\n    files: [\"dist/*.js\"]\n    compression: gzip\n    each: true\n    max: 205kB\n",
         &json,

@@ -4,6 +4,7 @@
 //! format of an input is decided by its content, never by its name.
 
 pub mod bencher;
+pub mod bundle;
 pub mod cargo_criterion;
 pub mod criterion;
 pub mod crux;
@@ -227,6 +228,11 @@ const ADAPTERS: &[&dyn Adapter] = &[
     &bencher::BencherText,
 ];
 
+/// The formats detection knows, named for messages.
+pub fn known_formats() -> Vec<&'static str> {
+    ADAPTERS.iter().map(|adapter| adapter.description()).collect()
+}
+
 /// The largest file read whole as one report. Lighthouse reports with their screenshots
 /// run to tens of MB; anything past this is refused before a byte is read, so a huge or
 /// sparse file given as a report cannot exhaust memory. (k6 streams are read line by line
@@ -286,11 +292,19 @@ pub struct Options {
     /// The criterion baseline directory read as the current results (`new`, the latest
     /// run, unless a saved baseline is named).
     pub criterion_current: String,
+    /// A folder without reports is fine: it holds built files, which are measured apart
+    /// ([`bundle`]).
+    pub folders_may_hold_only_built_files: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { format: None, wanted_metrics: None, criterion_current: criterion::LATEST.to_owned() }
+        Options {
+            format: None,
+            wanted_metrics: None,
+            criterion_current: criterion::LATEST.to_owned(),
+            folders_may_hold_only_built_files: false,
+        }
     }
 }
 
@@ -440,9 +454,12 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
             inputs.measurements.push(measurement);
         }
     }
-    if !read_any {
-        let known: Vec<&str> = ADAPTERS.iter().map(|adapter| adapter.description()).collect();
-        bail!("{}: no file in this folder is an input perfbudget reads ({})", dir.display(), known.join(", "));
+    if !read_any && !options.folders_may_hold_only_built_files {
+        bail!(
+            "{}: no file in this folder is an input perfbudget reads ({})",
+            dir.display(),
+            known_formats().join(", ")
+        );
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod measure;
+pub mod progress;
 pub mod table;
 
 use crate::evaluate::{CheckResult, LimitValue, Verdict};

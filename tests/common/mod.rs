@@ -18,6 +18,8 @@ pub fn perfbudget(dir: &Path, args: &[&str]) -> Run {
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .env_remove("GITHUB_ACTIONS")
+        // Compressed sizes are remembered here, never in the user's cache.
+        .env("PERFBUDGET_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
         .output()
         .expect("perfbudget runs");
     Run {

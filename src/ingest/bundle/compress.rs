@@ -1,0 +1,130 @@
+//! The sizes of one file as the JS tools report them, compressed on its own.
+//!
+//! - `gzip`: deflate level 9 in a gzip member without a file name and with mtime 0, as
+//!   Node's `zlib.gzipSync(buf, {level: 9})` in size-limit, bundlewatch and bundlesize. The
+//!   encoder is zlib-rs; Node's zlib is Chromium's fork, whose level 9 chooses other matches,
+//!   so sizes differ by a few bytes per file (+0.10% in total on tests/fixtures/bundle).
+//! - `brotli`: quality 11, window 22, generic mode, a raw stream, as Node's brotli encoder
+//!   in size-limit. The encoder is Google's C library (brotlic), so sizes are byte-identical
+//!   to size-limit's; the pure-Rust port is not.
+
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+/// Which size of a bundle file is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    #[default]
+    Brotli,
+}
+
+impl Compression {
+    pub const ALL: [Compression; 3] = [Compression::None, Compression::Gzip, Compression::Brotli];
+
+    /// The measurement `stat` of this size: `raw`, `gzip`, `brotli`.
+    pub fn stat(self) -> &'static str {
+        match self {
+            Compression::None => "raw",
+            Compression::Gzip => "gzip",
+            Compression::Brotli => "brotli",
+        }
+    }
+
+    /// [`Compression::stat`] as the list of stats a check accepts.
+    pub fn stats(self) -> &'static [&'static str] {
+        match self {
+            Compression::None => &["raw"],
+            Compression::Gzip => &["gzip"],
+            Compression::Brotli => &["brotli"],
+        }
+    }
+
+    /// The compression a measurement `stat` names.
+    pub fn from_stat(stat: &str) -> Option<Compression> {
+        Compression::ALL.into_iter().find(|compression| compression.stat() == stat)
+    }
+
+    /// The encoder and its parameters, which together decide the size: part of the cache
+    /// key, so that a new encoder version never reuses an old one's sizes. The versions
+    /// are checked against Cargo.lock by a test.
+    pub fn encoder(self) -> &'static str {
+        match self {
+            Compression::None => "raw",
+            Compression::Gzip => "gzip-9-mtime0-zlib-rs-0.6.8",
+            Compression::Brotli => "brotli-q11-w22-brotlic-sys-0.2.2",
+        }
+    }
+}
+
+/// The size of `bytes` compressed as `compression`.
+pub fn compressed_size(bytes: &[u8], compression: Compression) -> io::Result<u64> {
+    let mut counter = Counter(0);
+    match compression {
+        Compression::None => return Ok(bytes.len() as u64),
+        Compression::Gzip => {
+            let mut encoder = flate2::GzBuilder::new().mtime(0).write(&mut counter, flate2::Compression::best());
+            encoder.write_all(bytes)?;
+            encoder.finish()?;
+        }
+        Compression::Brotli => {
+            let encoder = brotlic::BrotliEncoderOptions::new()
+                .quality(brotlic::Quality::best())
+                .window_size(brotlic::WindowSize::new(22).map_err(io::Error::other)?)
+                .mode(brotlic::CompressionMode::Generic)
+                .build()
+                .map_err(io::Error::other)?;
+            let mut writer = brotlic::CompressorWriter::with_encoder(encoder, &mut counter);
+            writer.write_all(bytes)?;
+            writer.into_inner().map_err(|error| io::Error::other(error.to_string()))?;
+        }
+    }
+    Ok(counter.0)
+}
+
+/// A writer that only counts: the compressed bytes themselves are never needed.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Node 20.20.2's sizes of the empty input and of a short text: the gzip header and
+    /// trailer, brotli's empty stream.
+    #[test]
+    fn small_inputs_match_node() -> io::Result<()> {
+        assert_eq!(compressed_size(b"", Compression::Gzip)?, 20);
+        assert_eq!(compressed_size(b"", Compression::Brotli)?, 1);
+        assert_eq!(compressed_size(b"hello hello hello hello\n", Compression::None)?, 24);
+        Ok(())
+    }
+
+    /// The cache key names the encoder versions; a dependency bump must change it.
+    #[test]
+    fn encoder_versions_are_the_locked_ones() {
+        let lock = include_str!("../../../Cargo.lock");
+        for (package, key) in [("zlib-rs", Compression::Gzip.encoder()), ("brotlic-sys", Compression::Brotli.encoder())]
+        {
+            let needle = format!("name = \"{package}\"\nversion = \"");
+            let start = lock.find(&needle).map(|at| at + needle.len());
+            let version = start.and_then(|start| lock[start..].split('"').next());
+            assert!(
+                version.is_some_and(|version| key.ends_with(&format!("{package}-{version}"))),
+                "{key} does not name the locked {package} {version:?}"
+            );
+        }
+    }
+}

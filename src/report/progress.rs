@@ -1,0 +1,54 @@
+//! A progress bar on stderr while built files are compressed (brotli at quality 11 takes
+//! minutes on a large build). It appears only on a terminal and only once a run has taken
+//! a second, so short runs and CI logs never see it.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::ingest::bundle::Progress;
+
+/// How long a run goes before the bar appears.
+const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+#[derive(Debug)]
+pub struct CompressionBar {
+    bar: ProgressBar,
+    started: Instant,
+    shown: Mutex<bool>,
+    enabled: bool,
+}
+
+impl CompressionBar {
+    /// A bar that draws on stderr when `terminal` is true; otherwise it never draws.
+    pub fn new(terminal: bool) -> CompressionBar {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+        let style = ProgressStyle::with_template("compressing {bar:30} {binary_bytes}/{binary_total_bytes} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        CompressionBar { bar, started: Instant::now(), shown: Mutex::new(false), enabled: terminal }
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for CompressionBar {
+    fn start(&self, total_bytes: u64) {
+        self.bar.set_length(total_bytes);
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.bar.inc(bytes);
+        if self.enabled && self.started.elapsed() >= SHOW_AFTER {
+            let mut shown = self.shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !*shown {
+                *shown = true;
+                self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+        }
+    }
+}
