@@ -183,15 +183,23 @@ pub fn measure(
         .collect::<anyhow::Result<_>>()?;
     progress.start(if compressed { lengths.iter().sum() } else { 0 });
     let cache_problem: Mutex<Option<String>> = Mutex::new(None);
-    let sizes: Vec<Vec<(Compression, u64)>> = files
-        .par_iter()
-        .zip(&lengths)
-        .map(|(file, &length)| {
-            let sizes = file_sizes(file, length, compressions, cache, &cache_problem)?;
-            progress.advance(length);
-            Ok(sizes)
+    // Largest files first, one per task: a big file started last would leave the other
+    // cores idle while it compresses (brotli at quality 11 takes seconds per megabyte).
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&index| std::cmp::Reverse(lengths[index]));
+    let measured: Vec<(usize, Vec<(Compression, u64)>)> = order
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|index| {
+            let sizes = file_sizes(&files[index], lengths[index], compressions, cache, &cache_problem)?;
+            progress.advance(lengths[index]);
+            Ok((index, sizes))
         })
         .collect::<anyhow::Result<_>>()?;
+    let mut sizes: Vec<Vec<(Compression, u64)>> = vec![Vec::new(); files.len()];
+    for (index, file_sizes) in measured {
+        sizes[index] = file_sizes;
+    }
     let mut measurements = Vec::with_capacity(files.len() * compressions.len());
     for (file, sizes) in files.iter().zip(sizes) {
         for (compression, size) in sizes {

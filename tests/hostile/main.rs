@@ -174,6 +174,26 @@ fn empty_folders_and_symlink_loops_end_with_a_message() {
     refused(dir.path(), &["measure", "dangling.json"], "dangling.json");
 }
 
+#[cfg(unix)]
+#[test]
+fn built_files_with_non_utf8_names_and_empty_build_folders() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("dist")).unwrap();
+    fs::write(dir.path().join("perfbudget.yml"), "version: 1\nlimits:\n  bundle_size: 10 kB\n").unwrap();
+    // An empty build is the right verdict: red, nothing matched.
+    let run = perfbudget(dir.path(), &["check", "dist"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("no measurement matched bundle_size brotli"), "{}", run.stdout);
+    fs::write(dir.path().join("dist").join(std::ffi::OsStr::from_bytes(b"app-\xff.js")), "let a = 1;\n").unwrap();
+    let run = perfbudget(dir.path(), &["check", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("dist/app-\u{fffd}.js") || run.stdout.contains("(1 file)"), "{}", run.stdout);
+    let run = perfbudget(dir.path(), &["measure", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("dist/app-\u{fffd}.js"), "{}", run.stdout);
+}
+
 #[test]
 fn a_budget_with_100000_entries_loads() {
     let dir = tempfile::tempdir().unwrap();
@@ -232,7 +252,9 @@ fn copy_tree(from: &Path, to: &Path, reverse: bool) {
 fn reports_are_byte_identical_whatever_the_file_order_or_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let budget = "version: 1\ninputs: [.lighthouseci/, criterion/, k6.json]\nlimits:\n  lcp: 2s\n  score: 90\n  \
-                  bench_time: 1ms\n  api_p95: 75ms\n";
+                  bench_time: 1ms\n  api_p95: 75ms\nbudgets:\n  \
+                  - { metric: bundle_size, files: [\"dist/**/*.js\"], max: 200 kB }\n  \
+                  - { metric: bundle_size, files: [\"dist/**\"], each: true, compression: gzip, max: 50 KiB }\n";
     let mut outputs = Vec::new();
     for (name, reverse, threads) in [("forward", false, "1"), ("reverse", true, "4")] {
         let work = dir.path().join(name);
@@ -243,9 +265,10 @@ fn reports_are_byte_identical_whatever_the_file_order_or_thread_count() {
         );
         copy_tree(&repo().join("tests/fixtures/criterion/generated/tree"), &work.join("criterion"), reverse);
         fs::copy(repo().join("samples/k6-handle-summary.json"), work.join("k6.json")).unwrap();
+        copy_tree(&repo().join("tests/fixtures/bundle/dist"), &work.join("dist"), reverse);
         fs::write(work.join("perfbudget.yml"), budget).unwrap();
         let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-            .args(["check", "--json", "r.json", "--markdown", "r.md", "--junit", "r.xml"])
+            .args(["check", "--no-cache", "--json", "r.json", "--markdown", "r.md", "--junit", "r.xml"])
             .current_dir(&work)
             .env("RAYON_NUM_THREADS", threads)
             .env_remove("GITHUB_ACTIONS")
