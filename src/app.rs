@@ -213,7 +213,10 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
     // thresholds can name any metric, so then every one is kept.
     let wanted = (!budget.import_k6_thresholds)
         .then(|| budget.checks.iter().map(|check| check.selects().metric.to_owned()).collect());
-    let built = built_files(&budget, &inputs)?;
+    let mut built = entry_files(&mut budget)?;
+    built.extend(built_files(&budget, &inputs)?);
+    built.sort();
+    built.dedup_by(|a, b| a.name == b.name);
     let options = ingest::Options {
         format: args.input_format,
         wanted_metrics: wanted,
@@ -347,6 +350,50 @@ fn built_files(budget: &Budget, inputs: &[PathBuf]) -> anyhow::Result<Vec<bundle
     }
     files.sort();
     files.dedup_by(|a, b| a.name == b.name);
+    Ok(files)
+}
+
+/// The files of each `bundle_size` entry named by `manifest:` and `entry:`, read from its
+/// manifest; the check then selects exactly those files. A file the manifest names that
+/// is not on disk is an error: the build and its manifest do not match.
+fn entry_files(budget: &mut Budget) -> anyhow::Result<Vec<bundle::BuiltFile>> {
+    let root = Path::new(&budget.file).parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut files = Vec::new();
+    for check in budget.checks.iter_mut() {
+        let Some(entry) = &check.entry else { continue };
+        let manifest = root.join(&entry.manifest);
+        let found = bundle::manifest::entry_files(&manifest, &entry.entry)?;
+        let build = found.root.strip_prefix(&root).unwrap_or(&found.root);
+        let mut names = Vec::new();
+        for file in &found.files {
+            let path = found.root.join(file);
+            if !path.is_file() {
+                bail!(
+                    "{}: entry `{}` names {file}, which is not in {}: is the build complete, and the manifest from it?",
+                    manifest.display(),
+                    entry.entry,
+                    found.root.display()
+                );
+            }
+            let name = bundle::display_name(&build.join(file));
+            names.push(budget::escape_glob(&name));
+            files.push(bundle::BuiltFile { name, path });
+        }
+        if names.is_empty() {
+            bail!("{}: entry `{}` lists no files", manifest.display(), entry.entry);
+        }
+        let selector = budget::Selector {
+            tag: bundle::FILE_TAG.to_owned(),
+            include: names
+                .iter()
+                .map(|name| budget::Pattern::new(name, true))
+                .collect::<Result<_, _>>()
+                .map_err(|error| anyhow::anyhow!("{}: {error}", manifest.display()))?,
+            exclude: Vec::new(),
+            implied_excludes: 0,
+        };
+        check.selectors.push(selector);
+    }
     Ok(files)
 }
 

@@ -210,8 +210,14 @@ struct Group<'a> {
 fn group_by_subject<'a>(check: &Check, selects: &Selects<'_>, matched: Vec<&'a Measurement>) -> Vec<Group<'a>> {
     if check.metric == Metric::BundleSize && !check.each {
         // size-limit's model: the matched files are summed into one number.
-        let files = check.selectors.iter().find(|s| s.tag == "file").map(ToString::to_string).unwrap_or_default();
-        let subject = Subject::from([("files", files.trim_start_matches("file="))]);
+        let subject = match &check.entry {
+            Some(entry) => Subject::from([("entry", entry.entry.as_str())]),
+            None => {
+                let files =
+                    check.selectors.iter().find(|s| s.tag == FILE_TAG).map(ToString::to_string).unwrap_or_default();
+                Subject::from([("files", files.trim_start_matches("file="))])
+            }
+        };
         return vec![Group { subject, measurements: matched }];
     }
     let mut groups: BTreeMap<&Subject, Vec<&'a Measurement>> = BTreeMap::new();

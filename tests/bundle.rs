@@ -325,3 +325,139 @@ fn measure_lists_each_built_file_with_its_three_sizes() {
         );
     }
 }
+
+fn manifests() -> PathBuf {
+    fixtures().join("manifests")
+}
+
+/// A budget in a copy of tests/fixtures/bundle/manifests, which a test may change.
+fn manifest_budget(dir: &Path, entries: &str) {
+    for entry in walkdir::WalkDir::new(manifests()) {
+        let entry = entry.expect("walkable");
+        let target = dir.join(entry.path().strip_prefix(manifests()).expect("below"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+    std::fs::write(dir.join("perfbudget.yml"), format!("version: 1\nbudgets:\n{entries}")).expect("budget");
+}
+
+#[test]
+fn an_entry_weighs_its_file_its_static_imports_and_their_css_as_each_bundler_counts_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    manifest_budget(
+        dir.path(),
+        "  - { name: vite, metric: bundle_size, manifest: vite/dist/.vite/manifest.json, entry: src/main.ts, compression: none, max: 1 MB }\n  \
+         - { name: vite by name, metric: bundle_size, manifest: vite/dist/.vite/manifest.json, entry: admin, compression: none, max: 1 MB }\n  \
+         - { name: webpack, metric: bundle_size, manifest: webpack/dist/stats.json, entry: main, compression: none, max: 1 MB }\n  \
+         - { name: esbuild, metric: bundle_size, manifest: esbuild/meta.json, entry: src/main.ts, compression: none, max: 1 MB }\n",
+    );
+    let (_, report) = check_json(dir.path(), "perfbudget.yml", &["--no-cache"]);
+    let checks = report["checks"].as_array().expect("checks");
+    let files = |index: usize| -> Vec<String> {
+        checks[index]["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f["built"].as_str().or(f["name"].as_str()).unwrap_or("").to_owned())
+            .collect()
+    };
+    let size = |path: &str| std::fs::metadata(manifests().join(path)).expect("file").len() as f64;
+
+    // Vite: the entry chunk, its CSS, the shared chunk it imports and that one's CSS; not
+    // the lazily imported chunk. Vite records no sizes: the files' lengths are the truth.
+    assert_eq!(checks[0]["subject"]["entry"], "src/main.ts");
+    assert_eq!(
+        files(0),
+        [
+            "vite/dist/assets/main-0N8X_cIM.css",
+            "vite/dist/assets/main-CAm78SY0.js",
+            "vite/dist/assets/shared-D8UdjlyC.css",
+            "vite/dist/assets/shared-DvVXbeEO.js"
+        ]
+    );
+    let vite: f64 = files(0).iter().map(|f| size(f)).sum();
+    assert_eq!(checks[0]["value"].as_f64(), Some(vite));
+    assert_eq!(checks[0]["value"].as_f64(), Some(1406.0));
+    assert_eq!(checks[1]["value"].as_f64(), Some(189.0), "admin, found by its chunk name");
+
+    // webpack: the entrypoint's assets, whose total webpack itself reports as assetsSize.
+    let stats = json(&manifests().join("webpack/dist/stats.json"));
+    assert_eq!(checks[2]["value"].as_f64(), stats["entrypoints"]["main"]["assetsSize"].as_f64());
+    assert_eq!(files(2).len(), 4);
+
+    // esbuild: the entry's output, the chunks it imports statically (not the dynamic
+    // one) and its CSS bundle, with the bytes esbuild reports for each.
+    let meta = json(&manifests().join("esbuild/meta.json"));
+    let esbuild: f64 = files(3)
+        .iter()
+        .map(|f| meta["outputs"][f.trim_start_matches("esbuild/")]["bytes"].as_f64().expect("bytes"))
+        .sum();
+    assert_eq!(checks[3]["value"].as_f64(), Some(esbuild));
+    assert_eq!(esbuild, 670.0);
+    assert!(!files(3).iter().any(|f| f.contains("CHEAYLGZ")), "the lazy chunk does not count");
+}
+
+#[test]
+fn manifest_problems_end_with_exit_2_naming_the_manifest() {
+    let cases = [
+        (
+            "entry: src/mian.ts",
+            "vite/dist/.vite/manifest.json: no entry `src/mian.ts`; the entries are: src/main.ts, src/admin.ts",
+        ),
+        ("entry: mian", "webpack/dist/stats.json: no entry `mian`; the entries are: main, admin"),
+    ];
+    for (entry, expected) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = if entry.contains("src/") { "vite/dist/.vite/manifest.json" } else { "webpack/dist/stats.json" };
+        manifest_budget(
+            dir.path(),
+            &format!("  - {{ metric: bundle_size, manifest: {manifest}, {entry}, max: 1 MB }}\n"),
+        );
+        let run = perfbudget(dir.path(), &["check"]);
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    manifest_budget(
+        dir.path(),
+        "  - { metric: bundle_size, manifest: vite/dist/.vite/manifest.json, entry: src/main.ts, max: 1 MB }\n",
+    );
+    std::fs::remove_file(dir.path().join("vite/dist/assets/shared-DvVXbeEO.js")).expect("rm");
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("entry `src/main.ts` names assets/shared-DvVXbeEO.js, which is not in"),
+        "{}",
+        run.stderr
+    );
+
+    let manifest = dir.path().join("vite/dist/.vite/manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, text.replace("assets/main-CAm78SY0.js", "../../../etc/passwd")).expect("write");
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("names `../../../etc/passwd`, which is outside its build folder"), "{}", run.stderr);
+
+    std::fs::write(&manifest, &text[..text.len() / 2]).expect("truncate");
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("manifest.json:") && run.stderr.contains("truncated?"), "{}", run.stderr);
+
+    std::fs::write(&manifest, r#"{"name": "not a manifest"}"#).expect("write");
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a build manifest perfbudget reads"), "{}", run.stderr);
+
+    std::fs::write(
+        dir.path().join("perfbudget.yml"),
+        "version: 1\nbudgets:\n  - { metric: bundle_size, entry: main, max: 1 MB }\n",
+    )
+    .expect("budget");
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`entry` needs `manifest`"), "{}", run.stderr);
+}

@@ -26,7 +26,7 @@ fn no_mentions(text: &str) {
     }
 }
 
-/// Every `special` character is backslash-escaped.
+/// Every `special` character is backslash-escaped: odd backslashes before it.
 fn all_escaped(text: &str, special: &[u8]) {
     let bytes = text.as_bytes();
     for (at, byte) in bytes.iter().enumerate() {
@@ -37,7 +37,9 @@ fn all_escaped(text: &str, special: &[u8]) {
     }
 }
 
-/// Every `|` is escaped, so no cell or row is added.
+/// Every `|` is escaped by an odd run of backslashes, so no cell or row is added under
+/// any reading: cmark-gfm and markdown-it keep a `|` after any backslash in its cell, a
+/// stricter parser only after an odd run.
 fn no_cell_breaks(text: &str) {
     all_escaped(text, b"|");
 }

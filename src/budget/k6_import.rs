@@ -62,6 +62,7 @@ pub fn checks_from_thresholds(measurements: &[Measurement], warn_fraction: f64) 
             each: false,
             compression: Compression::default(),
             files_from_inputs: false,
+            entry: None,
             exact_subject: true,
             location: "import_k6_thresholds".into(),
             preset: None,

@@ -487,6 +487,7 @@ fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
         each: false,
         compression: Compression::default(),
         files_from_inputs: metric == Metric::BundleSize,
+        entry: None,
         exact_subject: false,
         location: format!("limits.{}", metric.name()),
         preset: None,
@@ -576,6 +577,12 @@ pub struct RawEntry {
     pub statistic: Option<Statistic>,
     /// Globs over bundle file paths; `!` excludes (`bundle_size`).
     pub files: Option<Vec<String>>,
+    /// `bundle_size`: a build manifest, from the budget file's folder: Vite's
+    /// `.vite/manifest.json`, webpack's stats JSON or an esbuild metafile.
+    pub manifest: Option<String>,
+    /// `bundle_size` with `manifest`: the entry whose files count (`src/main.ts`, webpack's
+    /// `main`): its own file, its static imports and their CSS.
+    pub entry: Option<String>,
     /// Subject tags and globs their values must match (k6: `name`, `method`, `status`, ...).
     pub tags: Option<BTreeMap<String, String>>,
     /// Upper limit, for metrics where lower is better.
@@ -651,6 +658,16 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     only_for(raw.stat.is_some(), "stat", is_k6, "`metric: k6`")?;
     only_for(raw.files.is_some(), "files", is_bundle, "bundle_size")?;
     only_for(raw.each.is_some(), "each", is_bundle, "bundle_size")?;
+    only_for(raw.manifest.is_some(), "manifest", is_bundle, "bundle_size")?;
+    only_for(raw.entry.is_some(), "entry", is_bundle, "bundle_size")?;
+    match (&raw.manifest, &raw.entry, &raw.files) {
+        (Some(_), None, _) => return Err("`manifest` needs `entry`: the entry whose files count".into()),
+        (None, Some(_), _) => return Err("`entry` needs `manifest`: the build manifest that lists its files".into()),
+        (Some(_), Some(_), Some(_)) => {
+            return Err("give `files` or `entry`, not both: an entry's files come from its manifest".into());
+        }
+        _ => {}
+    }
     only_for(raw.compression.is_some(), "compression", is_bundle, "bundle_size")?;
     only_for(raw.id.is_some(), "id", is_bench, "bench_time and bench_throughput")?;
     only_for(raw.statistic.is_some(), "statistic", metric == Metric::BenchTime, "bench_time")?;
@@ -687,6 +704,8 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     match &raw.files {
         Some(files) if files.is_empty() => return Err("`files` is empty; give at least one glob".into()),
         Some(files) => selectors.push(file_selector(files)?),
+        // An entry's files are known once its manifest is read.
+        None if is_bundle && raw.entry.is_some() => {}
         None if is_bundle => selectors.push(file_selector(&["**/*.js".to_owned()])?),
         None => {}
     }
@@ -708,6 +727,9 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         for selector in &selectors {
             label = format!("{label} {selector}");
         }
+        if let Some(entry) = &raw.entry {
+            label = format!("{label} entry={entry}");
+        }
     }
     let stat = match raw.statistic {
         Some(Statistic::Typical) | None => raw.stat,
@@ -728,7 +750,12 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         aggregate: raw.aggregate.unwrap_or_default(),
         each: raw.each.unwrap_or(false),
         compression: raw.compression.unwrap_or_default(),
-        files_from_inputs: is_bundle && raw.files.is_none(),
+        files_from_inputs: is_bundle && raw.files.is_none() && raw.entry.is_none(),
+        entry: raw
+            .manifest
+            .clone()
+            .zip(raw.entry.clone())
+            .map(|(manifest, entry)| super::ManifestEntry { manifest, entry }),
         exact_subject: false,
         location: String::new(),
         preset: None,

@@ -76,6 +76,8 @@ pub struct Check {
     /// `bundle_size` without `files:`: the `.js` files of the input folders, rather than
     /// files found by globs from the budget file's folder.
     pub files_from_inputs: bool,
+    /// `bundle_size` with `manifest:` and `entry:`: the files of one entry of a build.
+    pub entry: Option<ManifestEntry>,
     /// Match only subjects with exactly the selected tags, as a k6 threshold applies to its
     /// own metric or submetric and not to the submetrics below it (imported thresholds).
     pub exact_subject: bool,
@@ -102,6 +104,15 @@ impl Check {
             (None, _) => Direction::LowerIsBetter,
         }
     }
+}
+
+/// An entry of a build manifest, as the budget names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestEntry {
+    /// The manifest, relative to the budget file's folder.
+    pub manifest: String,
+    /// The entry's name in the manifest.
+    pub entry: String,
 }
 
 /// A hard limit in base units.

@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod compress;
 pub mod hashed_name;
+pub mod manifest;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -60,6 +61,17 @@ pub fn glob_base(glob: &str) -> &str {
         end = at + component.len();
     }
     glob[..end].trim_end_matches('/')
+}
+
+/// A path as a file name in reports: `/`-separated, without `./`.
+pub fn display_name(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/");
+    if path.has_root() && !joined.starts_with('/') { format!("/{joined}") } else { joined.replacen("//", "/", 1) }
 }
 
 /// Every file under `root` that `keep` accepts by name, starting from the base folder of

@@ -80,8 +80,26 @@ pub fn md_code_cell(text: &str) -> String {
     let pad = if shown.starts_with('`') || shown.ends_with('`') || shown.is_empty() { " " } else { "" };
     // Inside a code span GitHub renders no mention or comment, but other renderers of the
     // same markdown might: a word joiner costs nothing visible and settles it.
-    let inert = shown.replace('|', "\\|").replace('@', "@\u{2060}").replace("<!", "<\u{2060}!");
+    let inert = escape_pipes(&shown).replace('@', "@\u{2060}").replace("<!", "<\u{2060}!");
     format!("{fence}{pad}{inert}{pad}{fence}")
+}
+
+/// `|` as `\|`. A backslash already before it is parted from the escape by a word joiner:
+/// `\\|` is an escaped pipe to cmark-gfm but an escaped backslash and a cell break to a
+/// parser that counts backslashes (found by fuzzing).
+fn escape_pipes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '|' {
+            if out.ends_with('\\') {
+                out.push(WORD_JOINER);
+            }
+            out.push_str("\\|");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Untrusted or generated text in markdown outside code spans: HTML special characters
@@ -161,6 +179,14 @@ mod tests {
 
     /// Every trick at once, as a hostile benchmark id or URL would carry it.
     pub const HOSTILE: &str = "a|b `tick` <!-- hide @someone [x](https://evil.example)\n::error::x %0A \u{1b}[31mred\u{1b}[0m ##[warning]y \u{202e}evil";
+
+    /// Found by the `escape` fuzz target (fuzz/, input `\|`|`): a backslash before a
+    /// pipe must not turn our `\|` into `\\|`, an escaped backslash and a cell break.
+    #[test]
+    fn a_backslash_before_a_pipe_keeps_the_pipe_escaped() {
+        assert_eq!(md_code_cell("\\|`|"), "``\\\u{2060}\\|`\\|``");
+        assert_eq!(md_text("\\|"), "\\\\\\|");
+    }
 
     #[test]
     fn strips_controls_ansi_and_bidi() {
