@@ -16,6 +16,9 @@ pub struct Baseline {
     values: HashMap<String, BaselineValue>,
     /// key -> the files of a summed bundle check: name (without hash) and bytes.
     files: HashMap<String, Vec<(String, f64)>>,
+    /// (budget label, compression) -> the files of a bundle check of each file, with their
+    /// bytes: what a pull request removed is found by the check that listed it.
+    each_files: HashMap<(String, String), Vec<(String, f64)>>,
 }
 
 /// A baseline value and, where the report kept it, its 95% interval; base units.
@@ -41,6 +44,17 @@ impl Baseline {
                 (key(&c.source_metric, c.stat.as_deref(), &c.subject), sizes)
             })
             .collect();
+        let mut each_files: HashMap<(String, String), Vec<(String, f64)>> = HashMap::new();
+        for c in report.checks.iter().filter(|c| c.metric == crate::ingest::bundle::METRIC && c.files.is_empty()) {
+            if let (Some(file), Some(stat), Some(value)) =
+                (c.subject.get(crate::ingest::bundle::FILE_TAG), &c.stat, c.value)
+            {
+                each_files
+                    .entry((c.budget.clone(), stat.clone()))
+                    .or_default()
+                    .push((file.to_owned(), c.unit.to_base(value)));
+            }
+        }
         let values = report
             .checks
             .iter()
@@ -48,7 +62,7 @@ impl Baseline {
                 Some(entry(&c.source_metric, c.stat.as_deref(), &c.subject, c.unit, c.value?, c.lower.zip(c.upper)))
             })
             .collect();
-        Baseline { values, files }
+        Baseline { values, files, each_files }
     }
 
     /// A baseline from measurements read directly, such as a saved criterion baseline
@@ -60,13 +74,19 @@ impl Baseline {
                 Some(entry(&m.metric, m.stat.as_deref(), &m.subject, m.unit, m.value?, m.lower.zip(m.upper)))
             })
             .collect();
-        Baseline { values, files: HashMap::new() }
+        Baseline { values, files: HashMap::new(), each_files: HashMap::new() }
     }
 
     /// Adds another baseline's values; `other` wins where both have one.
     pub fn extend(&mut self, other: Baseline) {
         self.values.extend(other.values);
         self.files.extend(other.files);
+        self.each_files.extend(other.each_files);
+    }
+
+    /// The files a bundle check of each file (by its label) listed in the baseline.
+    pub fn each_files(&self, label: &str, stat: &str) -> Option<&[(String, f64)]> {
+        self.each_files.get(&(label.to_owned(), stat.to_owned())).map(Vec::as_slice)
     }
 
     /// The files of a summed bundle check in the baseline, with their bytes.

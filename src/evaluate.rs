@@ -179,6 +179,7 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
         } else {
             matched
         };
+        let first_row = checks.len();
         for group in group_by_subject(check, &selects, matched) {
             let mut result = judge_group(check, &selects, group, baseline, &runs);
             if check.metric == Metric::BenchTime
@@ -191,8 +192,37 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
             }
             checks.push(result);
         }
+        if check.metric == Metric::BundleSize
+            && check.each
+            && let Some(baseline) = baseline
+        {
+            let removed = removed_files(check, &selects, &checks[first_row..], baseline);
+            checks.extend(removed);
+        }
     }
     Evaluation { checks }
+}
+
+/// For a `bundle_size` check of each file: a green row for every file the baseline's same
+/// check had that is gone now, so a pull request shows what it removed.
+fn removed_files(check: &Check, selects: &Selects<'_>, rows: &[CheckResult], baseline: &Baseline) -> Vec<CheckResult> {
+    let stat = check.compression.stat();
+    let Some(before) = baseline.each_files(&check.label, stat) else { return Vec::new() };
+    let present: std::collections::HashSet<&str> = rows.iter().filter_map(|row| row.subject.get(FILE_TAG)).collect();
+    before
+        .iter()
+        .filter(|(name, _)| !present.contains(name.as_str()))
+        .map(|(name, bytes)| {
+            let mut result = CheckResult::new(check, selects, Unit::Bytes, Subject::from([(FILE_TAG, name.as_str())]));
+            result.stat = Some(stat.to_owned());
+            result.source = Some(crate::ingest::bundle::SOURCE.to_owned());
+            result.baseline = Some(*bytes);
+            result.change = Some(-1.0);
+            result.message =
+                format!("removed since the baseline, where it was {}", format_base(Dimension::Size, *bytes));
+            result
+        })
+        .collect()
 }
 
 /// The position of the measurement's stat in the accepted list (lower is preferred), or

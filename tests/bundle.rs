@@ -247,7 +247,7 @@ fn maps_and_license_files_count_only_where_a_glob_names_them() {
     copy_dist(dir.path());
     std::fs::write(
         dir.path().join("perfbudget.yml"),
-        "version: 1\nbudgets:\n  - { name: assets, metric: bundle_size, files: [\"dist/assets/*\"], compression: none, max: 1 MB }\n  - { name: maps, metric: bundle_size, files: [\"dist/**/*.map\"], compression: none, max: 1 MB }\n",
+        "version: 1\nbudgets:\n  - { name: assets, metric: bundle_size, files: [\"dist/assets/*\"], compression: none, max: 1 MB }\n  - { name: maps, metric: bundle_size, files: [\"dist/**/*.map\"], compression: none, max: 1 MB }\n  - { name: overlapping, metric: bundle_size, files: [\"dist/**/*.js\", \"dist/vendor/*.js\", \"dist/vendor/react-dom.production.min.js\"], compression: none, max: 1 MB }\n",
     )
     .expect("budget");
     let (_, report) = check_json(dir.path(), "perfbudget.yml", &[]);
@@ -257,6 +257,11 @@ fn maps_and_license_files_count_only_where_a_glob_names_them() {
     );
     assert_eq!(report["checks"][1]["value"].as_f64(), Some(110_046.0));
     assert_eq!(report["checks"][0]["budget"], "assets", "the implied excludes are not in the label");
+    assert_eq!(
+        report["checks"][2]["value"].as_f64(),
+        Some(505_028.0),
+        "react-dom counts once, as in size-limit's all-JS sum"
+    );
 }
 
 #[test]

@@ -43,6 +43,8 @@ impl Cells {
                 }
                 text
             }
+            // A file the baseline had and this build has not.
+            None if check.baseline.is_some() => "removed".to_owned(),
             None => "no data".to_owned(),
         };
         let limit = match check.limit {

@@ -52,3 +52,20 @@ impl Progress for CompressionBar {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Off a terminal the bar counts but never draws.
+    #[test]
+    fn counts_without_drawing_off_a_terminal() {
+        let bar = CompressionBar::new(false);
+        bar.start(300);
+        bar.advance(100);
+        bar.advance(200);
+        assert_eq!((bar.bar.position(), bar.bar.length()), (300, Some(300)));
+        assert!(bar.bar.is_hidden());
+        assert!(!*bar.shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+}
