@@ -8,6 +8,7 @@ pub mod app;
 pub mod baseline;
 pub mod budget;
 pub mod cli;
+pub mod crash;
 pub mod evaluate;
 pub mod ingest;
 pub mod init;

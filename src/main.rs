@@ -8,36 +8,13 @@ use clap::Parser;
 use perfbudget::app::{self, Github, Terminal};
 use perfbudget::cli::Cli;
 
-/// Exit code for a run that cannot be trusted (bad input, bad flag, internal error).
-const UNTRUSTED: u8 = 2;
+use perfbudget::crash::UNTRUSTED;
 
 fn main() -> ExitCode {
-    // A panic is a bug, and a gate that crashed has not passed: exit 2, never 0 or 101.
-    std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        let _ = writeln!(
-            std::io::stderr(),
-            "error: perfbudget crashed{location} (a bug; please report it with the inputs that caused it): {}",
-            panic_message(info)
-        );
-    }));
-    match std::panic::catch_unwind(run) {
-        Ok(code) => code,
-        Err(_) => ExitCode::from(UNTRUSTED),
-    }
+    ExitCode::from(perfbudget::crash::guard(run))
 }
 
-fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
-    if let Some(text) = info.payload().downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = info.payload().downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "unknown panic".to_owned()
-    }
-}
-
-fn run() -> ExitCode {
+fn run() -> u8 {
     // clap prints usage errors itself and exits 2, the "cannot be trusted" code.
     let cli = Cli::parse();
     let cwd = match std::env::current_dir() {
@@ -59,7 +36,7 @@ fn run() -> ExitCode {
             // A closed pipe (`| head`) is not an error of the gate: the verdict stands.
             let _ = std::io::stdout().lock().write_all(outcome.stdout.as_bytes());
             let _ = std::io::stderr().lock().write_all(outcome.stderr.as_bytes());
-            ExitCode::from(outcome.exit_code)
+            outcome.exit_code
         }
         Err(error) => fail(&error),
     }
@@ -75,8 +52,8 @@ fn random_token() -> String {
     format!("{a:016x}{b:016x}")
 }
 
-fn fail(error: &anyhow::Error) -> ExitCode {
+fn fail(error: &anyhow::Error) -> u8 {
     let message = perfbudget::report::escape::terminal(&format!("{error:#}"));
     let _ = writeln!(std::io::stderr(), "error: {message}");
-    ExitCode::from(UNTRUSTED)
+    UNTRUSTED
 }
