@@ -67,11 +67,14 @@ pub fn glob_base(glob: &str) -> &str {
 pub fn display_name(path: &Path) -> String {
     let parts: Vec<String> = path
         .components()
-        .filter(|part| !matches!(part, std::path::Component::CurDir))
-        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .filter_map(|part| match part {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => Some("..".to_owned()),
+            _ => None,
+        })
         .collect();
     let joined = parts.join("/");
-    if path.has_root() && !joined.starts_with('/') { format!("/{joined}") } else { joined.replacen("//", "/", 1) }
+    if path.has_root() { format!("/{joined}") } else { joined }
 }
 
 /// Every file under `root` that `keep` accepts by name, starting from the base folder of
@@ -275,6 +278,13 @@ fn read_built_file(path: &Path) -> anyhow::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names() {
+        assert_eq!(display_name(Path::new("./dist/assets/a.js")), "dist/assets/a.js");
+        assert_eq!(display_name(Path::new("../web/dist/a.js")), "../web/dist/a.js");
+        assert_eq!(display_name(Path::new("/srv/dist/a.js")), "/srv/dist/a.js");
+    }
 
     #[test]
     fn glob_bases() {
