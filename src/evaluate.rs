@@ -743,6 +743,13 @@ fn no_match(
     let mut result = CheckResult::new(check, selects, unit, Subject::new());
     result.verdict = if check.optional { Verdict::Green } else { Verdict::Red };
     result.message = format!("{prefix}no measurement matched {looked_for}; {found}");
+    if check.metric == Metric::BundleSize {
+        result.message.push_str(if check.files_from_inputs {
+            " (without `files:`, bundle_size reads the .js files of the folders given as inputs)"
+        } else {
+            " (`files:` globs are read from the budget file's folder; a folder's files are `dist/**`)"
+        });
+    }
     result
 }
 

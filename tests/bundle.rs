@@ -282,6 +282,9 @@ fn a_glob_that_matches_nothing_is_red_unless_optional() {
         "{}",
         report["checks"][0]["message"]
     );
+    assert!(report["checks"][0]["message"].as_str().is_some_and(|m| {
+        m.ends_with("(`files:` globs are read from the budget file's folder; a folder's files are `dist/**`)")
+    }));
     assert_eq!(report["checks"][1]["verdict"], "green");
 }
 

@@ -185,6 +185,7 @@ fn built_files_with_non_utf8_names_and_empty_build_folders() {
     let run = perfbudget(dir.path(), &["check", "dist"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains("no measurement matched bundle_size brotli"), "{}", run.stdout);
+    assert!(run.stdout.contains("the .js files of the folders given as inputs"), "{}", run.stdout);
     fs::write(dir.path().join("dist").join(std::ffi::OsStr::from_bytes(b"app-\xff.js")), "let a = 1;\n").unwrap();
     let run = perfbudget(dir.path(), &["check", "dist"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
