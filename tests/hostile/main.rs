@@ -196,6 +196,25 @@ fn built_files_with_non_utf8_names_and_empty_build_folders() {
 }
 
 #[test]
+fn a_built_file_over_1_gb_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("dist")).unwrap();
+    let file = fs::File::create(dir.path().join("dist/huge.js")).unwrap();
+    file.set_len(1_100_000_000).unwrap();
+    fs::write(dir.path().join("perfbudget.yml"), "version: 1\nlimits:\n  bundle_size: 10 kB\n").unwrap();
+    let stderr = refused(dir.path(), &["check", "--no-cache", "dist"], "dist/huge.js");
+    assert!(stderr.contains("1100000000 bytes is more than the 1000000000 perfbudget compresses"), "{stderr}");
+    // Its raw size needs no reading at all.
+    fs::write(
+        dir.path().join("perfbudget.yml"),
+        "version: 1\nbudgets:\n  - { metric: bundle_size, files: [\"dist/*.js\"], compression: none, max: 2 GB }\n",
+    )
+    .unwrap();
+    let run = perfbudget(dir.path(), &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
 fn a_budget_with_100000_entries_loads() {
     let dir = tempfile::tempdir().unwrap();
     let mut yaml = String::from("version: 1\nbudgets:\n");
