@@ -6,9 +6,9 @@
 //! never by cutting a table in half.
 
 use super::escape::{md_code_cell, md_text};
+use super::file_table;
 use super::json::Report;
 use super::{Cells, has_changes, summary_counts, verdict_icon, worst_first};
-use crate::evaluate::bundle::FileSize;
 use crate::evaluate::{CheckResult, Verdict};
 
 /// GitHub's limit on a comment body.
@@ -145,73 +145,33 @@ const FILES_SHOWN: usize = 30;
 /// A folded table per summed bundle check: each file's size and, against a baseline, its
 /// change, with files added and removed. Changed files lead, the largest change first.
 fn files_sections(rows: &[&CheckResult]) -> String {
-    use crate::quantity::{Dimension, format_base, signed_percent};
     let mut text = String::new();
     for check in rows.iter().filter(|check| !check.files.is_empty()) {
-        let compared = check.files.iter().any(|file| file.baseline.is_some());
-        let delta = |file: &FileSize| file.value.unwrap_or(0.0) - file.baseline.unwrap_or(0.0);
-        let mut files: Vec<&FileSize> = check.files.iter().collect();
-        if compared {
-            files.sort_by(|a, b| delta(b).abs().total_cmp(&delta(a).abs()).then_with(|| a.name.cmp(&b.name)));
-        } else {
-            files.sort_by(|a, b| {
-                b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0)).then_with(|| a.name.cmp(&b.name))
-            });
-        }
-        let size = |value: Option<f64>| value.map_or_else(|| "—".to_owned(), |v| format_base(Dimension::Size, v));
-        let count = |keep: &dyn Fn(&FileSize) -> bool| check.files.iter().filter(|file| keep(file)).count();
-        let mut counts = vec![format!("{} files", count(&|file| file.value.is_some()))];
-        if compared {
-            let changed = count(&|file| file.value.zip(file.baseline).is_some_and(|(value, base)| value != base));
-            let added = count(&|file| file.value.is_some() && file.baseline.is_none());
-            let removed = count(&|file| file.value.is_none());
-            for (n, what) in [(changed, "changed"), (added, "new"), (removed, "removed")] {
-                if n > 0 {
-                    counts.push(format!("{n} {what}"));
-                }
-            }
-        }
+        let files = file_table(check);
         text.push_str(&format!(
             "\n<details><summary>Files of {} ({}): {}</summary>\n\n",
             md_text(&check.budget),
             md_text(check.stat.as_deref().unwrap_or("")),
-            counts.join(", ")
+            files.summary
         ));
-        if compared {
+        if files.compared {
             text.push_str("| File | Size | Base | Change |\n|---|--:|--:|--:|\n");
         } else {
             text.push_str("| File | Size |\n|---|--:|\n");
         }
-        for file in files.iter().take(FILES_SHOWN) {
+        for file in files.rows.iter().take(FILES_SHOWN) {
             let name = md_code_cell(&file.name);
-            if !compared {
-                text.push_str(&format!("| {name} | {} |\n", size(file.value)));
-                continue;
+            if files.compared {
+                text.push_str(&format!("| {name} | {} | {} | {} |\n", file.size, file.base, md_text(&file.change)));
+            } else {
+                text.push_str(&format!("| {name} | {} |\n", file.size));
             }
-            let change = match (file.value, file.baseline) {
-                (Some(_), None) => "new".to_owned(),
-                (None, Some(_)) => "removed".to_owned(),
-                (Some(value), Some(base)) if value == base => "0".to_owned(),
-                (Some(value), Some(base)) => {
-                    let bytes = format_base(Dimension::Size, (value - base).abs());
-                    let sign = if value > base { "+" } else { "−" };
-                    if base > 0.0 {
-                        format!("{sign}{bytes} ({})", signed_percent((value - base) / base))
-                    } else {
-                        format!("{sign}{bytes}")
-                    }
-                }
-                (None, None) => String::new(),
-            };
-            text.push_str(&format!(
-                "| {name} | {} | {} | {} |\n",
-                size(file.value),
-                size(file.baseline),
-                md_text(&change)
-            ));
         }
-        if files.len() > FILES_SHOWN {
-            text.push_str(&format!("\n{} more files; the JSON report lists them all.\n", files.len() - FILES_SHOWN));
+        if files.rows.len() > FILES_SHOWN {
+            text.push_str(&format!(
+                "\n{} more files; the JSON report lists them all.\n",
+                files.rows.len() - FILES_SHOWN
+            ));
         }
         text.push_str("\n</details>\n");
     }

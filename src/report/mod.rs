@@ -69,6 +69,85 @@ impl Cells {
     }
 }
 
+/// The files of a summed bundle row as every renderer shows them, before format escaping.
+#[derive(Debug)]
+pub struct FileTable {
+    /// Whether sizes were compared with a baseline.
+    pub compared: bool,
+    /// `8 files, 1 changed, 1 new, 1 removed`.
+    pub summary: String,
+    /// Changed, new and removed files first, the largest change first; without a
+    /// baseline, the largest file first.
+    pub rows: Vec<FileRow>,
+}
+
+#[derive(Debug)]
+pub struct FileRow {
+    pub name: String,
+    pub size: String,
+    pub base: String,
+    /// `+1 kB (+9.3%)`, `new`, `removed`, `0`.
+    pub change: String,
+    /// Whether the file differs from the baseline (changed, new or removed).
+    pub changed: bool,
+}
+
+pub fn file_table(check: &CheckResult) -> FileTable {
+    use crate::evaluate::bundle::FileSize;
+    use crate::quantity::{Dimension, format_base, signed_percent};
+    let compared = check.files.iter().any(|file| file.baseline.is_some());
+    let delta = |file: &FileSize| file.value.unwrap_or(0.0) - file.baseline.unwrap_or(0.0);
+    let mut files: Vec<&FileSize> = check.files.iter().collect();
+    if compared {
+        files.sort_by(|a, b| delta(b).abs().total_cmp(&delta(a).abs()).then_with(|| a.name.cmp(&b.name)));
+    } else {
+        files.sort_by(|a, b| {
+            b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0)).then_with(|| a.name.cmp(&b.name))
+        });
+    }
+    let size = |value: Option<f64>| value.map_or_else(|| "—".to_owned(), |v| format_base(Dimension::Size, v));
+    let count = |keep: &dyn Fn(&FileSize) -> bool| check.files.iter().filter(|file| keep(file)).count();
+    let mut counts = vec![format!("{} files", count(&|file| file.value.is_some()))];
+    if compared {
+        let changed = count(&|file| file.value.zip(file.baseline).is_some_and(|(value, base)| value != base));
+        let added = count(&|file| file.value.is_some() && file.baseline.is_none());
+        let removed = count(&|file| file.value.is_none());
+        for (n, what) in [(changed, "changed"), (added, "new"), (removed, "removed")] {
+            if n > 0 {
+                counts.push(format!("{n} {what}"));
+            }
+        }
+    }
+    let rows = files
+        .into_iter()
+        .map(|file| {
+            let change = match (file.value, file.baseline) {
+                (Some(_), None) => "new".to_owned(),
+                (None, Some(_)) => "removed".to_owned(),
+                (Some(value), Some(base)) if value == base => "0".to_owned(),
+                (Some(value), Some(base)) => {
+                    let bytes = format_base(Dimension::Size, (value - base).abs());
+                    let sign = if value > base { "+" } else { "−" };
+                    if base > 0.0 {
+                        format!("{sign}{bytes} ({})", signed_percent((value - base) / base))
+                    } else {
+                        format!("{sign}{bytes}")
+                    }
+                }
+                (None, None) => String::new(),
+            };
+            FileRow {
+                name: file.name.clone(),
+                size: size(file.value),
+                base: size(file.baseline),
+                changed: compared && file.value != file.baseline,
+                change,
+            }
+        })
+        .collect();
+    FileTable { compared, summary: counts.join(", "), rows }
+}
+
 /// Whether any row was compared with a baseline: without one the change column is empty
 /// and is left out.
 pub fn has_changes(report: &Report) -> bool {

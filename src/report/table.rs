@@ -5,7 +5,7 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 
 use super::escape::terminal;
 use super::json::Report;
-use super::{Cells, has_changes, summary_counts, worst_first};
+use super::{Cells, file_table, has_changes, summary_counts, worst_first};
 use crate::evaluate::Verdict;
 
 /// Tables with more rows than this list only red and yellow rows unless asked for all:
@@ -70,7 +70,37 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
     if folded > 0 {
         text.push_str(&format!("{folded} green checks not listed (--verbose lists them; the JSON report has all)\n"));
     }
+    text.push_str(&changed_files(report));
     text.push_str(&format!("perfbudget: {} — {}\n", report.verdict.as_str(), summary_counts(report)));
+    text
+}
+
+/// Files listed per summed bundle row; the markdown and JSON reports have more.
+const FILES_SHOWN: usize = 10;
+
+/// Under the table, for each summed bundle row compared with a baseline: the files that
+/// changed, were added or were removed, the largest change first.
+fn changed_files(report: &Report) -> String {
+    let mut text = String::new();
+    for check in worst_first(report).into_iter().filter(|check| !check.files.is_empty()) {
+        let files = file_table(check);
+        let changed: Vec<&super::FileRow> = files.rows.iter().filter(|row| row.changed).collect();
+        if changed.is_empty() {
+            continue;
+        }
+        text.push_str(&format!(
+            "{} ({}) against the baseline: {}\n",
+            terminal(&check.budget),
+            check.stat.as_deref().unwrap_or(""),
+            files.summary
+        ));
+        for row in changed.iter().take(FILES_SHOWN) {
+            text.push_str(&format!("  {:>18}  {}\n", row.change, terminal(&row.name)));
+        }
+        if changed.len() > FILES_SHOWN {
+            text.push_str(&format!("  and {} more\n", changed.len() - FILES_SHOWN));
+        }
+    }
     text
 }
 
