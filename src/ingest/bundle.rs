@@ -115,20 +115,14 @@ fn walk(
     keep: &(dyn Fn(&str) -> bool + Sync),
     files: &mut Vec<BuiltFile>,
 ) -> anyhow::Result<()> {
-    let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
     for entry in walkdir::WalkDir::new(start).follow_links(true).sort_by_file_name() {
         let entry = entry.map_err(|error| walk_error(start, &error))?;
         if !entry.file_type().is_file() {
             continue;
         }
+        // A glob naming one file starts at the file itself: its name is the prefix alone.
         let relative = entry.path().strip_prefix(start).unwrap_or(entry.path());
-        let relative: Vec<String> =
-            relative.components().map(|part| part.as_os_str().to_string_lossy().into_owned()).collect();
-        let name = match (prefix.is_empty(), relative.is_empty()) {
-            (true, _) => relative.join("/"),
-            (false, true) => prefix.to_owned(),
-            (false, false) => format!("{prefix}/{}", relative.join("/")),
-        };
+        let name = display_name(&Path::new(prefix).join(relative));
         if keep(&name) {
             files.push(BuiltFile { name, path: entry.into_path() });
         }
