@@ -78,11 +78,11 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
 /// Files listed per summed bundle row; the markdown and JSON reports have more.
 const FILES_SHOWN: usize = 10;
 
-/// Under the table, for each summed bundle row compared with a baseline: the files that
-/// changed, were added or were removed, the largest change first.
+/// Under the table, for each summed bundle row compared with a baseline (in budget order):
+/// the files that changed, were added or were removed, the largest change first.
 fn changed_files(report: &Report) -> String {
     let mut text = String::new();
-    for check in worst_first(report).into_iter().filter(|check| !check.files.is_empty()) {
+    for check in report.checks.iter().filter(|check| !check.files.is_empty()) {
         let files = file_table(check);
         let changed: Vec<&super::FileRow> = files.rows.iter().filter(|row| row.changed).collect();
         if changed.is_empty() {
