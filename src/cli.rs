@@ -136,12 +136,23 @@ pub struct MeasureArgs {
     pub inputs: Vec<PathBuf>,
 }
 
+impl Command {
+    /// The cache options of the commands that measure built files.
+    pub fn cache_args_mut(&mut self) -> Option<&mut CacheArgs> {
+        match self {
+            Command::Check(args) => Some(&mut args.cache),
+            Command::Measure(args) => Some(&mut args.cache),
+            _ => None,
+        }
+    }
+}
+
 /// Where compressed sizes of built files are remembered.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CacheArgs {
-    /// Remember compressed sizes of built files here, by content. Default: the user's
-    /// cache folder (~/.cache/perfbudget on Linux).
-    #[arg(long, value_name = "DIR", env = "PERFBUDGET_CACHE_DIR")]
+    /// Remember compressed sizes of built files here, by content. Default:
+    /// $PERFBUDGET_CACHE_DIR, else the user's cache folder (~/.cache/perfbudget on Linux).
+    #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Compress every built file afresh and remember nothing (over --cache-dir).
     #[arg(long)]

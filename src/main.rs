@@ -16,7 +16,14 @@ fn main() -> ExitCode {
 
 fn run() -> u8 {
     // clap prints usage errors itself and exits 2, the "cannot be trusted" code.
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // PERFBUDGET_CACHE_DIR stands in for --cache-dir; empty is unset, as CI templates often
+    // leave variables.
+    if let Some(dir) = std::env::var_os("PERFBUDGET_CACHE_DIR").filter(|dir| !dir.is_empty())
+        && let Some(cache) = cli.command.cache_args_mut()
+    {
+        cache.cache_dir.get_or_insert_with(|| dir.into());
+    }
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(error) => return fail(&anyhow::anyhow!("cannot read the current folder: {error}")),

@@ -469,3 +469,30 @@ fn manifest_problems_end_with_exit_2_naming_the_manifest() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("`entry` needs `manifest`"), "{}", run.stderr);
 }
+
+/// Linux: the user's cache folder is $XDG_CACHE_HOME/perfbudget there.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_cache_folder_comes_from_the_flag_then_the_environment_and_an_empty_variable_is_unset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dist(dir.path());
+    let run_with = |env: &str, args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+            .args(["measure", "dist"])
+            .args(args)
+            .current_dir(dir.path())
+            .env("PERFBUDGET_CACHE_DIR", env)
+            .env("XDG_CACHE_HOME", dir.path().join("user-cache"))
+            .env("HOME", dir.path().join("home"))
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    let holds_entries = |folder: &str| dir.path().join(folder).join("sizes-v1").is_dir();
+    run_with("", &[]);
+    assert!(holds_entries("user-cache/perfbudget"), "empty means unset: the user's cache folder");
+    run_with("from-env", &[]);
+    assert!(holds_entries("from-env"));
+    run_with("from-env", &["--cache-dir", "from-flag"]);
+    assert!(holds_entries("from-flag"), "the flag wins");
+}
