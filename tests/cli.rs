@@ -13,6 +13,14 @@ fn temp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// `perfbudget check --budget budgets/demo.yml EXTRA...`, run in `dir`.
+fn check_demo(dir: &Path, extra: &[&str]) -> common::Run {
+    let budget = repo().join("budgets/demo.yml");
+    let mut args = vec!["check", "--budget", budget.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    perfbudget(dir, &args)
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
@@ -224,21 +232,7 @@ fn the_json_report_is_the_next_baseline() {
 #[test]
 fn markdown_and_junit_files_are_written() {
     let dir = temp();
-    let budget = repo().join("budgets/demo.yml");
-    let run = perfbudget(
-        dir.path(),
-        &[
-            "check",
-            "--budget",
-            budget.to_str().unwrap(),
-            "--markdown",
-            "comment.md",
-            "--junit",
-            "junit.xml",
-            "--marker",
-            "web",
-        ],
-    );
+    let run = check_demo(dir.path(), &["--markdown", "comment.md", "--junit", "junit.xml", "--marker", "web"]);
     assert_eq!(run.code, 1);
     let markdown = std::fs::read_to_string(dir.path().join("comment.md")).unwrap();
     assert!(
@@ -514,21 +508,7 @@ fn under_github_actions_the_summary_outputs_and_annotations_are_written() {
 #[test]
 fn comment_re_renders_the_markdown_from_a_json_report() {
     let dir = temp();
-    let budget = repo().join("budgets/demo.yml");
-    let run = perfbudget(
-        dir.path(),
-        &[
-            "check",
-            "--budget",
-            budget.to_str().unwrap(),
-            "--json",
-            "r.json",
-            "--markdown",
-            "direct.md",
-            "--marker",
-            "web",
-        ],
-    );
+    let run = check_demo(dir.path(), &["--json", "r.json", "--markdown", "direct.md", "--marker", "web"]);
     assert_eq!(run.code, 1);
     let comment = perfbudget(dir.path(), &["comment", "r.json", "--marker", "web"]);
     assert_eq!(comment.code, 0, "{}", comment.stderr);
