@@ -13,7 +13,7 @@ pub mod manifest;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use rayon::prelude::*;
 
 pub use cache::SizeCache;
@@ -181,11 +181,7 @@ pub fn measure(
             let metadata =
                 std::fs::metadata(&file.path).with_context(|| format!("cannot read {}", file.path.display()))?;
             if compressed && metadata.len() > MAX_FILE_BYTES {
-                bail!(
-                    "{}: {} bytes is more than the {MAX_FILE_BYTES} perfbudget compresses; leave it out with a `!` glob",
-                    file.path.display(),
-                    metadata.len()
-                );
+                return Err(too_large_to_compress(&file.path, metadata.len()));
             }
             Ok(metadata.len())
         })
@@ -238,7 +234,8 @@ fn file_sizes(
             continue;
         }
         if content.is_none() {
-            let bytes = read_built_file(&file.path)?;
+            let bytes =
+                super::read_capped(&file.path, MAX_FILE_BYTES, &|size| too_large_to_compress(&file.path, size))?;
             let hash = blake3::hash(&bytes);
             content = Some((bytes, hash));
         }
@@ -258,15 +255,12 @@ fn file_sizes(
     Ok(sizes)
 }
 
-fn read_built_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        bail!("{}: more than the {MAX_FILE_BYTES} bytes perfbudget compresses", path.display());
-    }
-    Ok(bytes)
+/// The error for a file too large to compress, before any work is done.
+fn too_large_to_compress(path: &Path, size: u64) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}: {size} bytes is more than the {MAX_FILE_BYTES} perfbudget compresses; leave it out with a `!` glob",
+        path.display()
+    )
 }
 
 #[cfg(test)]

@@ -241,25 +241,27 @@ pub const MAX_DOCUMENT_BYTES: u64 = 500_000_000;
 
 /// Reads a whole report, refusing one over [`MAX_DOCUMENT_BYTES`].
 pub(crate) fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let too_large = |size: u64| {
+    read_capped(path, MAX_DOCUMENT_BYTES, &|size| {
         anyhow::anyhow!(
             "{}: {} is more than the {} perfbudget reads as one report; is this the right file?",
             path.display(),
             crate::quantity::format_base(crate::quantity::Dimension::Size, size as f64),
             crate::quantity::format_base(crate::quantity::Dimension::Size, MAX_DOCUMENT_BYTES as f64),
         )
-    };
+    })
+}
+
+/// Reads a whole file of at most `max` bytes; a longer one is `too_large(its size)`, found
+/// by its length before a byte is read, and again while reading, as the file may grow.
+pub(crate) fn read_capped(path: &Path, max: u64, too_large: &dyn Fn(u64) -> anyhow::Error) -> anyhow::Result<Vec<u8>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let size = file.metadata().with_context(|| format!("cannot read {}", path.display()))?.len();
-    if size > MAX_DOCUMENT_BYTES {
+    if size > max {
         return Err(too_large(size));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    // The file may grow while it is read: the limit holds for what is read.
-    file.take(MAX_DOCUMENT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+    file.take(max + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > max {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
