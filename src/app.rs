@@ -331,7 +331,8 @@ fn measure(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
 
 /// The built files a budget's `bundle_size` checks read: those their `files:` globs select
 /// from the budget file's folder, and for checks without globs the `.js` files of the
-/// input folders. A file found both ways is measured once.
+/// input folders. The caller sorts and de-duplicates with the entries' files, so a file
+/// found several ways is measured once.
 fn built_files(budget: &Budget, inputs: &[PathBuf]) -> anyhow::Result<Vec<bundle::BuiltFile>> {
     let checks: Vec<&budget::Check> =
         budget.checks.iter().filter(|check| check.metric == budget::metric::Metric::BundleSize).collect();
@@ -348,8 +349,6 @@ fn built_files(budget: &Budget, inputs: &[PathBuf]) -> anyhow::Result<Vec<bundle
             files.extend(bundle::find_in_folder(input, &input.display().to_string(), &javascript)?);
         }
     }
-    files.sort();
-    files.dedup_by(|a, b| a.name == b.name);
     Ok(files)
 }
 
@@ -378,9 +377,6 @@ fn entry_files(budget: &mut Budget) -> anyhow::Result<Vec<bundle::BuiltFile>> {
             let name = bundle::display_name(&build.join(file));
             names.push(budget::escape_glob(&name));
             files.push(bundle::BuiltFile { name, path });
-        }
-        if names.is_empty() {
-            bail!("{}: entry `{}` lists no files", manifest.display(), entry.entry);
         }
         let selector = budget::Selector {
             tag: bundle::FILE_TAG.to_owned(),

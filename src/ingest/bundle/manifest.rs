@@ -22,13 +22,9 @@ pub struct EntryFiles {
     pub files: Vec<String>,
 }
 
-/// The manifest formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Vite,
-    Webpack,
-    Esbuild,
-}
+/// The top-level keys, which tell the formats apart; every value is skipped unread. A map,
+/// so that only a JSON object is a manifest.
+type Keys = std::collections::BTreeMap<String, serde::de::IgnoredAny>;
 
 /// Reads `manifest` and returns the files of `entry`. Errors name the manifest (with the
 /// line and column of a JSON error), and for an unknown entry list the entries there are.
@@ -39,39 +35,36 @@ pub fn entry_files(manifest: &Path, entry: &str) -> anyhow::Result<EntryFiles> {
 /// [`entry_files`] of a manifest's bytes; `manifest` names it in errors and places its
 /// folder.
 pub fn parse(bytes: &[u8], manifest: &Path, entry: &str) -> anyhow::Result<EntryFiles> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|error| Located::from_json(&error, 1, 1).in_file(manifest))?;
-    let Some(object) = value.as_object() else {
-        bail!("{}: not a build manifest (a JSON object)", manifest.display());
-    };
-    let format = if object.contains_key("entrypoints") {
-        Format::Webpack
-    } else if object.contains_key("outputs") && object.contains_key("inputs") {
-        Format::Esbuild
-    } else if !object.is_empty()
-        && object.values().all(|chunk| chunk.get("file").is_some_and(serde_json::Value::is_string))
-    {
-        Format::Vite
-    } else {
-        bail!(
+    let not_a_manifest = || {
+        anyhow::anyhow!(
             "{}: not a build manifest perfbudget reads (Vite's .vite/manifest.json, webpack's stats JSON \
              from `webpack --json`, or esbuild's --metafile)",
             manifest.display()
-        );
+        )
     };
+    // A first pass only looks at the top-level keys, skipping values without building them
+    // (webpack stats run to hundreds of MB of modules), and places syntax errors.
+    let keys: Keys = serde_json::from_slice(bytes).map_err(|error| match error.classify() {
+        serde_json::error::Category::Data => not_a_manifest(),
+        _ => Located::from_json(&error, 1, 1).in_file(manifest),
+    })?;
     let shape = |error: serde_json::Error| anyhow::anyhow!("{}: {error}", manifest.display());
     let folder = manifest.parent().unwrap_or(Path::new(""));
-    let (root, found) = match format {
-        Format::Vite => (vite::root(folder), vite::entry_files(&serde_json::from_value(value).map_err(shape)?, entry)),
-        Format::Webpack => {
-            let stats: webpack::Stats = serde_json::from_value(value).map_err(shape)?;
-            let files = webpack::entry_files(&stats, entry);
-            let names = files.as_deref().unwrap_or_default();
-            (webpack::root(&stats, folder, names), files)
+    let (root, found) = if keys.contains_key("entrypoints") {
+        let stats: webpack::Stats = serde_json::from_slice(bytes).map_err(shape)?;
+        let files = webpack::entry_files(&stats, entry);
+        let names = files.as_deref().unwrap_or_default();
+        (webpack::root(&stats, folder, names), files)
+    } else if keys.contains_key("outputs") && keys.contains_key("inputs") {
+        (folder.to_path_buf(), esbuild::entry_files(&serde_json::from_slice(bytes).map_err(shape)?, entry))
+    } else {
+        // Vite's manifest is a map whose every value is a chunk with a `file`.
+        let chunks: std::collections::BTreeMap<String, vite::Chunk> =
+            serde_json::from_slice(bytes).map_err(|_| not_a_manifest())?;
+        if chunks.is_empty() {
+            return Err(not_a_manifest());
         }
-        Format::Esbuild => {
-            (folder.to_path_buf(), esbuild::entry_files(&serde_json::from_value(value).map_err(shape)?, entry))
-        }
+        (vite::root(folder), vite::entry_files(&chunks, entry))
     };
     let files = found.map_err(|problem| anyhow::anyhow!("{}: {problem}", manifest.display()))?;
     // An entry without files would select nothing, or with no file glob, everything.
@@ -107,6 +100,16 @@ mod tests {
     /// Found by the `manifests` fuzz target: a webpack entrypoint whose `assets` key was
     /// mangled (`@ssets`) read as an entry of no files, which would have selected every
     /// built file.
+    #[test]
+    fn only_a_json_object_of_a_known_shape_is_a_manifest() {
+        for text in [r#"[{"entrypoints": {}}]"#, "{}", r#"{"name": "app", "version": "1.0.0"}"#, "3"] {
+            let error = parse(text.as_bytes(), Path::new("m.json"), "main").unwrap_err().to_string();
+            assert!(error.starts_with("m.json: not a build manifest perfbudget reads"), "{text}: {error}");
+        }
+        let error = parse(br#"{"src/main.ts": {"file": "#, Path::new("m.json"), "main").unwrap_err().to_string();
+        assert!(error.starts_with("m.json:1:") && error.contains("truncated?"), "{error}");
+    }
+
     #[test]
     fn an_entry_without_files_is_an_error() {
         let stats = br#"{"entrypoints":{"main":{"name":"main","@ssets":[{"name":"main.js","size":3}]}}}"#;
