@@ -66,6 +66,14 @@ fn sums_equal_size_limit_exactly_for_brotli_and_raw_and_within_half_a_percent_fo
         if compression == "gzip" {
             let difference = (ours - theirs).abs() / theirs;
             assert!(difference < 0.005, "{name} gzip: ours {ours}, size-limit {theirs}");
+            // Pinned, so the README's measured differences (+0.09%, +0.21%, +0.016%) stay
+            // true: a new zlib-rs that compresses otherwise fails here first.
+            let pinned = match name {
+                "all JS" => 178_131.0,
+                "all CSS" => 7_656.0,
+                _ => 43_029.0,
+            };
+            assert_eq!(ours, pinned, "{name} gzip");
         } else {
             assert_eq!(ours, theirs, "{name} {compression}");
         }

@@ -189,7 +189,7 @@ fn built_files_with_non_utf8_names_and_empty_build_folders() {
     fs::write(dir.path().join("dist").join(std::ffi::OsStr::from_bytes(b"app-\xff.js")), "let a = 1;\n").unwrap();
     let run = perfbudget(dir.path(), &["check", "dist"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("dist/app-\u{fffd}.js") || run.stdout.contains("(1 file)"), "{}", run.stdout);
+    assert!(run.stdout.contains("(1 file)"), "the file is measured: {}", run.stdout);
     let run = perfbudget(dir.path(), &["measure", "dist"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("dist/app-\u{fffd}.js"), "{}", run.stdout);
