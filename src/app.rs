@@ -224,14 +224,16 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
         folders_may_hold_only_built_files: budget.checks.iter().any(|check| check.files_from_inputs),
     };
     let ingest::Inputs { mut measurements, mut warnings } = ingest::read_inputs(&inputs, &options)?;
-    let mut compressions: Vec<bundle::Compression> = budget
-        .checks
-        .iter()
-        .filter(|check| check.metric == budget::metric::Metric::BundleSize)
-        .map(|check| check.compression)
+    // Only the sizes some check reads: brotli is the slow one.
+    let compressions: Vec<bundle::Compression> = bundle::Compression::ALL
+        .into_iter()
+        .filter(|compression| {
+            budget
+                .checks
+                .iter()
+                .any(|check| check.metric == budget::metric::Metric::BundleSize && check.compression == *compression)
+        })
         .collect();
-    compressions.sort_by_key(|compression| *compression as u8);
-    compressions.dedup();
     let (sizes, problems) = measure_built(&built, &compressions, &args.cache, terminal)?;
     measurements.extend(sizes);
     warnings.extend(problems);

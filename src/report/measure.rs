@@ -31,7 +31,11 @@ fn built_files_table(measurements: &[&Measurement], width: Option<u16>) -> Strin
         if rows.last().is_none_or(|(last, _)| *last != file) {
             rows.push((file, [None; 3]));
         }
-        let column = measurement.stat.as_deref().and_then(bundle::Compression::from_stat).map(|c| c as usize);
+        let column = measurement
+            .stat
+            .as_deref()
+            .and_then(bundle::Compression::from_stat)
+            .and_then(|compression| bundle::Compression::ALL.iter().position(|c| *c == compression));
         if let (Some(column), Some(row)) = (column, rows.last_mut()) {
             row.1[column] = measurement.value;
         }

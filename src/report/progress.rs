@@ -2,7 +2,7 @@
 //! minutes on a large build). It appears only on a terminal and only once a run has taken
 //! a second, so short runs and CI logs never see it.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -16,7 +16,7 @@ const SHOW_AFTER: Duration = Duration::from_secs(1);
 pub struct CompressionBar {
     bar: ProgressBar,
     started: Instant,
-    shown: Mutex<bool>,
+    shown: AtomicBool,
     enabled: bool,
 }
 
@@ -27,7 +27,7 @@ impl CompressionBar {
         let style = ProgressStyle::with_template("compressing {bar:30} {binary_bytes}/{binary_total_bytes} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
-        CompressionBar { bar, started: Instant::now(), shown: Mutex::new(false), enabled: terminal }
+        CompressionBar { bar, started: Instant::now(), shown: AtomicBool::new(false), enabled: terminal }
     }
 
     /// Removes the bar from the terminal.
@@ -43,12 +43,8 @@ impl Progress for CompressionBar {
 
     fn advance(&self, bytes: u64) {
         self.bar.inc(bytes);
-        if self.enabled && self.started.elapsed() >= SHOW_AFTER {
-            let mut shown = self.shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if !*shown {
-                *shown = true;
-                self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            }
+        if self.enabled && self.started.elapsed() >= SHOW_AFTER && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
 }
@@ -66,6 +62,6 @@ mod tests {
         bar.advance(200);
         assert_eq!((bar.bar.position(), bar.bar.length()), (300, Some(300)));
         assert!(bar.bar.is_hidden());
-        assert!(!*bar.shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        assert!(!bar.shown.load(Ordering::Relaxed));
     }
 }
