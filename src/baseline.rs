@@ -31,7 +31,11 @@ pub struct BaselineValue {
 impl Baseline {
     /// Reads a JSON report written by `perfbudget check --json`.
     pub fn load(path: &Path) -> anyhow::Result<Baseline> {
-        Ok(Baseline::from_report(&read_report(path)?))
+        let report = read_report(path)?;
+        if let Some(problem) = report_value_problem(&report) {
+            anyhow::bail!("{}: {problem}", path.display());
+        }
+        Ok(Baseline::from_report(&report))
     }
 
     pub fn from_report(report: &Report) -> Baseline {
@@ -129,6 +133,37 @@ pub fn read_report(path: &Path) -> anyhow::Result<Report> {
         );
     }
     Ok(report)
+}
+
+/// Why a value of a report cannot serve as a baseline, or `None`: every value it holds passes
+/// the same range check as every input's ([`crate::ingest::validate`]), so an edited report
+/// cannot hand `evaluate` an infinity (1e308 s) or an impossible size.
+fn report_value_problem(report: &Report) -> Option<String> {
+    report.checks.iter().enumerate().find_map(|(index, check)| {
+        let source = check.source.as_deref().unwrap_or_default();
+        let sizes = check.files.iter().flat_map(|file| [file.value, file.baseline]);
+        let values = [("value", check.value), ("lower", check.lower), ("upper", check.upper)]
+            .into_iter()
+            .chain(check.runs.iter().map(|run| ("runs[]", Some(*run))))
+            .chain(std::iter::once(("baseline", check.baseline)));
+        let problem = values
+            .filter_map(|(what, value)| Some((what, value?)))
+            .find_map(|(what, value)| {
+                crate::ingest::validate::value_problem(source, &check.source_metric, check.unit, what, value)
+            })
+            .or_else(|| {
+                sizes.flatten().find_map(|bytes| {
+                    crate::ingest::validate::value_problem(
+                        source,
+                        &check.source_metric,
+                        crate::quantity::Unit::Bytes,
+                        "files[].value",
+                        bytes,
+                    )
+                })
+            })?;
+        Some(format!("checks[{index}] ({}, {}): {problem}", check.budget, check.source_metric))
+    })
 }
 
 /// One baseline entry, converted to base units.

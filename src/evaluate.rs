@@ -296,13 +296,19 @@ fn judge_group(
     result.source = Some(first.source.clone());
     result.origins = origins;
     let what = subject_label(check);
-    if let Some(mismatch) = group.measurements.iter().find(|m| m.unit.dimension() != check.dimension) {
+    // A `k6` entry's dimension comes from its limit's unit; one with only `regression:` has
+    // no limit, so it takes the measurement's, and compares like with like.
+    let dimension = match (check.limit, check.metric.dimension()) {
+        (None, None) => unit.dimension(),
+        _ => check.dimension,
+    };
+    if let Some(mismatch) = group.measurements.iter().find(|m| m.unit.dimension() != dimension) {
         result.verdict = Verdict::Red;
         result.message = format!(
             "{what} is {} ({}) but the budget's limit is {}: the limit cannot apply",
             mismatch.unit.dimension().noun(),
             mismatch.unit.as_str(),
-            check.dimension.noun()
+            dimension.noun()
         );
         return result;
     }
@@ -362,6 +368,13 @@ fn judge_group(
             aggregate => combine(&values, aggregate, direction),
         }
     };
+    // Every input value is finite in base units, but a sum of sizes or a stream's mean can
+    // still overflow: such a value is no verdict's evidence.
+    if !unit.to_base(value).is_finite() {
+        result.verdict = Verdict::Red;
+        result.message = format!("{what}: the combined value is out of range ({value:e} {})", unit.as_str());
+        return result;
+    }
     if group.measurements.len() == 1 {
         result.lower = first.lower;
         result.upper = first.upper;
@@ -369,7 +382,6 @@ fn judge_group(
     result.value = Some(value);
     let value = unit.to_base(value);
 
-    let dimension = check.dimension;
     let show = |base: f64| format_base(dimension, base);
     let mut verdicts: Vec<(Verdict, String)> = Vec::new();
     if let Some(limit) = check.limit {
@@ -378,7 +390,8 @@ fn judge_group(
     let baseline_value = baseline.and_then(|b| b.get(selects.metric, stat.as_deref(), &result.subject));
     if let Some(base) = baseline_value {
         result.baseline = Some(unit.from_base(base.value));
-        if base.value != 0.0 {
+        // Only from a positive baseline is a relative change what it says (see judge_regression).
+        if base.value > 0.0 {
             result.change = Some((value - base.value) / base.value);
         }
     }
@@ -538,7 +551,8 @@ fn combine(values: &[f64], aggregate: Aggregate, direction: Direction) -> f64 {
         Aggregate::Pessimistic => worst,
         Aggregate::Median | Aggregate::MedianRun => {
             let middle = sorted.len() / 2;
-            if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 }
+            // Halves first: the same number as (a + b) / 2, which overflows for two huge values.
+            if sorted.len() % 2 == 1 { sorted[middle] } else { sorted[middle - 1] / 2.0 + sorted[middle] / 2.0 }
         }
     }
 }
@@ -630,10 +644,32 @@ fn judge_regression(
             (Verdict::Yellow, format!("{what} regression not checked: no --baseline report given"))
         };
     };
-    if base.value == 0.0 {
-        return (Verdict::Green, format!("{what} baseline is 0: no relative change to check"));
-    }
     let value = current.value;
+    // A relative change needs a positive baseline: from a negative one (k6 reports negative
+    // durations) its sign flips and a slowdown would read as an improvement, and from 0 it
+    // is no number. Only the plain comparison is then sound.
+    if !(base.value > 0.0 && base.value.is_finite()) {
+        let worse = match direction {
+            Direction::LowerIsBetter => value > base.value,
+            Direction::HigherIsBetter => value < base.value,
+        };
+        return if value == base.value {
+            (Verdict::Green, format!("{what} {} is the same as the baseline", show(value)))
+        } else if worse {
+            (
+                Verdict::Yellow,
+                format!(
+                    "{what} {} is worse than the baseline {}, from which no relative change can be computed \
+                     (it is not above 0): the allowed {} cannot be checked",
+                    show(value),
+                    show(base.value),
+                    percent(allowed)
+                ),
+            )
+        } else {
+            (Verdict::Green, format!("{what} {} is better than the baseline {}", show(value), show(base.value)))
+        };
+    }
     let change = (value - base.value) / base.value;
     let worse = match direction {
         Direction::LowerIsBetter => change,

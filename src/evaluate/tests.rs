@@ -492,3 +492,54 @@ fn regressions_with_intervals_are_red_only_when_real() {
         assert_eq!(verdicts(&evaluation), vec![(verdict, message.to_owned())]);
     }
 }
+
+#[test]
+fn a_baseline_at_or_below_zero_is_compared_plainly_never_as_a_relative_change() {
+    // k6 reports negative durations; a relative change from one flips its sign.
+    let yaml = "version: 1\nbudgets:\n  - metric: api_p95\n    regression: 10%\n";
+    let p95 = |ms: f64| {
+        format!(r#"[{{"source":"k6","metric":"http_req_duration","stat":"p(95)","value":{ms},"unit":"ms"}}]"#)
+    };
+    let baseline = baseline_of(yaml, &p95(-401.0));
+    let slower = evaluate(&budget(yaml), &measurements(&p95(250.0)), Some(&baseline));
+    assert_eq!(
+        verdicts(&slower),
+        vec![(
+            Verdict::Yellow,
+            "API p95 250 ms is worse than the baseline -401 ms, from which no relative change can be computed \
+             (it is not above 0): the allowed 10% cannot be checked"
+                .to_owned()
+        )]
+    );
+    assert_eq!(slower.checks[0].change, None, "no relative change is reported");
+    let faster = evaluate(&budget(yaml), &measurements(&p95(-500.0)), Some(&baseline));
+    assert_eq!(
+        verdicts(&faster),
+        vec![(Verdict::Green, "API p95 -500 ms is better than the baseline -401 ms".to_owned())]
+    );
+    let zero = baseline_of(yaml, &p95(0.0));
+    let from_zero = evaluate(&budget(yaml), &measurements(&p95(5.0)), Some(&zero));
+    assert_eq!(from_zero.checks[0].verdict, Verdict::Yellow, "{}", from_zero.checks[0].message);
+    let still_zero = evaluate(&budget(yaml), &measurements(&p95(0.0)), Some(&zero));
+    assert_eq!(verdicts(&still_zero), vec![(Verdict::Green, "API p95 0 ms is the same as the baseline".to_owned())]);
+}
+
+#[test]
+fn a_regression_only_k6_entry_compares_in_the_measurements_unit() {
+    let yaml = "version: 1\nbudgets:\n  - metric: k6\n    k6_metric: http_req_duration\n    stat: p(95)\n    regression: 10%\n";
+    let p95 = r#"[{"source":"k6","metric":"http_req_duration","stat":"p(95)","value":120,"unit":"ms"}]"#;
+    let baseline = baseline_of(yaml, p95);
+    let same = evaluate(&budget(yaml), &measurements(p95), Some(&baseline));
+    assert_eq!(
+        verdicts(&same),
+        vec![(Verdict::Green, "http_req_duration p(95) is 0% better than the baseline 120 ms".to_owned())]
+    );
+}
+
+#[test]
+fn a_median_of_two_huge_values_does_not_overflow() {
+    let json = format!("[{},{}]", lcp("https://a/", 1e299), lcp("https://a/", 1e299));
+    let evaluation = run("version: 1\nbudgets:\n  - metric: lcp\n    max: 2.5s\n    aggregate: median\n", &json);
+    assert_eq!(evaluation.checks[0].verdict, Verdict::Red);
+    assert_eq!(evaluation.checks[0].value, Some(1e299));
+}

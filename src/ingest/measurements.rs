@@ -6,7 +6,6 @@ use std::path::Path;
 use serde_json::value::RawValue;
 
 use super::{Adapter, Located, Measurement};
-use crate::quantity::Dimension;
 
 #[derive(Debug)]
 pub struct MeasurementsJson;
@@ -79,32 +78,14 @@ fn check(measurement: &Measurement) -> Result<(), String> {
     if measurement.metric.trim().is_empty() {
         return Err("`metric` is empty".into());
     }
-    // Negative times are real (k6 reports them after clock adjustments), and so are negative
-    // plain numbers (a custom k6 trend adds whatever the script adds); negative sizes,
-    // ratios and rates are not.
-    let dimension = measurement.unit.dimension();
     match (measurement.value, &measurement.no_data) {
         (None, None) => return Err("`value` is missing; a measurement without one needs `no_data` saying why".into()),
         (Some(_), Some(_)) => return Err("give `value` or `no_data`, not both".into()),
-        (Some(value), None)
-            if matches!(dimension, Dimension::Size | Dimension::Ratio | Dimension::Rate) && value < 0.0 =>
-        {
-            return Err(format!("value {value} is negative, but {} cannot be", dimension.noun()));
-        }
         _ => {}
     }
-    // 1e308 ms is a finite JSON number but no finite number of nanoseconds.
-    for (what, value) in [("value", measurement.value), ("lower", measurement.lower), ("upper", measurement.upper)] {
-        if let Some(value) = value
-            && !measurement.unit.to_base(value).is_finite()
-        {
-            return Err(format!("{what} {value:e} {} is out of range", measurement.unit.as_str()));
-        }
-    }
-    if let (Some(lower), Some(upper)) = (measurement.lower, measurement.upper)
-        && lower > upper
-    {
-        return Err(format!("confidence interval lower bound {lower} is above its upper bound {upper}"));
+    // The same range rule as every other input's, here with the element's line and column.
+    if let Some(problem) = super::validate::measurement_problem(measurement) {
+        return Err(problem);
     }
     Ok(())
 }
@@ -155,7 +136,7 @@ mod tests {
         let text = "[\n{\"source\":\"k6\",\"metric\":\"m\",\"value\":1,\"unit\":\"ms\"},\n{\"source\":\"x\",\"metric\":\"bundle_size\",\"value\":-5,\"unit\":\"B\"}\n]";
         let err = parse(text).unwrap_err();
         assert_eq!((err.line, err.column), (3, 1));
-        assert_eq!(err.message, "measurement `bundle_size`: value -5 is negative, but a size cannot be");
+        assert_eq!(err.message, "measurement `bundle_size`: value -5 B is impossible: a size from x is at least 0");
         let err =
             parse("[\n  {\"source\":\"k6\",\"metric\":\"m\",\n   \"value\":\"fast\",\"unit\":\"ms\"}]").unwrap_err();
         assert_eq!((err.line, err.column), (3, 17));

@@ -16,6 +16,7 @@ pub mod lighthouse;
 pub mod measurements;
 pub mod pagespeed;
 mod subject;
+pub(crate) mod validate;
 
 use std::fmt;
 use std::io::Read;
@@ -343,14 +344,24 @@ fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Res
         Some(format) => format.adapter(),
         None => detect(path)?,
     };
+    let measurements = adapter.read_with(path, options)?;
+    accept(path, measurements, inputs)
+}
+
+/// The one way measurements enter a run, from every path (a file named directly, a file
+/// or a claimed folder found in a search): each is validated ([`validate`]) and stamped
+/// with the file it came from.
+fn accept(path: &Path, measurements: Vec<Measurement>, inputs: &mut Inputs) -> anyhow::Result<()> {
     let origin = path.display().to_string();
-    for mut measurement in adapter.read_with(path, options)? {
-        // Every adapter's numbers pass here: one that overflows its base unit (1e308 ms)
-        // would compare as infinity, so it is refused rather than judged.
-        if let Some(value) = measurement.value
-            && !measurement.unit.to_base(value).is_finite()
-        {
-            bail!("{}: {} {value:e} {} is out of range", path.display(), measurement.metric, measurement.unit.as_str());
+    inputs.measurements.reserve(measurements.len());
+    for mut measurement in measurements {
+        if let Some(problem) = validate::measurement_problem(&measurement) {
+            let stat = measurement.stat.as_deref().map(|stat| format!(" {stat}")).unwrap_or_default();
+            let subject = match measurement.subject.is_empty() {
+                true => String::new(),
+                false => format!(" for {}", describe_subject(&measurement.subject)),
+            };
+            bail!("{}: {}{stat}{subject}: {problem}", path.display(), measurement.metric);
         }
         measurement.origin.get_or_insert_with(|| origin.clone());
         inputs.measurements.push(measurement);
@@ -440,7 +451,9 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
                 }
                 Found::File(path) => {
                     let head = read_head(&path)?;
-                    let Some(adapter) = adapters.iter().find(|adapter| adapter.sniff(&head)) else { return Ok(None) };
+                    let Some(adapter) = adapters.iter().find(|adapter| adapter.sniff(&head)) else {
+                        return unclaimed_file(&path, &head).map(|()| None);
+                    };
                     let measurements = adapter.read_with(&path, options)?;
                     Ok(Some((path, measurements)))
                 }
@@ -450,11 +463,7 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
     let mut read_any = false;
     for (path, measurements) in read.into_iter().flatten() {
         read_any = true;
-        let origin = path.display().to_string();
-        for mut measurement in measurements {
-            measurement.origin.get_or_insert_with(|| origin.clone());
-            inputs.measurements.push(measurement);
-        }
+        accept(&path, measurements, inputs)?;
     }
     if !read_any && !options.folders_may_hold_only_built_files {
         bail!(
@@ -465,6 +474,49 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
     }
     Ok(())
 }
+
+/// A file in an input folder that no format claims is skipped, as a folder of reports also
+/// holds other things, unless it looks like a report that is broken: an empty or cut-off
+/// `lhr-*.json` beside good ones would otherwise vanish, and three runs would become one.
+/// A `.json`, `.ndjson` or `.jsonl` file must then be complete (a whole JSON document, or a
+/// non-empty stream), and a file named like a Lighthouse CI report must be one.
+fn unclaimed_file(path: &Path, head: &[u8]) -> anyhow::Result<()> {
+    let name = path.file_name().map(|name| name.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let Some(extension) = REPORT_EXTENSIONS.iter().find(|extension| name.ends_with(*extension)) else {
+        return Ok(());
+    };
+    let named_like_lhci = name.starts_with("lhr-") && *extension == ".json";
+    let broken = |why: &str| {
+        let expected = if named_like_lhci { "a Lighthouse CI report (lhr-*.json)" } else { "a report" };
+        anyhow::anyhow!(
+            "{}: named like {expected} but {why}; a broken report in an input folder is an error, not a run              that did not happen (move it out of the folder if it is not a report)",
+            path.display()
+        )
+    };
+    if head.iter().all(u8::is_ascii_whitespace) {
+        return Err(broken("the file is empty"));
+    }
+    if *extension != ".json" {
+        return Ok(());
+    }
+    let bytes = read_document(path)?;
+    let mut document = serde_json::Deserializer::from_slice(&bytes);
+    // Syntax only: no tree is built, whatever the document's size.
+    if let Err(error) = serde::de::IgnoredAny::deserialize(&mut document).and_then(|_| document.end()) {
+        let located = Located::from_json(&error, 1, 1);
+        return Err(broken(&format!(
+            "is not valid JSON at line {}, column {}: {}",
+            located.line, located.column, located.message
+        )));
+    }
+    if named_like_lhci {
+        return Err(broken("is not a Lighthouse report (no `lighthouseVersion` near its start)"));
+    }
+    Ok(())
+}
+
+/// File endings of reports a folder holds, checked by [`unclaimed_file`].
+const REPORT_EXTENSIONS: &[&str] = &[".json", ".ndjson", ".jsonl"];
 
 /// What a folder search found: a file to detect, or a folder an adapter reads whole.
 enum Found {

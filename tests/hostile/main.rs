@@ -10,6 +10,7 @@ use std::process::Command;
 
 #[path = "../common/mod.rs"]
 mod common;
+mod driver;
 
 use common::repo;
 
@@ -123,7 +124,11 @@ fn non_finite_and_out_of_range_numbers_are_refused() {
     let lcp = lcp_numeric_value();
     edited_lhr(dir.path(), "lhr-huge.json", &lcp, "\"numericValue\": 1e308");
     let stderr = refused(dir.path(), &["measure", "lhr-huge.json"], "lhr-huge.json");
-    assert_eq!(stderr, "error: lhr-huge.json: lcp 1e308 ms is out of range\n");
+    assert_eq!(
+        stderr,
+        "error: lhr-huge.json: lcp for http://localhost:10200/dobetterweb/dbw_tester.html \
+         (data=lab, form_factor=mobile, lighthouse=13): value 1e308 ms is out of range\n"
+    );
     fs::write(dir.path().join("b.yml"), "version: 1\nlimits:\n  lcp: 1e400ms\n").unwrap();
     refused(dir.path(), &["validate", "b.yml"], "b.yml");
     fs::write(dir.path().join("n.yml"), "version: 1\nlimits:\n  lcp: -2s\n").unwrap();
