@@ -134,14 +134,14 @@ fn init(args: &InitArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     let budget = budget::parse_str(&text, &shown, cwd)
         .with_context(|| format!("the starter budget does not load (a bug in perfbudget init):\n{text}"))?;
     let report = Report::new(
-        evaluate(&budget, &measurements, None),
+        evaluate(&budget, &measurements, None)?,
         BudgetInfo { name: budget.name.clone(), file: budget.file.clone() },
     );
     // The limits init chose must pass on the numbers they came from; the preset's targets
     // need not.
     let mut own = budget.clone();
     own.checks.retain(|check| check.preset.is_none());
-    let own_evaluation = evaluate(&own, &measurements, None);
+    let own_evaluation = evaluate(&own, &measurements, None)?;
     let own_not_green: Vec<&str> = own_evaluation
         .checks
         .iter()
@@ -254,7 +254,8 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
         let saved = criterion_baseline(&inputs, name)?;
         baseline.get_or_insert_with(Baseline::default).extend(saved);
     }
-    let evaluation = evaluate(&budget, &measurements, baseline.as_ref());
+    let evaluation = evaluate(&budget, &measurements, baseline.as_ref())
+        .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
     let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
 
     if let Some(path) = &args.json {

@@ -148,9 +148,37 @@ impl CheckResult {
     }
 }
 
+/// The most result rows (a check applied to one subject) one run makes. A row holds about
+/// 850 bytes, so this bounds a run's rows to about 170 MB: a small budget of broad entries
+/// over a large input (every entry × every subject) would otherwise grow without bound.
+pub const MAX_ROWS: usize = 200_000;
+
+/// The most (check, measurement) pairs selection keeps: each is a reference, and a budget of
+/// 1,000 entries that each select 100,000 measurements would hold 100 million of them.
+pub const MAX_SELECTED: usize = 5_000_000;
+
+/// Why a run cannot be evaluated within bounded memory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "the budget's entries select more than {MAX_SELECTED} measurements in all; narrow the entries' selectors \
+         (url:, id:, tags:, files:) or split the gate into several runs"
+    )]
+    TooManySelected,
+    #[error(
+        "the budget would make more than {MAX_ROWS} result rows (entry {entry:?} reaches it); narrow the \
+         entries' selectors (url:, id:, tags:, files:) or split the gate into several runs"
+    )]
+    TooManyRows { entry: String },
+}
+
 /// Checks every budget entry against the measurements (and the baseline, if any).
-pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<&Baseline>) -> Evaluation {
-    let selected = select::select(&budget.checks, measurements);
+pub fn evaluate(
+    budget: &Budget,
+    measurements: &[Measurement],
+    baseline: Option<&Baseline>,
+) -> Result<Evaluation, Error> {
+    let selected = select::select(&budget.checks, measurements, MAX_SELECTED).ok_or(Error::TooManySelected)?;
     let needs_runs = budget.checks.iter().any(|check| check.aggregate == Aggregate::MedianRun);
     let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
     let criterion_changes: HashMap<&Subject, &Measurement> =
@@ -180,7 +208,11 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
             matched
         };
         let first_row = checks.len();
-        for group in group_by_subject(check, &selects, matched) {
+        let groups = group_by_subject(check, &selects, matched);
+        if first_row + groups.len() > MAX_ROWS {
+            return Err(Error::TooManyRows { entry: check.label.clone() });
+        }
+        for group in groups {
             let mut result = judge_group(check, &selects, group, baseline, &runs);
             if check.metric == Metric::BenchTime
                 && let Some(change) = criterion_changes.get(&result.subject)
@@ -199,8 +231,11 @@ pub fn evaluate(budget: &Budget, measurements: &[Measurement], baseline: Option<
             let removed = removed_files(check, &selects, &checks[first_row..], baseline);
             checks.extend(removed);
         }
+        if checks.len() > MAX_ROWS {
+            return Err(Error::TooManyRows { entry: check.label.clone() });
+        }
     }
-    Evaluation { checks }
+    Ok(Evaluation { checks })
 }
 
 /// For a `bundle_size` check of each file: a green row for every file the baseline's same

@@ -28,10 +28,11 @@ fn the_slowed_benchmarks_are_red_and_the_rest_pass() {
         budget::parse_str("version: 1\nbudgets:\n  - metric: bench_time\n    regression: 5%\n", "b.yml", Path::new(""))
             .unwrap();
     let base = criterion::read_tree(&tree, "base").unwrap();
-    let base_report = Report::new(evaluate(&budget, &base, None), BudgetInfo { name: None, file: "b.yml".into() });
+    let base_report =
+        Report::new(evaluate(&budget, &base, None).unwrap(), BudgetInfo { name: None, file: "b.yml".into() });
     let baseline = Baseline::from_report(&base_report);
     let new = ingest::read_input(&tree, None).unwrap();
-    let evaluation = evaluate(&budget, &new, Some(&baseline));
+    let evaluation = evaluate(&budget, &new, Some(&baseline)).unwrap();
     let verdicts: Vec<(&str, &str, String)> = evaluation
         .checks
         .iter()

@@ -49,7 +49,7 @@ fn statistics_from_the_stream_equal_k6s_summary() {
     }
     let budget = budget::parse_str(&yaml, "stream.yml", Path::new("")).unwrap();
     let measurements = ingest::read_input(&run_dir().join("stream.ndjson.gz"), None).unwrap();
-    let evaluation = evaluate(&budget, &measurements, None);
+    let evaluation = evaluate(&budget, &measurements, None).unwrap();
     assert_eq!(evaluation.checks.len(), cases.len());
     for ((key, _, stat, _), result) in cases.iter().zip(&evaluation.checks) {
         let expected = summary["metrics"][key]["values"][stat].as_f64().unwrap();
@@ -71,7 +71,7 @@ fn any_tag_combination_not_only_declared_submetrics() {
     )
     .unwrap();
     let measurements = ingest::read_input(&run_dir().join("stream.ndjson.gz"), None).unwrap();
-    let evaluation = evaluate(&budget, &measurements, None);
+    let evaluation = evaluate(&budget, &measurements, None).unwrap();
     let row = &evaluation.checks[0];
     assert_eq!(row.stat.as_deref(), Some("p(95)"));
     let value = row.value.unwrap();

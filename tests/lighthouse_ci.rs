@@ -54,7 +54,7 @@ fn values_and_verdicts_equal_lhci_assert_for_every_aggregation_method() {
     let measurements = ingest::read_input(&folder, None).unwrap();
     let mut compared = 0;
     for method in ["median", "optimistic", "pessimistic", "median-run"] {
-        let evaluation = evaluate(&budget_for(method), &measurements, None);
+        let evaluation = evaluate(&budget_for(method), &measurements, None).unwrap();
         let results: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(generated().join(format!("lhci/assertion-results-{method}.json"))).unwrap(),
         )
@@ -103,8 +103,8 @@ fn median_run_picks_the_run_lhci_calls_representative() {
     // On the slow page, median and median-run differ for TBT; both must match lhci.
     let folder = generated().join("lhci/.lighthouseci");
     let measurements = ingest::read_input(&folder, None).unwrap();
-    let median = evaluate(&budget_for("median"), &measurements, None);
-    let median_run = evaluate(&budget_for("median-run"), &measurements, None);
+    let median = evaluate(&budget_for("median"), &measurements, None).unwrap();
+    let median_run = evaluate(&budget_for("median-run"), &measurements, None).unwrap();
     let tbt = |evaluation: &perfbudget::evaluate::Evaluation| {
         evaluation
             .checks
@@ -123,7 +123,7 @@ fn a_real_user_flow_gives_the_slow_clicks_inp() {
     let flow = generated().join("flow/slow-click-flow.json");
     let measurements = ingest::read_input(&flow, None).unwrap();
     let budget = budget::parse_str("inp: 200ms\n", "b.yml", Path::new("")).unwrap();
-    let evaluation = evaluate(&budget, &measurements, None);
+    let evaluation = evaluate(&budget, &measurements, None).unwrap();
     assert_eq!(evaluation.checks.len(), 1);
     let inp = &evaluation.checks[0];
     assert_eq!(inp.value, Some(428.31));
@@ -137,7 +137,7 @@ fn mobile_and_desktop_runs_of_one_page_are_separate_subjects() {
     let runs = generated().join("runs");
     let measurements = ingest::read_input(&runs, None).unwrap();
     let budget = budget::parse_str("version: 1\nlimits:\n  cls: 0.1\n", "b.yml", Path::new("")).unwrap();
-    let evaluation = evaluate(&budget, &measurements, None);
+    let evaluation = evaluate(&budget, &measurements, None).unwrap();
     let rows: Vec<(Option<&str>, usize, Option<f64>)> =
         evaluation.checks.iter().map(|c| (c.subject.get("form_factor"), c.runs.len(), c.value)).collect();
     assert_eq!(

@@ -17,8 +17,14 @@ use aho_corasick::AhoCorasick;
 use crate::budget::{Check, Pattern};
 use crate::ingest::Measurement;
 
-/// For each check (in order), the measurements it selects, in input order.
-pub fn select<'m>(checks: &[Check], measurements: &'m [Measurement]) -> Vec<Vec<&'m Measurement>> {
+/// For each check (in order), the measurements it selects, in input order; `None` once
+/// more than `max_selected` (check, measurement) pairs are selected in all, so memory stays
+/// bounded however broad the entries are.
+pub fn select<'m>(
+    checks: &[Check],
+    measurements: &'m [Measurement],
+    max_selected: usize,
+) -> Option<Vec<Vec<&'m Measurement>>> {
     let mut by_metric: HashMap<&str, Vec<&'m Measurement>> = HashMap::new();
     for measurement in measurements {
         by_metric.entry(measurement.metric.as_str()).or_default().push(measurement);
@@ -28,6 +34,7 @@ pub fn select<'m>(checks: &[Check], measurements: &'m [Measurement]) -> Vec<Vec<
         checks_by_metric.entry(check.selects().metric).or_default().push(index);
     }
     let mut selected: Vec<Vec<&'m Measurement>> = vec![Vec::new(); checks.len()];
+    let mut total = 0_usize;
     let mut state = MatchState::new(checks.len());
     for (metric, check_indices) in checks_by_metric {
         let Some(candidates) = by_metric.get(metric) else { continue };
@@ -43,6 +50,7 @@ pub fn select<'m>(checks: &[Check], measurements: &'m [Measurement]) -> Vec<Vec<
                 let exact = raw || !check.exact_subject || measurement.subject.len() == check.selectors.len();
                 if exact && (raw || check.selects().stats.rank(stat).is_some()) {
                     selected[check_index].push(*measurement);
+                    total += 1;
                 }
             };
             for &check_index in &unselective {
@@ -54,9 +62,12 @@ pub fn select<'m>(checks: &[Check], measurements: &'m [Measurement]) -> Vec<Vec<
                     take(check_index);
                 }
             }
+            if total > max_selected {
+                return None;
+            }
         }
     }
-    selected
+    Some(selected)
 }
 
 /// Whether a glob includes or excludes.
@@ -368,7 +379,7 @@ budgets:
             rows.push(format!(r#"{{"source":"b","metric":"bundle_size","stat":"brotli","subject":{{"file":"{file}"}},"value":1,"unit":"B"}}"#));
         }
         let measurements = parse(&format!("[{}]", rows.join(","))).unwrap();
-        let indexed = select(&budget.checks, &measurements);
+        let indexed = select(&budget.checks, &measurements, usize::MAX).unwrap();
         for (check, selected) in budget.checks.iter().zip(&indexed) {
             let selects = check.selects();
             let one_by_one: Vec<&Measurement> = measurements

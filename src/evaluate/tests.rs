@@ -18,7 +18,7 @@ fn lcp(url: &str, ms: f64) -> String {
 }
 
 fn run(yaml: &str, json: &str) -> Evaluation {
-    evaluate(&budget(yaml), &measurements(json), None)
+    evaluate(&budget(yaml), &measurements(json), None).unwrap()
 }
 
 /// (verdict, message) of each result.
@@ -272,11 +272,11 @@ fn regressions_against_the_baseline() {
         ),
     ];
     for (value, verdict, message) in cases {
-        let evaluation = evaluate(&budget(yaml), &measurements(&p95(value)), Some(&baseline));
+        let evaluation = evaluate(&budget(yaml), &measurements(&p95(value)), Some(&baseline)).unwrap();
         assert_eq!(verdicts(&evaluation), vec![(verdict, message.to_owned())], "{value}");
         assert_eq!(evaluation.checks[0].baseline, Some(100.0));
     }
-    let red = evaluate(&budget(yaml), &measurements(&p95(112.0)), Some(&baseline));
+    let red = evaluate(&budget(yaml), &measurements(&p95(112.0)), Some(&baseline)).unwrap();
     assert!((red.checks[0].change.unwrap() - 0.12).abs() < 1e-12);
 }
 
@@ -292,7 +292,7 @@ fn regression_needs_a_baseline_and_new_subjects_pass() {
         vec![(Verdict::Yellow, "Bench time regression not checked: no --baseline report given".to_owned())]
     );
     let baseline = baseline_of(yaml, &bench("a"));
-    let new = evaluate(&budget(yaml), &measurements(&bench("b")), Some(&baseline));
+    let new = evaluate(&budget(yaml), &measurements(&bench("b")), Some(&baseline)).unwrap();
     assert_eq!(
         verdicts(&new),
         vec![(Verdict::Green, "Bench time is new: the baseline has no value to compare with".to_owned())]
@@ -305,7 +305,7 @@ fn higher_is_better_regressions_are_drops() {
     let rate =
         |value: f64| format!(r#"[{{"source":"k6","metric":"http_reqs","stat":"rate","value":{value},"unit":"/s"}}]"#);
     let baseline = baseline_of(yaml, &rate(1000.0));
-    let evaluation = evaluate(&budget(yaml), &measurements(&rate(850.0)), Some(&baseline));
+    let evaluation = evaluate(&budget(yaml), &measurements(&rate(850.0)), Some(&baseline)).unwrap();
     assert_eq!(
         verdicts(&evaluation),
         vec![(Verdict::Red, "Throughput 850/s is 15% lower than the baseline 1000/s (allowed: 10%)".to_owned())]
@@ -488,7 +488,7 @@ fn regressions_with_intervals_are_red_only_when_real() {
         (bench_at(80.0, 79.0, 81.0), Verdict::Green, "Bench time is 20% better than the baseline 100 ns"),
     ];
     for (json, verdict, message) in cases {
-        let evaluation = evaluate(&budget(yaml), &measurements(&json), Some(&baseline));
+        let evaluation = evaluate(&budget(yaml), &measurements(&json), Some(&baseline)).unwrap();
         assert_eq!(verdicts(&evaluation), vec![(verdict, message.to_owned())]);
     }
 }
@@ -501,7 +501,7 @@ fn a_baseline_at_or_below_zero_is_compared_plainly_never_as_a_relative_change() 
         format!(r#"[{{"source":"k6","metric":"http_req_duration","stat":"p(95)","value":{ms},"unit":"ms"}}]"#)
     };
     let baseline = baseline_of(yaml, &p95(-401.0));
-    let slower = evaluate(&budget(yaml), &measurements(&p95(250.0)), Some(&baseline));
+    let slower = evaluate(&budget(yaml), &measurements(&p95(250.0)), Some(&baseline)).unwrap();
     assert_eq!(
         verdicts(&slower),
         vec![(
@@ -512,15 +512,15 @@ fn a_baseline_at_or_below_zero_is_compared_plainly_never_as_a_relative_change() 
         )]
     );
     assert_eq!(slower.checks[0].change, None, "no relative change is reported");
-    let faster = evaluate(&budget(yaml), &measurements(&p95(-500.0)), Some(&baseline));
+    let faster = evaluate(&budget(yaml), &measurements(&p95(-500.0)), Some(&baseline)).unwrap();
     assert_eq!(
         verdicts(&faster),
         vec![(Verdict::Green, "API p95 -500 ms is better than the baseline -401 ms".to_owned())]
     );
     let zero = baseline_of(yaml, &p95(0.0));
-    let from_zero = evaluate(&budget(yaml), &measurements(&p95(5.0)), Some(&zero));
+    let from_zero = evaluate(&budget(yaml), &measurements(&p95(5.0)), Some(&zero)).unwrap();
     assert_eq!(from_zero.checks[0].verdict, Verdict::Yellow, "{}", from_zero.checks[0].message);
-    let still_zero = evaluate(&budget(yaml), &measurements(&p95(0.0)), Some(&zero));
+    let still_zero = evaluate(&budget(yaml), &measurements(&p95(0.0)), Some(&zero)).unwrap();
     assert_eq!(verdicts(&still_zero), vec![(Verdict::Green, "API p95 0 ms is the same as the baseline".to_owned())]);
 }
 
@@ -529,7 +529,7 @@ fn a_regression_only_k6_entry_compares_in_the_measurements_unit() {
     let yaml = "version: 1\nbudgets:\n  - metric: k6\n    k6_metric: http_req_duration\n    stat: p(95)\n    regression: 10%\n";
     let p95 = r#"[{"source":"k6","metric":"http_req_duration","stat":"p(95)","value":120,"unit":"ms"}]"#;
     let baseline = baseline_of(yaml, p95);
-    let same = evaluate(&budget(yaml), &measurements(p95), Some(&baseline));
+    let same = evaluate(&budget(yaml), &measurements(p95), Some(&baseline)).unwrap();
     assert_eq!(
         verdicts(&same),
         vec![(Verdict::Green, "http_req_duration p(95) is 0% better than the baseline 120 ms".to_owned())]

@@ -167,3 +167,51 @@ fn a_regression_only_k6_entry_works() {
     assert!(run.stdout.ends_with("perfbudget: green — 0 red, 0 yellow, 2 green\n"), "{}", run.stdout);
     assert!(!run.stdout.contains("cannot apply"), "{}", run.stdout);
 }
+
+/// `count` criterion benchmarks as measurements JSON.
+fn benchmarks(count: usize) -> String {
+    let rows: Vec<String> = (0..count)
+        .map(|i| {
+            format!(
+                r#"{{"source":"criterion","metric":"bench_time","subject":{{"id":"b{i}"}},"value":{i},"unit":"ns"}}"#
+            )
+        })
+        .collect();
+    format!("[{}]", rows.join(",\n"))
+}
+
+/// `entries` budget entries that each select every benchmark.
+fn broad_budget(entries: usize) -> String {
+    let mut yaml = String::from("version: 1\nbudgets:\n");
+    for i in 0..entries {
+        yaml.push_str(&format!("  - {{ name: e{i}, metric: bench_time, id: \"*\", max: 1ms }}\n"));
+    }
+    yaml
+}
+
+/// Item 17: rows are entries × subjects at about 850 bytes each; a small budget over a large
+/// input grew without bound (6.7 GB for 50 kB × 10,000 measurements).
+#[test]
+fn rows_and_selections_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.json", &benchmarks(10_000));
+    write(dir.path(), "rows.yml", &broad_budget(21));
+    let stderr = refused(dir.path(), &["check", "--budget", "rows.yml", "m.json"], "rows.yml");
+    assert_eq!(
+        stderr,
+        "error: rows.yml: the budget would make more than 200000 result rows (entry \"e20\" reaches it); narrow the \
+         entries' selectors (url:, id:, tags:, files:) or split the gate into several runs\n"
+    );
+    write(dir.path(), "pairs.yml", &broad_budget(1_000));
+    let stderr = refused(dir.path(), &["check", "--budget", "pairs.yml", "m.json"], "pairs.yml");
+    assert!(stderr.contains("select more than 5000000 measurements in all"), "{stderr}");
+    // Just under the bound, the run is judged as usual.
+    write(dir.path(), "fits.yml", &broad_budget(20));
+    let run = perfbudget(dir.path(), &["check", "--budget", "fits.yml", "m.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.ends_with("perfbudget: green — 0 red, 0 yellow, 200000 green\n"),
+        "{}",
+        &run.stdout[run.stdout.len() - 200..]
+    );
+}
