@@ -1,42 +1,63 @@
 //! Every input adapter on the same arbitrary bytes: Lighthouse, PageSpeed Insights, CrUX,
 //! k6 summary, k6 JSON stream, measurements JSON, cargo-criterion JSON lines and bencher
-//! text. Each returns an error or measurements, never panics; what they return is finite.
+//! text. Each returns an error or measurements, never panics. What the validating driver
+//! (`ingest::validated`, the one path every input takes) lets through is finite in its base
+//! unit and inside its metric's physical range, and so is a k6 stream's every statistic
+//! computed from accepted samples.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use perfbudget::ingest::{self, Measurement};
+use std::path::Path;
 
-fn finite(measurements: &[Measurement]) {
-    for measurement in measurements {
+use libfuzzer_sys::fuzz_target;
+use perfbudget::ingest::{self, Measurement, validate};
+
+fn trusted(value: f64, measurement: &Measurement) {
+    let base = measurement.unit.to_base(value);
+    assert!(value.is_finite() && base.is_finite(), "{measurement:?}");
+    let range = validate::range(&measurement.source, &measurement.metric, measurement.unit);
+    assert!(range.min <= value && value <= range.max, "{value} outside {range:?}: {measurement:?}");
+}
+
+/// What the driver accepts is trusted; what it refuses never reaches a verdict.
+fn check(found: Vec<Measurement>) -> Vec<Measurement> {
+    let Ok(accepted) = ingest::validated(Path::new("fuzz"), found) else { return Vec::new() };
+    for measurement in &accepted {
         for value in [measurement.value, measurement.lower, measurement.upper].into_iter().flatten() {
-            assert!(value.is_finite(), "{measurement:?}");
+            trusted(value, measurement);
         }
     }
+    accepted
 }
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(found) = ingest::lighthouse::parse(data) {
-        finite(&found);
+        check(found);
     }
     if let Ok(found) = ingest::pagespeed::parse(data) {
-        finite(&found);
+        check(found);
     }
     if let Ok(found) = ingest::crux::parse(data) {
-        finite(&found);
+        check(found);
     }
     if let Ok(found) = ingest::k6::parse(data) {
-        finite(&found);
+        check(found);
     }
     if let Ok(found) = ingest::k6_stream::parse(data, None) {
-        finite(&ingest::k6_stream::summarize(found));
+        let accepted = check(found);
+        // Statistics of accepted samples (a mean, a counter's sum) must stay finite too.
+        for summary in ingest::k6_stream::summarize(accepted) {
+            if let Some(value) = summary.value {
+                assert!(summary.unit.to_base(value).is_finite(), "{summary:?}");
+            }
+        }
     }
     if let Ok(found) = ingest::cargo_criterion::parse(data) {
-        finite(&found);
+        check(found);
     }
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(found) = ingest::measurements::parse(text) {
-            finite(&found);
+            check(found);
         }
-        finite(&ingest::bencher::parse(text));
+        check(ingest::bencher::parse(text));
     }
 });

@@ -16,7 +16,7 @@ pub mod lighthouse;
 pub mod measurements;
 pub mod pagespeed;
 mod subject;
-pub(crate) mod validate;
+pub mod validate;
 
 use std::fmt;
 use std::io::Read;
@@ -352,10 +352,16 @@ fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Res
 /// or a claimed folder found in a search): each is validated ([`validate`]) and stamped
 /// with the file it came from.
 fn accept(path: &Path, measurements: Vec<Measurement>, inputs: &mut Inputs) -> anyhow::Result<()> {
+    inputs.measurements.extend(validated(path, measurements)?);
+    Ok(())
+}
+
+/// The measurements of one file, each checked for range ([`validate`]) and stamped with the
+/// file as its origin; the first impossible value is an error naming the file.
+pub fn validated(path: &Path, mut measurements: Vec<Measurement>) -> anyhow::Result<Vec<Measurement>> {
     let origin = path.display().to_string();
-    inputs.measurements.reserve(measurements.len());
-    for mut measurement in measurements {
-        if let Some(problem) = validate::measurement_problem(&measurement) {
+    for measurement in &mut measurements {
+        if let Some(problem) = validate::measurement_problem(measurement) {
             let stat = measurement.stat.as_deref().map(|stat| format!(" {stat}")).unwrap_or_default();
             let subject = match measurement.subject.is_empty() {
                 true => String::new(),
@@ -364,9 +370,8 @@ fn accept(path: &Path, measurements: Vec<Measurement>, inputs: &mut Inputs) -> a
             bail!("{}: {}{stat}{subject}: {problem}", path.display(), measurement.metric);
         }
         measurement.origin.get_or_insert_with(|| origin.clone());
-        inputs.measurements.push(measurement);
     }
-    Ok(())
+    Ok(measurements)
 }
 
 /// Picks the adapter for a file by its first bytes.

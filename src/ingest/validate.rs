@@ -10,7 +10,7 @@ use crate::quantity::{Dimension, Unit};
 
 /// The values a kind of measurement can physically take, in its own unit (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Range {
+pub struct Range {
     pub min: f64,
     pub max: f64,
     /// What the range is, for messages: "a time from lighthouse is at least 0".
@@ -32,7 +32,7 @@ const SIGNED_SOURCES: &[&str] = &["k6"];
 const UNSIGNED_NUMBER_SOURCES: &[&str] = &["lighthouse", "pagespeed", "crux", "bundle", "criterion"];
 
 /// The physical range of a metric read from `source`, in `unit`.
-pub(crate) fn range(source: &str, metric: &str, unit: Unit) -> Range {
+pub fn range(source: &str, metric: &str, unit: Unit) -> Range {
     match (metric, unit.dimension()) {
         // A performance score, stored as 0-100 like the budget's `min: 90`.
         ("score", Dimension::Number) => SCORE,
