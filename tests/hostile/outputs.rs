@@ -95,6 +95,17 @@ fn outputs_errors_naming_a_hostile_file_are_escaped() {
         assert_inert("stderr", &run.stderr);
         assert_inert("stdout", &run.stdout);
     }
+    // A usage error echoes the argument: a name a shell glob expanded (`perfbudget measure *`).
+    // Its line breaks stay (clap's message spans lines), but no line is a command.
+    let run = perfbudget(dir.path(), &["measure", "--x\n::error::forged\u{1b}[31m", "k6.json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: unexpected argument '--x\n:\u{2060}:error:\u{2060}:forged' found\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\nUsage: perfbudget measure"), "{}", run.stderr);
+    assert_inert("usage error", &run.stderr);
 }
 
 #[test]
@@ -202,8 +213,14 @@ fn run_into_dev_full(dir: &Path, args: &[&str]) -> super::common::Run {
 fn outputs_a_full_disk_is_an_error_not_a_cut_file() {
     let dir = tempfile::tempdir().unwrap();
     let report = report_with_budget_name(dir.path(), "initial", "app.js");
-    for args in [vec!["comment", report.as_str()], vec!["check", "--no-cache"], vec!["measure", "dist"], vec!["schema"]]
-    {
+    for args in [
+        vec!["comment", report.as_str()],
+        vec!["check", "--no-cache"],
+        vec!["measure", "dist"],
+        vec!["validate"],
+        vec!["schema"],
+        vec!["--help"],
+    ] {
         let run = run_into_dev_full(dir.path(), &args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.starts_with("error: cannot write to stdout: "), "{args:?}: {}", run.stderr);
