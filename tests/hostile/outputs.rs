@@ -118,8 +118,8 @@ fn outputs_comment_breaks_workflow_commands_in_code_cells() {
     assert!(run.stdout.contains("build #\u{2060}#[warning]x.js"), "{}", run.stdout);
 }
 
-/// Writes `dist/NAME` (built file) and a budget with one summed `bundle_size` entry
-/// named `budget_name`, runs `check --json r.json` and returns `r.json`.
+/// Writes the built file `dist/BUILT_NAME` and a budget with one summed `bundle_size`
+/// entry named `budget_name`, runs `check --json r.json` and returns `r.json`.
 fn report_with_budget_name(dir: &Path, budget_name: &str, built_name: &str) -> String {
     fs::create_dir_all(dir.join("dist")).unwrap();
     fs::write(dir.join("dist").join(built_name), "export const a = 1;\n").unwrap();
@@ -133,7 +133,7 @@ fn report_with_budget_name(dir: &Path, budget_name: &str, built_name: &str) -> S
     "r.json".to_owned()
 }
 
-/// Runs `perfbudget ARGS` with stdin closed, killing it after `limit`: `None` if it was
+/// Runs `perfbudget ARGS` with no stdin, killing it after `limit`: `None` if it was
 /// still running then.
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Option<super::common::Run> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
