@@ -161,9 +161,14 @@ fn init(args: &InitArgs, cwd: &Path) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot create {shown}"))?;
     std::io::Write::write_all(&mut file, text.as_bytes()).with_context(|| format!("cannot write {shown}"))?;
 
-    let mut stdout = format!("wrote {shown}: {} checks from {} inputs\n", budget.checks.len(), inputs.len());
+    let mut stdout = format!(
+        "wrote {}: {} checks from {} inputs\n",
+        report::escape::terminal(&shown),
+        budget.checks.len(),
+        inputs.len()
+    );
     for input in &inputs {
-        stdout.push_str(&format!("  {}\n", input.display()));
+        stdout.push_str(&format!("  {}\n", report::escape::path(input)));
     }
     stdout.push_str(&format!("today: {} — {}", report.verdict.as_str(), report::summary_counts(&report)));
     if report.verdict == Verdict::Green {
@@ -419,7 +424,7 @@ fn validate(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     let presets = if from_presets > 0 { format!(" ({from_presets} from presets)") } else { String::new() };
     let plural = if budget.checks.len() == 1 { "check" } else { "checks" };
     Ok(Outcome {
-        stdout: format!("ok: {}: {} {plural}{presets}\n", budget.file, budget.checks.len()),
+        stdout: format!("ok: {}: {} {plural}{presets}\n", report::escape::terminal(&budget.file), budget.checks.len()),
         ..Outcome::default()
     })
 }

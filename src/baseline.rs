@@ -113,10 +113,12 @@ impl Baseline {
 }
 
 /// Reads and checks a JSON report written by `perfbudget check --json` (a baseline, or the
-/// input of `perfbudget comment`).
+/// input of `perfbudget comment`). The report may come from a fork's pull request, so it
+/// is read like any other report: a regular file, at most
+/// [`crate::ingest::MAX_DOCUMENT_BYTES`], UTF-8.
 pub fn read_report(path: &Path) -> anyhow::Result<Report> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read the JSON report {}", path.display()))?;
+    regular_file(path)?;
+    let text = crate::ingest::read_text_document(path)?;
     let report: Report = serde_json::from_str(&text).map_err(|error| {
             let hint = if text.trim_start().starts_with('[') {
                 " (this looks like measurements JSON: give it as an input, and a `perfbudget check --json` report as --baseline)"
@@ -166,6 +168,47 @@ fn report_value_problem(report: &Report) -> Option<String> {
     })
 }
 
+/// Refuses anything but a regular file (after symlinks), before it is opened: opening a
+/// FIFO waits for a writer that may never come, and a device (`/dev/zero`) never ends.
+/// The type is checked on the path, then the file is opened by path; a file swapped for a
+/// FIFO in between can still block, which needs a writer on this machine, not a report.
+fn regular_file(path: &Path) -> anyhow::Result<()> {
+    let metadata =
+        std::fs::metadata(path).with_context(|| format!("cannot read the JSON report {}", path.display()))?;
+    if metadata.is_file() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: not a regular file ({}); a JSON report is a file written by `perfbudget check --json`",
+        path.display(),
+        file_kind(&metadata.file_type())
+    )
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    if file_type.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    "a special file"
+}
+
 /// One baseline entry, converted to base units.
 fn entry(
     metric: &str,
@@ -192,4 +235,35 @@ fn key(metric: &str, stat: Option<&str>, subject: &Subject) -> String {
         key.push_str(value);
     }
     key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_is_a_small_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = read_report(dir.path()).unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            format!(
+                "{}: not a regular file (a folder); a JSON report is a file written by `perfbudget check --json`",
+                dir.path().display()
+            )
+        );
+        let sparse = dir.path().join("sparse.json");
+        std::fs::File::create(&sparse).unwrap().set_len(crate::ingest::MAX_DOCUMENT_BYTES + 1).unwrap();
+        let error = format!("{:#}", read_report(&sparse).unwrap_err());
+        assert!(error.contains("is more than the 500 MB perfbudget reads as one report"), "{error}");
+        let missing = format!("{:#}", read_report(&dir.path().join("missing.json")).unwrap_err());
+        assert!(missing.starts_with("cannot read the JSON report "), "{missing}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_refused_before_they_are_opened() {
+        let error = format!("{:#}", read_report(Path::new("/dev/zero")).unwrap_err());
+        assert!(error.starts_with("/dev/zero: not a regular file (a character device)"), "{error}");
+    }
 }

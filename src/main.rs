@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use perfbudget::app::{self, Github, Terminal};
+use perfbudget::app::{self, Github, Outcome, Terminal};
 use perfbudget::cli::Cli;
+use perfbudget::report::escape;
 
 use perfbudget::crash::UNTRUSTED;
 
@@ -15,8 +16,10 @@ fn main() -> ExitCode {
 }
 
 fn run() -> u8 {
-    // clap prints usage errors itself and exits 2, the "cannot be trusted" code.
-    let mut cli = Cli::parse();
+    let mut cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
     // PERFBUDGET_CACHE_DIR stands in for --cache-dir; empty is unset, as CI templates often
     // leave variables.
     if let Some(dir) = std::env::var_os("PERFBUDGET_CACHE_DIR").filter(|dir| !dir.is_empty())
@@ -39,14 +42,50 @@ fn run() -> u8 {
         token: random_token(),
     };
     match app::run(cli, &cwd, &terminal, &github) {
-        Ok(outcome) => {
-            // A closed pipe (`| head`) is not an error of the gate: the verdict stands.
-            let _ = std::io::stdout().lock().write_all(outcome.stdout.as_bytes());
-            let _ = std::io::stderr().lock().write_all(outcome.stderr.as_bytes());
-            outcome.exit_code
-        }
+        Ok(outcome) => print(&outcome, &mut std::io::stdout().lock(), &mut std::io::stderr().lock()),
         Err(error) => fail(&error),
     }
+}
+
+/// Help and version (stdout, exit 0) and usage errors (stderr, exit 2) as clap prints
+/// them, but without colour and with every line escaped: a usage error echoes the
+/// argument, which may be a hostile file name a shell glob expanded.
+fn usage(error: &clap::Error) -> u8 {
+    let text = error.render().to_string();
+    let code = u8::try_from(error.exit_code()).unwrap_or(UNTRUSTED);
+    if error.use_stderr() {
+        let _ = std::io::stderr().lock().write_all(escape::terminal_lines(&text).as_bytes());
+        return code;
+    }
+    let outcome = Outcome { stdout: text, stderr: String::new(), exit_code: code };
+    print(&outcome, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+}
+
+/// Writes what a command printed and returns the exit code. A closed pipe (`| head`) is
+/// no error: the reader took what it wanted, and the verdict stands (a red run stays 1).
+/// Any other failure (a full disk under `comment > comment.md`) leaves a cut file that
+/// looks whole, so the run cannot be trusted: exit 2, said on stderr.
+fn print(outcome: &Outcome, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let mut code = outcome.exit_code;
+    if let Err(error) = write_flushed(stdout, &outcome.stdout)
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(stderr, "error: cannot write to stdout: {error}");
+        code = UNTRUSTED;
+    }
+    // Warnings that cannot be written leave nowhere to say so; the exit code does.
+    if let Err(error) = write_flushed(stderr, &outcome.stderr)
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        code = UNTRUSTED;
+    }
+    code
+}
+
+/// Writes `text` and flushes, so a buffered write's failure is seen here.
+fn write_flushed(writer: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    writer.write_all(text.as_bytes())?;
+    writer.flush()
 }
 
 /// A token nobody can predict, for heredoc delimiters and stop-commands: std's hasher is
@@ -60,7 +99,66 @@ fn random_token() -> String {
 }
 
 fn fail(error: &anyhow::Error) -> u8 {
-    let message = perfbudget::report::escape::terminal(&format!("{error:#}"));
+    let message = escape::terminal(&format!("{error:#}"));
     let _ = writeln!(std::io::stderr(), "error: {message}");
     UNTRUSTED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind;
+
+    /// Accepts `room` bytes, then fails every write with `kind`.
+    struct Failing {
+        room: usize,
+        kind: ErrorKind,
+        written: Vec<u8>,
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(self.kind.into());
+            }
+            let n = bytes.len().min(self.room);
+            self.room -= n;
+            self.written.extend_from_slice(&bytes[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn failing(room: usize, kind: ErrorKind) -> Failing {
+        Failing { room, kind, written: Vec::new() }
+    }
+
+    fn outcome(exit_code: u8) -> Outcome {
+        Outcome { stdout: "| row |\n| row |\n".into(), stderr: "warning: w\n".into(), exit_code }
+    }
+
+    #[test]
+    fn a_failed_write_is_exit_2_and_said() {
+        let (mut stdout, mut stderr) = (failing(7, ErrorKind::StorageFull), Vec::new());
+        assert_eq!(print(&outcome(0), &mut stdout, &mut stderr), UNTRUSTED);
+        assert_eq!(stdout.written, b"| row |");
+        let said = String::from_utf8(stderr).unwrap();
+        assert!(said.starts_with("error: cannot write to stdout: "), "{said}");
+        assert!(said.ends_with("warning: w\n"), "{said}");
+        // stderr failing leaves only the exit code to tell.
+        let mut stderr = failing(0, ErrorKind::Other);
+        assert_eq!(print(&outcome(1), &mut Vec::new(), &mut stderr), UNTRUSTED);
+    }
+
+    #[test]
+    fn a_closed_pipe_keeps_the_verdict_quietly() {
+        for code in [0, 1] {
+            let (mut stdout, mut stderr) = (failing(3, ErrorKind::BrokenPipe), Vec::new());
+            assert_eq!(print(&outcome(code), &mut stdout, &mut stderr), code);
+            assert_eq!(stderr, b"warning: w\n");
+            assert_eq!(print(&outcome(code), &mut Vec::new(), &mut failing(0, ErrorKind::BrokenPipe)), code);
+        }
+    }
 }

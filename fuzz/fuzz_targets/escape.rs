@@ -1,10 +1,12 @@
 //! The escaping of untrusted strings, as properties over any text: the output never holds
-//! a live mention, link, HTML comment or tag, an extra table cell or row, a control
-//! character, or a workflow command; and GitHub's unescaping of workflow data gives the
-//! text back.
+//! a live mention, link, issue reference or commit SHA, HTML comment or tag, an extra
+//! table cell or row, a control character, or a workflow command; GitHub's unescaping of
+//! workflow data, HTML's of entities and JSON's of strings give the text back.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use perfbudget::ingest::{Measurement, Subject};
+use perfbudget::quantity::Unit;
 use perfbudget::report::escape;
 
 const WORD_JOINER: char = '\u{2060}';
@@ -44,6 +46,49 @@ fn no_cell_breaks(text: &str) {
     all_escaped(text, b"|");
 }
 
+/// The text markdown shows for `text`: a backslash before ASCII punctuation escapes it.
+fn md_unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(next) if c == '\\' && next.is_ascii_punctuation() => {
+                out.push(*next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// No issue reference (`#1`, `owner/repo#1`, `GH-1`) and no run of 7 or more hex digits
+/// (a commit SHA GitHub would link) in text as GitHub shows it.
+fn no_references(text: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    for (at, c) in chars.iter().enumerate() {
+        let digit_next = chars.get(at + 1).is_some_and(char::is_ascii_digit);
+        assert!(!(*c == '#' && digit_next), "a live issue reference: {text:?}");
+        let gh = at >= 2 && chars[at - 2].eq_ignore_ascii_case(&'g') && chars[at - 1].eq_ignore_ascii_case(&'h');
+        assert!(!(*c == '-' && gh && digit_next), "a live GH- reference: {text:?}");
+    }
+    let longest_hex = text.split(|c: char| !c.is_ascii_hexdigit()).map(str::len).max().unwrap_or(0);
+    assert!(longest_hex < 7, "a live commit SHA: {text:?}");
+}
+
+/// No `##[`, which the runner reads as a workflow command anywhere in a line: for text
+/// that is put inside a line (a table cell, a `<summary>`), never at its start.
+fn no_inline_commands(text: &str) {
+    assert!(!text.contains("##["), "a workflow command: {text:?}");
+}
+
+/// No line the runner reads as a workflow command.
+fn no_commands(text: &str) {
+    for line in text.lines() {
+        assert!(!line.trim_start().starts_with("::") && !line.contains("##["), "a workflow command: {text:?}");
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
 
@@ -57,6 +102,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(fence > 0 && cell.ends_with(&"`".repeat(fence)), "{cell:?}");
     let inner = &cell[fence..cell.len() - fence];
     assert!(inner.split(|c| c != '`').all(|run| run.len() < fence), "the span closes early: {cell:?}");
+    no_inline_commands(&cell);
 
     let prose = escape::md_text(text);
     no_controls(&prose);
@@ -67,6 +113,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(!prose.contains(live), "{live} in {prose:?}");
     }
     all_escaped(&prose, b"[]`*_");
+    no_references(&md_unescaped(&prose));
+    no_inline_commands(&prose);
 
     let terminal = escape::terminal(text);
     no_controls(&terminal);
@@ -75,7 +123,33 @@ fuzz_target!(|data: &[u8]| {
 
     let html = escape::html(text);
     no_controls(&html);
+    no_inline_commands(&html);
     assert!(!html.contains(['<', '>', '"', '\'']), "{html:?}");
+    // GitHub looks for mentions, references and links in the text the entities stand for.
+    let decoded = html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    let decoded = decoded.replace("&amp;", "&");
+    no_mentions(&decoded);
+    no_references(&decoded);
+    for live in ["://", "www."] {
+        assert!(!decoded.contains(live), "{live} in {html:?}");
+    }
+    // Entities only, no backslash escapes (a <summary> would show them): decoded, and the
+    // word joiners taken out, it is the text without its controls.
+    assert_eq!(decoded.replace(WORD_JOINER, ""), escape::strip_controls(text).replace(WORD_JOINER, ""));
+
+    // The measurements JSON (`escape::json` over serde_json's) is safe to print and reads
+    // back to the same text.
+    let measurement = Measurement::new("fuzz", "m", None, Subject::from([("id", text)]), 1.0, Unit::Ms);
+    let json = perfbudget::report::measure::json(std::slice::from_ref(&measurement));
+    no_controls(&json.replace('\n', ""));
+    no_commands(&json);
+    let back = perfbudget::ingest::measurements::parse(&json).unwrap_or_else(|error| panic!("{error:?}: {json:?}"));
+    assert_eq!(back.first().and_then(|m| m.subject.get("id")), Some(text), "{json:?}");
+
+    let lines = escape::terminal_lines(text);
+    assert_eq!(lines.matches('\n').count(), text.matches('\n').count(), "{lines:?}");
+    no_commands(&lines);
+    assert!(!lines.chars().any(|c| c.is_control() && c != '\n'), "a control character: {lines:?}");
 
     let data = escape::workflow_data(text);
     assert!(!data.contains(['\n', '\r']), "a new line in a workflow command: {data:?}");

@@ -186,14 +186,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
 /// `,`, then on the first `:`, spaces and quotes trimmed (`group:::checkout` is the group
 /// `::checkout`).
 fn parse_key(key: &str) -> (&str, Subject) {
-    let mut subject = Subject::new();
-    let Some((name, rest)) = key.split_once('{') else { return (key, subject) };
+    let Some((name, rest)) = key.split_once('{') else { return (key, Subject::new()) };
     let selector = rest.strip_suffix('}').unwrap_or(rest);
-    for part in selector.split(',') {
-        let (tag, value) = part.split_once(':').unwrap_or((part, ""));
-        let trim = |text: &str| text.trim().trim_matches(['"', '\'']).to_owned();
-        subject.insert(trim(tag), trim(value));
-    }
+    let trim = |text: &str| text.trim().trim_matches(['"', '\'']).to_owned();
+    let subject = selector
+        .split(',')
+        .map(|part| part.split_once(':').unwrap_or((part, "")))
+        .map(|(tag, value)| (trim(tag), trim(value)))
+        .collect();
     (name, subject)
 }
 

@@ -142,10 +142,7 @@ pub fn parse(
                     _ => None,
                 }
                 .ok_or_else(|| at(format!("the value of a `{name}` point is not a number")))?;
-                let mut subject = Subject::new();
-                for (tag, tag_value) in parsed.data.tags.unwrap_or_default() {
-                    subject.insert(tag, tag_value);
-                }
+                let subject: Subject = parsed.data.tags.unwrap_or_default().into_iter().collect();
                 let key = (name.to_owned(), subject);
                 let sample = number as u64;
                 match groups.get_mut(&key) {

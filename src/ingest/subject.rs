@@ -46,13 +46,29 @@ impl Subject {
     }
 }
 
+/// Tags in any order; a tag given more than once keeps its last value, as with
+/// [`Subject::insert`]. Sorted once rather than inserted one by one: inserting into a
+/// sorted vector is quadratic in the number of tags, which an input controls (200,000
+/// tags took 40 s).
+impl FromIterator<(String, String)> for Subject {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(tags: I) -> Subject {
+        let mut tags: Vec<(String, String)> = tags.into_iter().collect();
+        // Stable, so the values of one tag stay in the order they were given.
+        tags.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut unique: Vec<(String, String)> = Vec::with_capacity(tags.len());
+        for (tag, value) in tags {
+            match unique.last_mut() {
+                Some(last) if last.0 == tag => last.1 = value,
+                _ => unique.push((tag, value)),
+            }
+        }
+        Subject(unique)
+    }
+}
+
 impl<const N: usize> From<[(&str, &str); N]> for Subject {
     fn from(tags: [(&str, &str); N]) -> Subject {
-        let mut subject = Subject::new();
-        for (tag, value) in tags {
-            subject.insert(tag.to_owned(), value.to_owned());
-        }
-        subject
+        tags.into_iter().map(|(tag, value)| (tag.to_owned(), value.to_owned())).collect()
     }
 }
 
@@ -87,14 +103,17 @@ impl<'de> Deserialize<'de> for Subject {
                 f.write_str("an object of tag -> string value")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Subject, A::Error> {
-                let mut subject = Subject::new();
+                // A repeated tag is refused where it is read, so the error points at it;
+                // the tags are sorted once at the end.
+                let mut seen = std::collections::HashSet::new();
+                let mut tags = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1024));
                 while let Some((tag, value)) = map.next_entry::<String, String>()? {
-                    if subject.get(&tag).is_some() {
+                    if !seen.insert(tag.clone()) {
                         return Err(serde::de::Error::custom(format!("subject tag `{tag}` is given twice")));
                     }
-                    subject.insert(tag, value);
+                    tags.push((tag, value));
                 }
-                Ok(subject)
+                Ok(tags.into_iter().collect())
             }
         }
         deserializer.deserialize_map(SubjectVisitor)
@@ -122,6 +141,35 @@ mod tests {
         assert_eq!(subject.get("url"), Some("https://b/"));
         assert_eq!(&subject["form_factor"], "mobile");
         assert_eq!(subject.get("name"), None);
+    }
+
+    #[test]
+    fn collected_tags_are_sorted_and_the_last_value_wins() {
+        let tags = [("url", "https://a/"), ("data", "lab"), ("url", "https://b/"), ("a", "1"), ("url", "https://c/")];
+        let collected: Subject = tags.iter().map(|(tag, value)| ((*tag).to_owned(), (*value).to_owned())).collect();
+        let mut inserted = Subject::new();
+        for (tag, value) in tags {
+            inserted.insert(tag.to_owned(), value.to_owned());
+        }
+        assert_eq!(collected, inserted);
+        assert_eq!(collected.iter().collect::<Vec<_>>(), vec![("a", "1"), ("data", "lab"), ("url", "https://c/")]);
+        assert_eq!(Subject::from([("b", "1"), ("a", "2")]).iter().next(), Some(("a", "2")));
+    }
+
+    #[test]
+    fn many_tags_in_reverse_order() {
+        let json =
+            format!("{{{}}}", (0..50_000).rev().map(|i| format!("\"t{i:05}\":\"{i}\"")).collect::<Vec<_>>().join(","));
+        let subject: Subject = serde_json::from_str(&json).unwrap();
+        assert_eq!(subject.len(), 50_000);
+        assert_eq!(subject.iter().next(), Some(("t00000", "0")));
+        assert_eq!(subject.get("t49999"), Some("49999"));
+    }
+
+    #[test]
+    fn a_repeated_tag_is_refused_where_it_is_read() {
+        let err = serde_json::from_str::<Subject>(r#"{"b":"1","a":"2","b":"3","c":4}"#).unwrap_err();
+        assert_eq!(err.to_string(), "subject tag `b` is given twice at line 1 column 24");
     }
 
     #[test]

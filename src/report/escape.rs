@@ -3,9 +3,12 @@
 //! renderer writes an untrusted string any other way.
 //!
 //! The threats: a name that adds a table row (`|`, newline), pings someone (`@user`),
-//! links somewhere (`[x](https://…)`, bare URLs), hides the rest of a comment (`<!--`),
-//! forges a GitHub workflow command (a newline then `::error::`, or `##[` anywhere), or
-//! rewrites a terminal (ANSI escapes).
+//! links somewhere (`[x](https://…)`, bare URLs), cross-references an issue or commit of
+//! any repository (`#123`, `owner/repo#1`, `GH-42`, a commit SHA), hides the rest of a
+//! comment (`<!--`), forges a GitHub workflow command (a newline then `::error::`, or `##[`
+//! anywhere), or rewrites a terminal (ANSI escapes).
+
+use std::path::Path;
 
 /// Longest identifier shown in a table cell; longer ones end in `…`.
 pub const MAX_CELL_CHARS: usize = 120;
@@ -65,8 +68,51 @@ pub fn terminal(text: &str) -> String {
     break_workflow_commands(&strip_controls(text))
 }
 
+/// A path for terminal output, as [`terminal`]; bytes that are not UTF-8 show as `�`.
+pub fn path(path: &Path) -> String {
+    terminal(&path.display().to_string())
+}
+
+/// Several lines for terminal output (clap's usage errors): each line as [`terminal`],
+/// the line breaks kept.
+pub fn terminal_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&terminal(body));
+        out.push_str(end);
+    }
+    out
+}
+
 fn break_workflow_commands(text: &str) -> String {
     text.replace("::", ":\u{2060}:").replace("##[", "#\u{2060}#[")
+}
+
+/// JSON text as `serde_json` wrote it, made safe to print: `##[` (which the runner reads
+/// as a command anywhere in a line) and the characters serde_json leaves raw that a
+/// terminal or log viewer acts on (DEL, C1 controls, bidi controls, line and paragraph
+/// separators) become `\u` escapes. Each of those can only occur inside a string in
+/// serialised JSON, so the text parses back to the same values. A line of pretty JSON
+/// starts with spaces and a quote or bracket, never with `::`.
+pub fn json(serialized: &str) -> String {
+    let mut out = String::with_capacity(serialized.len());
+    for (at, c) in serialized.char_indices() {
+        let escape = c == '\u{7f}'
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || is_bidi_control(c)
+            || matches!(c, '\u{2028}' | '\u{2029}')
+            || (c == '#' && serialized[at + 1..].starts_with("#["));
+        if escape {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// An untrusted identifier in a markdown table cell: an inline code span (inside which
@@ -79,8 +125,10 @@ pub fn md_code_cell(text: &str) -> String {
     let fence = "`".repeat(longest_run + 1);
     let pad = if shown.starts_with('`') || shown.ends_with('`') || shown.is_empty() { " " } else { "" };
     // Inside a code span GitHub renders no mention or comment, but other renderers of the
-    // same markdown might: a word joiner costs nothing visible and settles it.
-    let inert = escape_pipes(&shown).replace('@', "@\u{2060}").replace("<!", "<\u{2060}!");
+    // same markdown might: a word joiner costs nothing visible and settles it. `##[` is
+    // broken for the log a comment may be printed to.
+    let inert =
+        escape_pipes(&shown).replace('@', "@\u{2060}").replace("<!", "<\u{2060}!").replace("##[", "#\u{2060}#[");
     format!("{fence}{pad}{inert}{pad}{fence}")
 }
 
@@ -103,9 +151,10 @@ fn escape_pipes(text: &str) -> String {
 }
 
 /// Untrusted or generated text in markdown outside code spans: HTML special characters
-/// as entities, markdown punctuation backslash-escaped, mentions and bare links broken.
+/// as entities, markdown punctuation backslash-escaped, and mentions, references and bare
+/// links broken ([`unlinked`]).
 pub fn md_text(text: &str) -> String {
-    let cleaned = strip_controls(text);
+    let cleaned = unlinked(&strip_controls(text));
     let mut out = String::with_capacity(cleaned.len() + 16);
     for c in cleaned.chars() {
         match c {
@@ -116,20 +165,19 @@ pub fn md_text(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '@' => {
-                out.push('@');
-                out.push(WORD_JOINER);
-            }
             _ => out.push(c),
         }
     }
-    // GFM turns bare `https://…` and `www.…` into links; a word joiner stops that.
-    out.replace("://", &format!(":{WORD_JOINER}//")).replace("www.", &format!("www{WORD_JOINER}."))
+    out
 }
 
-/// Text in HTML content or a quoted attribute value.
+/// Text in HTML that GitHub renders, such as a `<summary>`, where markdown is not parsed
+/// (a backslash escape would show) but mentions and references still are: HTML special
+/// characters as entities, and mentions, references and bare links broken
+/// ([`unlinked`]). Also safe in a quoted attribute value. `##[` is broken for the log a
+/// comment may be printed to (in markdown text, `#` is backslash-escaped anyway).
 pub fn html(text: &str) -> String {
-    let cleaned = strip_controls(text);
+    let cleaned = unlinked(&strip_controls(text)).replace("##[", "#\u{2060}#[");
     let mut out = String::with_capacity(cleaned.len());
     for c in cleaned.chars() {
         match c {
@@ -142,6 +190,43 @@ pub fn html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Hex digits in a row from which GitHub links a commit SHA (its shortest abbreviation).
+const SHA_MIN_DIGITS: usize = 7;
+
+/// What GitHub turns into a link or notification in rendered text, whether or not
+/// markdown escapes are around it, broken by a word joiner (invisible; GitHub's
+/// detection stops at it): after `@` (mentions), after `#` and `GH-` before a digit
+/// (issue references, also `owner/repo#1`), every 6 digits of a run of 7 or more hex
+/// digits (commit SHAs, also `owner/repo@SHA`), and inside `://` and `www.` (bare links).
+fn unlinked(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    // Position in the current run of hex digits, and the run's length.
+    let (mut in_run, mut run_len) = (0, 0);
+    for (at, &c) in chars.iter().enumerate() {
+        if c.is_ascii_hexdigit() {
+            if in_run == 0 {
+                run_len = chars[at..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            } else if run_len >= SHA_MIN_DIGITS && in_run % (SHA_MIN_DIGITS - 1) == 0 {
+                out.push(WORD_JOINER);
+            }
+            in_run += 1;
+        } else {
+            in_run = 0;
+        }
+        out.push(c);
+        let next = chars.get(at + 1).copied();
+        let digit_next = next.is_some_and(|next| next.is_ascii_digit());
+        let gh_dash =
+            c == '-' && at >= 2 && chars[at - 2].eq_ignore_ascii_case(&'g') && chars[at - 1].eq_ignore_ascii_case(&'h');
+        if c == '@' || ((c == '#' || gh_dash) && digit_next) {
+            out.push(WORD_JOINER);
+        }
+    }
+    // GFM turns bare `https://…` and `www.…` into links.
+    out.replace("://", &format!(":{WORD_JOINER}//")).replace("www.", &format!("www{WORD_JOINER}."))
 }
 
 /// Text for XML: characters XML 1.0 cannot hold are removed (the XML writer escapes
@@ -239,6 +324,47 @@ mod tests {
         assert!(!text.contains("::"));
         assert!(!text.contains("##["));
         assert!(!text.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn references_and_commit_shas_are_broken_outside_code() {
+        let wj = WORD_JOINER;
+        assert_eq!(md_text("see #123, owner/repo#1"), format!("see \\#{wj}123, owner/repo\\#{wj}1"));
+        assert_eq!(md_text("GH-42 gh-7 Gh-1 GH-x #x"), format!("GH-{wj}42 gh-{wj}7 Gh-{wj}1 GH-x \\#x"));
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        let broken = md_text(&format!("owner/repo@{sha}"));
+        assert_eq!(broken.replace(wj, ""), format!("owner/repo@{sha}"));
+        assert!(broken.split(|c: char| !c.is_ascii_hexdigit()).all(|run| run.len() < SHA_MIN_DIGITS), "{broken}");
+        assert_eq!(broken, format!("owner/repo@{wj}012345{wj}6789ab{wj}cdef01{wj}234567{wj}89abcd{wj}ef0123{wj}4567"));
+        // Six hex digits are no SHA; nor are runs inside an identifier cut by other letters.
+        assert_eq!(md_text("cafe12 deadbe"), "cafe12 deadbe");
+        assert_eq!(md_text("1234567"), format!("123456{wj}7"));
+        // Inside a code span GitHub links nothing: left as they are.
+        assert_eq!(md_code_cell("#1 GH-2"), "`#1 GH-2`");
+    }
+
+    #[test]
+    fn html_has_entities_not_backslashes() {
+        let wj = WORD_JOINER;
+        assert_eq!(html("initial_js *x* [a](b)"), "initial_js *x* [a](b)");
+        assert_eq!(html("#12 @team https://x"), format!("#{wj}12 @{wj}team https:{wj}//x"));
+        assert_eq!(html("##[error]"), format!("#{wj}#[error]"));
+    }
+
+    #[test]
+    fn json_is_printable_and_parses_back() {
+        let text = "a\n##[error]x \u{7f}\u{9b}31m \u{202e}rtl\u{2028}#[ #";
+        let serialized = serde_json::to_string(text).unwrap();
+        let safe = json(&serialized);
+        assert_eq!(safe, r##""a\n\u0023#[error]x \u007f\u009b31m \u202ertl\u2028#[ #""##);
+        assert_eq!(serde_json::from_str::<String>(&safe).unwrap(), text);
+        assert_eq!(json(r###"["##[\\##["]"###), r###"["\u0023#[\\\u0023#["]"###);
+    }
+
+    #[test]
+    fn terminal_lines_keep_line_breaks() {
+        assert_eq!(terminal_lines("error: x\n\n::error::y\u{1b}[31m\n"), "error: x\n\n:\u{2060}:error:\u{2060}:y\n");
+        assert_eq!(path(Path::new("a\n::b")), "a :\u{2060}:b");
     }
 
     #[test]

@@ -56,9 +56,10 @@ impl Report {
 }
 
 /// Pretty JSON with a trailing newline. Field order is fixed by the types, so the same
-/// evaluation always gives the same bytes.
+/// evaluation always gives the same bytes. Safe to print in a CI log
+/// ([`super::escape::json`]): reports get `cat`.
 pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    let mut text = super::escape::json(&serde_json::to_string_pretty(report).unwrap_or_default());
     text.push('\n');
     text
 }
@@ -78,5 +79,6 @@ mod tests {
         assert!(text.contains(r#""url": "https://x.example/a|b `tick` <!-- hide @someone [x](https://evil.example)\n::error::forged %0A \u001b[31mred"#));
         assert!(!text.contains('\u{1b}'));
         assert!(text.lines().all(|line| !line.trim_start().starts_with("::")));
+        assert!(!text.contains("##["));
     }
 }

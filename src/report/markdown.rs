@@ -5,7 +5,7 @@
 //! fewer than the UTF-16 units GitHub counts) by rendering fewer rows and saying so,
 //! never by cutting a table in half.
 
-use super::escape::{md_code_cell, md_text};
+use super::escape::{html, md_code_cell, md_text};
 use super::file_table;
 use super::json::Report;
 use super::{Cells, has_changes, summary_counts, verdict_icon, worst_first};
@@ -150,9 +150,11 @@ fn files_sections(rows: &[&CheckResult]) -> String {
         let files = file_table(check);
         text.push_str(&format!(
             "\n<details><summary>Files of {} ({}): {}</summary>\n\n",
-            md_text(&check.budget),
-            md_text(check.stat.as_deref().unwrap_or("")),
-            files.summary
+            // A <summary> on the line of its <details> is raw HTML to GitHub: markdown
+            // escapes would show, so it is escaped as HTML.
+            html(&check.budget),
+            html(check.stat.as_deref().unwrap_or("")),
+            html(&files.summary)
         ));
         if files.compared {
             text.push_str("| File | Size | Base | Change |\n|---|--:|--:|--:|\n");

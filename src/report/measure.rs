@@ -94,9 +94,10 @@ fn reports_table(measurements: &[&Measurement], width: Option<u16>) -> String {
     format!("{table}\n{} measurements\n", measurements.len())
 }
 
-/// The measurements JSON array, one object per measurement, exact values.
+/// The measurements JSON array, one object per measurement, exact values, safe to print
+/// ([`super::escape::json`]).
 pub fn json(measurements: &[Measurement]) -> String {
-    let mut text = serde_json::to_string_pretty(measurements).unwrap_or_default();
+    let mut text = super::escape::json(&serde_json::to_string_pretty(measurements).unwrap_or_default());
     text.push('\n');
     text
 }

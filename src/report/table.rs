@@ -91,7 +91,7 @@ fn changed_files(report: &Report) -> String {
         text.push_str(&format!(
             "{} ({}) against the baseline: {}\n",
             terminal(&check.budget),
-            check.stat.as_deref().unwrap_or(""),
+            terminal(check.stat.as_deref().unwrap_or("")),
             files.summary
         ));
         for row in changed.iter().take(FILES_SHOWN) {

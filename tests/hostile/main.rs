@@ -14,6 +14,8 @@ mod driver;
 
 use common::repo;
 
+mod outputs;
+
 /// Runs `perfbudget ARGS`; a panic fails the test whatever the exit code.
 fn perfbudget(dir: &Path, args: &[&str]) -> common::Run {
     let run = common::perfbudget(dir, args);
