@@ -13,6 +13,7 @@ mod field;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;
+mod lines;
 pub mod measurements;
 pub mod pagespeed;
 mod subject;

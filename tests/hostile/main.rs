@@ -13,6 +13,8 @@ mod common;
 
 use common::repo;
 
+mod lines;
+
 /// Runs `perfbudget ARGS`; a panic fails the test whatever the exit code.
 fn perfbudget(dir: &Path, args: &[&str]) -> common::Run {
     let run = common::perfbudget(dir, args);
