@@ -264,6 +264,21 @@ fn the_last_unexplained_gap_starts_the_latest_run() {
 }
 
 #[test]
+fn samples_that_claim_any_time_are_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = written(dir.path(), "a", 60 * MINUTE, None);
+    for times in ["[1e300]", "[1.7e308,1.7e308]", "[-1e20, 5]", "[]", "[1.9e28]", "[1.8e28]"] {
+        let sample = format!(r#"{{"sampling_mode":"Flat","iters":[1],"times":{times}}}"#);
+        let later = written(dir.path(), "b", Duration::ZERO, Some(sample));
+        let stale = stale_names(&[earlier.clone(), later]);
+        // 1.8e28 ns (570 billion years) explains an hour; a total past what a Duration holds
+        // explains nothing.
+        let expected = if times == "[1.8e28]" { vec![] } else { vec![("a".to_owned(), 60)] };
+        assert_eq!(stale, expected, "{times}");
+    }
+}
+
+#[test]
 fn gaps_as_a_person_says_them() {
     let cases = [(0, "about 0 minutes"), (89, "about 1 minute"), (7169, "about 119 minutes"), (7200, "about 2 hours")];
     for (seconds, said) in cases {
