@@ -23,10 +23,10 @@ impl Adapter for BencherText {
         "libtest or criterion bencher text (`test NAME ... bench: N ns/iter (+/- M)`)"
     }
 
-    /// A file with a bench line, whole or broken: a broken one is then an error naming it,
-    /// not a file of unknown format.
+    /// A file with a whole bench line; its broken ones are then errors naming them. A file
+    /// of broken ones only is not claimed (an unknown format, exit 2 all the same).
     fn sniff(&self, head: &[u8]) -> bool {
-        String::from_utf8_lossy(head).lines().any(is_bench_line)
+        String::from_utf8_lossy(head).lines().any(|line| is_bench_line(line) && parse_line(line).is_ok())
     }
 
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
@@ -185,6 +185,7 @@ mod tests {
         assert_eq!(rows[1].0, "text/parse/csv:line?v2");
         let mixed = fixture("libtest-bencher-text/criterion_output.txt");
         assert!(BencherText.sniff(mixed.as_bytes()));
+        assert!(!BencherText.sniff(b"running 1 test\ntest a ... bench: 1 ns/iter\n"), "no whole bench line");
         assert!(!parse(mixed.as_bytes()).unwrap().is_empty());
     }
 

@@ -192,6 +192,9 @@ mod tests {
             Err(Error::Cargo)
         ));
         assert!(CargoCriterion.sniff(b"{\"reason\":\"compiler-artifact\",\"package_id\":\"x\"}"));
+        let mut endless = b"{\"reason\":\"group-complete\"}\n".to_vec();
+        endless.resize(endless.len() + crate::ingest::lines::MAX_LINE_BYTES + 1, b' ');
+        assert!(matches!(parse(endless.as_slice()), Err(Error::Line(LineError::TooLong { line: 2 }))));
         match parse("{\"reason\":\"group-complete\",\"group_name\":\"g\",\"benchmarks\":[]}\n".as_bytes()) {
             Err(Error::At(located)) => assert_eq!(located.message, "no `benchmark-complete` line"),
             other => panic!("{other:?}"),

@@ -244,3 +244,31 @@ pub fn summarize(measurements: Vec<Measurement>) -> Vec<Measurement> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const METRIC: &str = r#"{"type":"Metric","data":{"name":"d","type":"trend","contains":"time"},"metric":"d"}"#;
+
+    #[test]
+    fn unreadable_lines_are_errors_with_their_number() {
+        let mut bytes =
+            format!("{METRIC}\n{{\"metric\":\"d\",\"type\":\"Point\",\"data\":{{\"value\":1,\"tags\":{{\"x\":\"")
+                .into_bytes();
+        bytes.extend_from_slice(b"\xff\"}}}\n");
+        match parse(bytes.as_slice(), None) {
+            Err(StreamError::Line(LineError::NotUtf8 { line: 2, .. })) => {}
+            other => panic!("{other:?}"),
+        }
+        let mut endless = format!("{METRIC}\n").into_bytes();
+        endless.resize(endless.len() + crate::ingest::lines::MAX_LINE_BYTES + 1, b'{');
+        // Skipped or read, an over-cap line is refused: `d` is wanted, `other` is not.
+        for wanted in [None, Some(std::collections::HashSet::from(["other".to_owned()]))] {
+            match parse(endless.as_slice(), wanted.as_ref()) {
+                Err(StreamError::Line(LineError::TooLong { line: 2 })) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
