@@ -85,7 +85,7 @@ fn a_saved_baseline_of_the_same_tree_is_the_comparison() {
 }
 
 #[test]
-fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
+fn benchmarks_left_from_an_earlier_run_are_not_read_as_results_and_said() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/tree");
     let dir = tempfile::tempdir().unwrap();
     for bench in ["fib 30", "sizes/16"] {
@@ -95,17 +95,22 @@ fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
             std::fs::copy(fixture.join(bench).join("new").join(file), to.join(file)).unwrap();
         }
     }
-    // `sizes/16` was written an hour before `fib 30`: a leftover of an earlier run.
+    // `sizes/16` was written an hour before `fib 30`, which has no samples to explain the
+    // gap: a leftover of an earlier run.
     let old =
         std::fs::File::options().write(true).open(dir.path().join("criterion/sizes/16/new/benchmark.json")).unwrap();
     old.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
     drop(old);
     let inputs = ingest::read_inputs(&[dir.path().join("criterion")], &ingest::Options::default()).unwrap();
-    let ids: Vec<&str> = inputs.measurements.iter().filter_map(|m| m.subject.get("id")).collect();
-    assert!(ids.iter().all(|id| *id == "fib 30"), "{ids:?}");
+    // Its results are not read: no measurement of it has a value.
+    let values: Vec<(&str, Option<f64>)> =
+        inputs.measurements.iter().map(|m| (m.subject.get("id").unwrap(), m.value)).collect();
+    assert!(values.iter().all(|(id, value)| (*id == "fib 30") == value.is_some()), "{values:?}");
+    assert!(values.iter().any(|(id, _)| *id == "fib 30"), "{values:?}");
     assert_eq!(inputs.warnings.len(), 1);
     assert!(
-        inputs.warnings[0].starts_with("skipped 1 criterion benchmark(s) left from an earlier run"),
+        inputs.warnings[0]
+            .starts_with("1 criterion benchmark(s) left over from an earlier run are not read as results"),
         "{}",
         inputs.warnings[0]
     );
@@ -114,7 +119,8 @@ fn benchmarks_left_from_an_earlier_run_are_skipped_with_a_warning() {
     let run = perfbudget(dir.path(), &["measure", "criterion"], &[]);
     assert_eq!(run.status.code(), Some(0));
     let stderr = String::from_utf8(run.stderr).unwrap();
-    assert!(stderr.starts_with("warning: skipped 1 criterion benchmark(s) left from an earlier run"), "{stderr}");
+    assert!(stderr.starts_with("warning: 1 criterion benchmark(s) left over from an earlier run"), "{stderr}");
+    assert!(stderr.contains("(written about 60 minutes or more before the latest run's first benchmark"), "{stderr}");
 }
 
 #[test]

@@ -54,10 +54,12 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(found) = ingest::cargo_criterion::parse(data) {
         check(found);
     }
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(found) = ingest::measurements::parse(text) {
-            check(found);
-        }
-        check(ingest::bencher::parse(text));
+    if let Ok(found) = ingest::bencher::parse(data) {
+        check(found);
+    }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(found) = ingest::measurements::parse(text)
+    {
+        check(found);
     }
 });

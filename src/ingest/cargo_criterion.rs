@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
+use super::lines::{LineError, Lines};
 use super::{Adapter, Located, Measurement, Subject, object_head};
 use crate::quantity::Unit;
 
@@ -35,7 +36,7 @@ impl Adapter for CargoCriterion {
     fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
         let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         parse(std::io::BufReader::new(file)).map_err(|error| match error {
-            Error::Io(error) => anyhow::Error::new(error).context(format!("cannot read {}", path.display())),
+            Error::Line(error) => error.in_file(path),
             Error::At(located) => located.in_file(path),
             Error::Cargo => anyhow::anyhow!(
                 "{}: these are cargo's build messages (`cargo bench --message-format=json`), not benchmarks; \
@@ -49,7 +50,8 @@ impl Adapter for CargoCriterion {
 
 #[derive(Debug)]
 pub enum Error {
-    Io(std::io::Error),
+    /// A line that cannot be read: an I/O error, over the line cap, not UTF-8.
+    Line(LineError),
     At(Located),
     Cargo,
 }
@@ -88,15 +90,14 @@ struct Change {
 pub fn parse(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
     let mut measurements = Vec::new();
     let mut benchmarks = 0;
-    for (index, line) in reader.lines().enumerate() {
-        let line = line.map_err(Error::Io)?;
-        let number = index + 1;
+    let mut lines = Lines::new(reader);
+    while let Some((number, line)) = lines.next_line().map_err(Error::Line)? {
         if line.trim().is_empty() {
             continue;
         }
         let at = |message: String| Error::At(Located { line: number, column: 1, message });
         let parsed: Line =
-            serde_json::from_str(&line).map_err(|error| Error::At(Located::from_json(&error, number, 1)))?;
+            serde_json::from_str(line).map_err(|error| Error::At(Located::from_json(&error, number, 1)))?;
         if CARGO_REASONS.contains(&parsed.reason.as_str()) {
             return Err(Error::Cargo);
         }
@@ -191,6 +192,9 @@ mod tests {
             Err(Error::Cargo)
         ));
         assert!(CargoCriterion.sniff(b"{\"reason\":\"compiler-artifact\",\"package_id\":\"x\"}"));
+        let mut endless = b"{\"reason\":\"group-complete\"}\n".to_vec();
+        endless.resize(endless.len() + crate::ingest::lines::MAX_LINE_BYTES + 1, b' ');
+        assert!(matches!(parse(endless.as_slice()), Err(Error::Line(LineError::TooLong { line: 2 }))));
         match parse("{\"reason\":\"group-complete\",\"group_name\":\"g\",\"benchmarks\":[]}\n".as_bytes()) {
             Err(Error::At(located)) => assert_eq!(located.message, "no `benchmark-complete` line"),
             other => panic!("{other:?}"),

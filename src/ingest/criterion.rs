@@ -7,6 +7,7 @@
 //! `text_parse/csv_line_v2/`.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, bail};
 use rayon::prelude::*;
@@ -56,32 +57,42 @@ impl Adapter for CriterionTree {
 
     fn stale_folders(&self, claimed: &[PathBuf]) -> Option<(Vec<PathBuf>, String)> {
         let stale = stale_benchmarks(claimed);
-        if stale.is_empty() {
-            return None;
-        }
-        let names: Vec<String> = stale.iter().map(|dir| dir.display().to_string()).collect();
+        let (_, newest) = stale.last()?;
+        let names: Vec<String> = stale.iter().map(|(dir, _)| dir.display().to_string()).collect();
         let shown = names.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
         let more = names.len().saturating_sub(10);
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
         let warning = format!(
-            "skipped {} criterion benchmark(s) left from an earlier run (their new/ is more than {} minutes \
-             older than the rest): {shown}{more}; delete target/criterion before benchmarking to keep only the \
-             latest run",
+            "{} criterion benchmark(s) left over from an earlier run are not read as results: {shown}{more} \
+             (written {} or more before the latest run's first benchmark, longer than that benchmark's own \
+             measuring explains); delete target/criterion before benchmarking to keep only the latest run",
             names.len(),
-            STALE_GAP.as_secs() / 60
+            about(*newest)
         );
-        Some((stale, warning))
+        Some((stale.into_iter().map(|(dir, _)| dir.clone()).collect(), warning))
     }
 }
 
-/// Benchmarks of one criterion run finish one after another; a gap longer than this
-/// between the times their `new/benchmark.json` were written separates runs.
-const STALE_GAP: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// Benchmarks of one criterion run finish one after another, each a moment after the one
+/// before it plus its own warm-up and measuring. A gap between two of them that is longer
+/// than this beyond what the later one's measuring explains separates two runs.
+const STALE_GAP: Duration = Duration::from_secs(10 * 60);
 
-/// The benchmark directories written before the latest run: every one before the last gap
-/// of more than [`STALE_GAP`] in their `new/benchmark.json` times.
-fn stale_benchmarks(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut times: Vec<(std::time::SystemTime, &PathBuf)> = dirs
+/// How long criterion may spend on a benchmark for each second its samples took: its
+/// warm-up, which lasts about as long as its samples for a slow routine (one iteration or
+/// more of 10 flat samples), and its analysis.
+const MEASURING_FACTOR: u32 = 2;
+
+/// The benchmark directories written before the latest run, each with how much earlier
+/// than that run's first benchmark its `new/benchmark.json` was written, oldest first.
+///
+/// The run boundary is the last gap between consecutive `new/benchmark.json` times that is
+/// longer than [`STALE_GAP`] beyond [`MEASURING_FACTOR`] times the later benchmark's own
+/// sample times (`new/sample.json`): one slow benchmark of a run is a long gap, but one its
+/// samples account for. A gap with no samples to explain it (no `sample.json`) is judged
+/// by its length alone.
+fn stale_benchmarks(dirs: &[PathBuf]) -> Vec<(&PathBuf, Duration)> {
+    let mut times: Vec<(SystemTime, &PathBuf)> = dirs
         .iter()
         .filter_map(|dir| {
             let modified = std::fs::metadata(dir.join(LATEST).join("benchmark.json")).and_then(|m| m.modified());
@@ -89,15 +100,48 @@ fn stale_benchmarks(dirs: &[PathBuf]) -> Vec<PathBuf> {
         })
         .collect();
     times.sort();
-    let latest_run_start = times
-        .windows(2)
-        .rev()
-        .find(|pair| pair[1].0.duration_since(pair[0].0).unwrap_or_default() > STALE_GAP)
-        .map(|pair| pair[1].0);
-    match latest_run_start {
-        Some(start) => times.iter().filter(|(time, _)| *time < start).map(|(_, dir)| (*dir).clone()).collect(),
-        None => Vec::new(),
+    let boundary = times.windows(2).rposition(|pair| {
+        let gap = pair[1].0.duration_since(pair[0].0).unwrap_or_default();
+        // Most gaps are seconds: the samples are read only for the rare long one.
+        // Saturating: a `sample.json` can claim any time, up to centuries.
+        let explained = measured(&pair[1].1.join(LATEST)).saturating_mul(MEASURING_FACTOR);
+        gap > STALE_GAP && gap > STALE_GAP.saturating_add(explained)
+    });
+    let Some(boundary) = boundary else { return Vec::new() };
+    let run_start = times[boundary + 1].0;
+    times[..=boundary].iter().map(|(time, dir)| (*dir, run_start.duration_since(*time).unwrap_or_default())).collect()
+}
+
+/// `about 40 minutes`, `about 23 hours`, `about 7 days`: a gap between runs as a person
+/// would say it.
+fn about(gap: Duration) -> String {
+    let minutes = (gap.as_secs() + 30) / 60;
+    let (count, unit) = match minutes {
+        0..120 => (minutes, "minute"),
+        120..2880 => ((minutes + 30) / 60, "hour"),
+        _ => ((minutes + 720) / 1440, "day"),
+    };
+    format!("about {count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+/// How long a run's samples took in all, from its `sample.json` (`times` are the total
+/// nanoseconds of each sample); zero when the file is missing or unreadable, which only
+/// makes a long gap less explained.
+fn measured(run: &Path) -> Duration {
+    /// criterion 0.4 on writes an object, 0.3 a bare `[iters, times]` pair.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Sample {
+        Current { times: Vec<f64> },
+        Legacy((Vec<f64>, Vec<f64>)),
     }
+    let sample: Option<Sample> = read_json(&run.join("sample.json")).ok();
+    let times = match sample {
+        Some(Sample::Current { times } | Sample::Legacy((_, times))) => times,
+        None => return Duration::ZERO,
+    };
+    let total: f64 = times.iter().filter(|time| time.is_finite() && **time > 0.0).sum();
+    Duration::try_from_secs_f64(total / 1e9).unwrap_or(Duration::ZERO)
 }
 
 /// Reads every benchmark of a tree from the baseline directory `baseline` (`new` for the
@@ -258,7 +302,7 @@ fn fresh_change(run: &Path) -> anyhow::Result<Option<ChangeEstimates>> {
 fn is_fresh(later: &Path, earlier: &Path) -> bool {
     let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
     match (modified(later), modified(earlier)) {
-        (Some(later), Some(earlier)) => later + std::time::Duration::from_secs(2) >= earlier,
+        (Some(later), Some(earlier)) => later + Duration::from_secs(2) >= earlier,
         _ => false,
     }
 }

@@ -12,6 +12,7 @@ use anyhow::Context;
 use serde::Deserialize;
 
 use super::distribution::Distribution;
+use super::lines::{LineError, Lines};
 use super::{Adapter, Located, Measurement, Options, Subject};
 use crate::quantity::Unit;
 
@@ -55,7 +56,7 @@ impl Adapter for K6Stream {
             Box::new(BufReader::with_capacity(1 << 20, file))
         };
         parse(reader, options.wanted_metrics.as_ref()).map_err(|error| match error {
-            StreamError::Io(error) => anyhow::Error::new(error).context(format!("cannot read {}", path.display())),
+            StreamError::Line(error) => error.in_file(path),
             StreamError::At(located) => located.in_file(path),
         })
     }
@@ -63,7 +64,8 @@ impl Adapter for K6Stream {
 
 #[derive(Debug)]
 pub enum StreamError {
-    Io(std::io::Error),
+    /// A line that cannot be read: an I/O error, over the line cap, not UTF-8.
+    Line(LineError),
     At(Located),
 }
 
@@ -102,9 +104,8 @@ pub fn parse(
     let mut groups: HashMap<(String, Subject), Distribution> = HashMap::new();
     let mut order: Vec<(String, Subject)> = Vec::new();
     let mut seen_line = false;
-    for (index, line) in reader.lines().enumerate() {
-        let line = line.map_err(StreamError::Io)?;
-        let number = index + 1;
+    let mut lines = Lines::new(reader);
+    while let Some((number, line)) = lines.next_line().map_err(StreamError::Line)? {
         if line.trim().is_empty() {
             continue;
         }
@@ -123,7 +124,7 @@ pub fn parse(
             continue;
         }
         let parsed: Line<'_> =
-            serde_json::from_str(&line).map_err(|error| StreamError::At(Located::from_json(&error, number, 1)))?;
+            serde_json::from_str(line).map_err(|error| StreamError::At(Located::from_json(&error, number, 1)))?;
         match parsed.kind {
             "Metric" => {
                 let name = parsed.data.name.ok_or_else(|| at("a Metric line without `data.name`".into()))?;
@@ -239,4 +240,32 @@ pub fn summarize(measurements: Vec<Measurement>) -> Vec<Measurement> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const METRIC: &str = r#"{"type":"Metric","data":{"name":"d","type":"trend","contains":"time"},"metric":"d"}"#;
+
+    #[test]
+    fn unreadable_lines_are_errors_with_their_number() {
+        let mut bytes =
+            format!("{METRIC}\n{{\"metric\":\"d\",\"type\":\"Point\",\"data\":{{\"value\":1,\"tags\":{{\"x\":\"")
+                .into_bytes();
+        bytes.extend_from_slice(b"\xff\"}}}\n");
+        match parse(bytes.as_slice(), None) {
+            Err(StreamError::Line(LineError::NotUtf8 { line: 2, .. })) => {}
+            other => panic!("{other:?}"),
+        }
+        let mut endless = format!("{METRIC}\n").into_bytes();
+        endless.resize(endless.len() + crate::ingest::lines::MAX_LINE_BYTES + 1, b'{');
+        // Skipped or read, an over-cap line is refused: `d` is wanted, `other` is not.
+        for wanted in [None, Some(std::collections::HashSet::from(["other".to_owned()]))] {
+            match parse(endless.as_slice(), wanted.as_ref()) {
+                Err(StreamError::Line(LineError::TooLong { line: 2 })) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod field;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;
+mod lines;
 pub mod measurements;
 pub mod pagespeed;
 mod subject;
@@ -430,7 +431,10 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
     };
     let mut found = Vec::new();
     collect(dir, 0, &adapters, options, &mut found)?;
-    // Folders an adapter knows to be left over from an earlier run are skipped, and said.
+    // Folders an adapter knows to be left over from an earlier run are read without their
+    // values, and said: each of their rows is there with no data, so a budget that selects
+    // one is red; dropping them would make a budget green for want of data.
+    let mut left_over: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for adapter in &adapters {
         let claimed: Vec<PathBuf> = found
             .iter()
@@ -440,7 +444,7 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
             })
             .collect();
         if let Some((stale, warning)) = adapter.stale_folders(&claimed) {
-            found.retain(|item| !matches!(item, Found::Folder(path, _) if stale.contains(path)));
+            left_over.extend(stale);
             inputs.warnings.push(warning);
         }
     }
@@ -451,7 +455,10 @@ fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Re
         .map(|item| -> anyhow::Result<Option<(PathBuf, Vec<Measurement>)>> {
             match item {
                 Found::Folder(path, adapter) => {
-                    let measurements = adapter.read_folder(&path, options)?;
+                    let mut measurements = adapter.read_folder(&path, options)?;
+                    if left_over.contains(&path) {
+                        measurements.iter_mut().for_each(withdraw_left_over);
+                    }
                     Ok(Some((path, measurements)))
                 }
                 Found::File(path) => {
@@ -522,6 +529,16 @@ fn unclaimed_file(path: &Path, head: &[u8]) -> anyhow::Result<()> {
 
 /// File endings of reports a folder holds, checked by [`unclaimed_file`].
 const REPORT_EXTENSIONS: &[&str] = &[".json", ".ndjson", ".jsonl"];
+
+/// A measurement of a folder left over from an earlier run, kept as a row without a value.
+fn withdraw_left_over(measurement: &mut Measurement) {
+    measurement.value = None;
+    measurement.lower = None;
+    measurement.upper = None;
+    measurement.samples = None;
+    measurement.distribution = None;
+    measurement.no_data = Some("left over from an earlier run (the latest run did not write it; see the warning): delete its folder or run it again".into());
+}
 
 /// What a folder search found: a file to detect, or a folder an adapter reads whole.
 enum Found {

@@ -14,6 +14,7 @@ mod driver;
 
 use common::repo;
 
+mod lines;
 mod outputs;
 
 /// Runs `perfbudget ARGS`; a panic fails the test whatever the exit code.

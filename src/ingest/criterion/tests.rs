@@ -1,3 +1,5 @@
+use std::time::{Duration, SystemTime};
+
 use super::*;
 use crate::ingest::read_input;
 
@@ -173,4 +175,128 @@ fn every_throughput_variant() {
             expected.into_iter().map(|(stat, work)| (stat.to_owned(), work * 1e9 / slope)).collect();
         assert_eq!(rows, expected, "{throughput}");
     }
+}
+
+/// A benchmark directory `<root>/<name>/new/` whose `benchmark.json` was written `ago`
+/// before now, with a `sample.json` (as `sample`, if any).
+fn written(root: &Path, name: &str, ago: Duration, sample: Option<String>) -> PathBuf {
+    let dir = root.join(name);
+    let new = dir.join("new");
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::copy(fixtures().join("generated/tree/fib 30/new/benchmark.json"), new.join("benchmark.json")).unwrap();
+    if let Some(sample) = sample {
+        std::fs::write(new.join("sample.json"), sample).unwrap();
+    }
+    let file = std::fs::File::options().write(true).open(new.join("benchmark.json")).unwrap();
+    file.set_modified(SystemTime::now() - ago).unwrap();
+    dir
+}
+
+/// criterion's `sample.json` of ten flat samples that took `total` in all.
+fn samples(total: Duration) -> Option<String> {
+    let each = total.as_nanos() as f64 / 10.0;
+    Some(format!(r#"{{"sampling_mode":"Flat","iters":{:?},"times":{:?}}}"#, [1.0; 10], [each; 10]))
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn stale_names(dirs: &[PathBuf]) -> Vec<(String, u64)> {
+    stale_benchmarks(dirs)
+        .into_iter()
+        .map(|(dir, before)| (dir.file_name().unwrap().to_string_lossy().into_owned(), (before.as_secs() + 30) / 60))
+        .collect()
+}
+
+#[test]
+fn a_long_gap_that_the_later_benchmarks_samples_explain_is_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = [
+        written(dir.path(), "parse", 30 * MINUTE, samples(Duration::from_secs(5))),
+        written(dir.path(), "lex", 30 * MINUTE - Duration::from_secs(7), samples(Duration::from_secs(5))),
+        // 30 minutes after `lex`, of which its samples took 12: warm-up and analysis take
+        // about as long again, and 10 minutes more are allowed.
+        written(dir.path(), "train", Duration::ZERO, samples(12 * MINUTE)),
+    ];
+    assert_eq!(stale_names(&dirs), vec![]);
+    // The same gap after a benchmark that measured for 5 s: two runs.
+    let dirs =
+        [dirs[0].clone(), dirs[1].clone(), written(dir.path(), "quick", Duration::ZERO, samples(5 * MINUTE / 60))];
+    assert_eq!(stale_names(&dirs), vec![("parse".to_owned(), 30), ("lex".to_owned(), 30)]);
+    assert!(CriterionTree.stale_folders(&dirs).is_some());
+}
+
+#[test]
+fn without_samples_a_gap_is_judged_by_its_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = [
+        written(dir.path(), "a", 25 * MINUTE, None),
+        written(dir.path(), "b", Duration::ZERO, Some("not json".into())),
+        written(dir.path(), "c", 9 * MINUTE, None),
+    ];
+    assert_eq!(stale_names(&dirs), vec![("a".to_owned(), 16)]);
+    // Gaps of up to 10 minutes never separate runs.
+    assert_eq!(stale_names(&dirs[1..]), vec![]);
+}
+
+#[test]
+fn the_last_unexplained_gap_starts_the_latest_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let second = Duration::from_secs(1);
+    // Written oldest first, so each is a few microseconds later than its time says.
+    let last_week = written(dir.path(), "last week", 7 * 24 * 60 * MINUTE, samples(3 * second));
+    let yesterday = written(dir.path(), "yesterday", 24 * 60 * MINUTE, samples(3 * second));
+    let first = written(dir.path(), "today first", 40 * MINUTE, samples(3 * second));
+    // Today's slow benchmark: 40 minutes after the first, 35 of them its samples.
+    let slow = written(dir.path(), "today slow", Duration::ZERO, samples(35 * MINUTE));
+    let dirs = [slow, yesterday.clone(), first, last_week.clone()];
+    // Oldest first, each with how long before today's first benchmark it was written.
+    assert_eq!(
+        stale_names(&dirs),
+        vec![("last week".to_owned(), 7 * 24 * 60 - 40), ("yesterday".to_owned(), 24 * 60 - 40)]
+    );
+    let (stale, warning) = CriterionTree.stale_folders(&dirs).unwrap();
+    assert_eq!(stale, vec![last_week, yesterday]);
+    assert!(
+        warning.starts_with("2 criterion benchmark(s) left over from an earlier run are not read as results: "),
+        "{warning}"
+    );
+    assert!(warning.contains("(written about 23 hours or more before the latest run's first benchmark, "), "{warning}");
+}
+
+#[test]
+fn samples_that_claim_any_time_are_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = written(dir.path(), "a", 60 * MINUTE, None);
+    for times in ["[1e300]", "[1.7e308,1.7e308]", "[-1e20, 5]", "[]", "[1.9e28]", "[1.8e28]"] {
+        let sample = format!(r#"{{"sampling_mode":"Flat","iters":[1],"times":{times}}}"#);
+        let later = written(dir.path(), "b", Duration::ZERO, Some(sample));
+        let stale = stale_names(&[earlier.clone(), later]);
+        // 1.8e28 ns (570 billion years) explains an hour; a total past what a Duration holds
+        // explains nothing.
+        let expected = if times == "[1.8e28]" { vec![] } else { vec![("a".to_owned(), 60)] };
+        assert_eq!(stale, expected, "{times}");
+    }
+}
+
+#[test]
+fn gaps_as_a_person_says_them() {
+    let cases = [(0, "about 0 minutes"), (89, "about 1 minute"), (7169, "about 119 minutes"), (7200, "about 2 hours")];
+    for (seconds, said) in cases {
+        assert_eq!(about(Duration::from_secs(seconds)), said);
+    }
+    assert_eq!(about(7 * 24 * 60 * MINUTE - 40 * MINUTE), "about 7 days");
+    assert_eq!(about(36 * 60 * MINUTE), "about 36 hours");
+}
+
+#[test]
+fn criterion_0_3_samples_explain_a_gap_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = format!("[[1.0,2.0],[{},{}]]", 6e11, 6e11);
+    let dirs = [
+        written(dir.path(), "a", 25 * MINUTE, samples(Duration::from_secs(1))),
+        written(dir.path(), "b", Duration::ZERO, Some(legacy)),
+    ];
+    assert_eq!(stale_names(&dirs), vec![], "20 minutes of samples explain 25 minutes");
+    // criterion's own 0.3 tree reads back.
+    assert!(measured(&fixtures().join("legacy-0.3/Fibonacci/Iterative/new")) > Duration::ZERO);
 }
