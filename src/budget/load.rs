@@ -70,7 +70,7 @@ fn parse_document(text: &str, file: &str) -> Result<Document, BudgetError> {
             }
         })
     } else {
-        serde_yaml::from_str::<Document>(body).map_err(|error| {
+        yaml_serde::from_str::<Document>(body).map_err(|error| {
             let message = error.to_string();
             match error.location() {
                 Some(location) => {
