@@ -243,7 +243,7 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
     measurements.extend(sizes);
     warnings.extend(problems);
     if budget.import_k6_thresholds {
-        let (imported, problems) = budget::k6_import::checks_from_thresholds(&measurements, budget.default_warn);
+        let (imported, problems) = budget::k6_import::checks_from_thresholds(&measurements, budget.default_warn)?;
         if imported.is_empty() && problems.is_empty() {
             warnings
                 .push("import_k6_thresholds: the inputs hold no k6 thresholds (only k6 summaries report them)".into());

@@ -14,9 +14,9 @@ fn repo() -> PathBuf {
 /// The main action and the comment-only action of the fork-safe recipe.
 const ACTIONS: [&str; 2] = ["action.yml", "comment/action.yml"];
 
-fn action(file: &str) -> serde_yaml::Value {
+fn action(file: &str) -> yaml_serde::Value {
     let text = fs::read_to_string(repo().join(file)).unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    yaml_serde::from_str(&text).unwrap()
 }
 
 fn run_script(script: &Path, envs: &[(&str, &Path)], path_prefix: Option<&Path>) -> Output {
@@ -69,7 +69,7 @@ fn outputs_and_inputs_exist(file: &str) {
     let action = action(file);
     let ids: Vec<&str> =
         action["runs"]["steps"].as_sequence().unwrap().iter().filter_map(|step| step["id"].as_str()).collect();
-    let no_outputs = serde_yaml::Mapping::new();
+    let no_outputs = yaml_serde::Mapping::new();
     for (name, output) in action["outputs"].as_mapping().unwrap_or(&no_outputs) {
         let value = output["value"].as_str().unwrap();
         let step = value.split("steps.").nth(1).unwrap().split('.').next().unwrap();
@@ -84,7 +84,7 @@ fn outputs_and_inputs_exist(file: &str) {
     let yaml = fs::read_to_string(repo().join(file)).unwrap();
     for used in yaml.split("inputs.").skip(1) {
         let name: String = used.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-        assert!(inputs.contains_key(serde_yaml::Value::from(name.as_str())), "{file} uses undeclared input {name}");
+        assert!(inputs.contains_key(yaml_serde::Value::from(name.as_str())), "{file} uses undeclared input {name}");
     }
 }
 
@@ -427,7 +427,7 @@ fn every_input_and_output_is_documented_in_the_readme() {
     for file in ACTIONS {
         let action = action(file);
         for key in ["inputs", "outputs"] {
-            let no_entries = serde_yaml::Mapping::new();
+            let no_entries = yaml_serde::Mapping::new();
             for name in action[key].as_mapping().unwrap_or(&no_entries).keys() {
                 let name = name.as_str().unwrap();
                 assert!(section.contains(&format!("`{name}`")), "{file}: {key} `{name}` is not in the README");
@@ -456,7 +456,7 @@ fn the_repository_runs_its_own_action_without_expressions_in_shells() {
     let mut uses_itself = false;
     for entry in fs::read_dir(repo().join(".github/workflows")).unwrap() {
         let path = entry.unwrap().path();
-        let workflow: serde_yaml::Value = serde_yaml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let workflow: yaml_serde::Value = yaml_serde::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         for job in workflow["jobs"].as_mapping().unwrap().values() {
             for step in job["steps"].as_sequence().unwrap() {
                 if let Some(run) = step["run"].as_str() {

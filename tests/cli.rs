@@ -255,7 +255,7 @@ fn schema_validates_every_shipped_budget_and_rejects_a_bad_one() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "yml") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let value: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+                let value: serde_json::Value = yaml_serde::from_str(&text).unwrap();
                 let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
                 assert!(errors.is_empty(), "{}: {errors:?}", path.display());
                 checked += 1;

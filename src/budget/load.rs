@@ -14,7 +14,10 @@ use thiserror::Error;
 
 use super::metric::{self, Direction, Metric, closest};
 use super::units::{self, RawQuantity};
-use super::{Aggregate, Budget, Check, Compression, DEFAULT_WARN_FRACTION, Limit, Pattern, Selector, Warn, presets};
+use super::{
+    Aggregate, Budget, Check, Compression, DEFAULT_WARN_FRACTION, GlobError, Limit, Pattern, Selector, Warn,
+    check_glob_size, presets,
+};
 use crate::quantity::{Dimension, format_base};
 
 /// A budget file that cannot be used. Always exit code 2.
@@ -30,12 +33,38 @@ pub enum BudgetError {
 pub const TOP_KEYS: &[&str] =
     &["version", "name", "extends", "defaults", "inputs", "limits", "budgets", "import_k6_thresholds"];
 
+/// The largest budget file perfbudget reads. A budget of 100,000 entries is about 5 MB.
+pub const MAX_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How large a YAML budget may become with its aliases expanded, counting each key and
+/// value as its bytes plus one (so that empty values count too). Four times the file cap:
+/// a file without aliases never reaches it, and what aliases may add stays bounded (a
+/// 1 MB string aliased 2,000 times would be 2 GB).
+pub const MAX_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
+
+/// A budget file over [`MAX_BUDGET_BYTES`], found while reading it.
+#[derive(Debug, Error)]
+#[error("the budget file is {0} bytes")]
+struct TooLarge(u64);
+
 /// Reads and validates a budget file. `inputs:` are resolved against its folder.
 pub fn load(path: &Path) -> Result<Budget, BudgetError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| BudgetError::File {
-        file: file.clone(),
-        message: format!("cannot read the budget file: {error}"),
+    let refused = |message: String| BudgetError::File { file: file.clone(), message };
+    let bytes = crate::ingest::read_capped(path, MAX_BUDGET_BYTES, &|size| TooLarge(size).into()).map_err(|error| {
+        match error.downcast_ref::<TooLarge>() {
+            Some(too_large) => {
+                let mib = MAX_BUDGET_BYTES >> 20;
+                refused(format!("{too_large}; a budget file may be at most {mib} MiB ({MAX_BUDGET_BYTES} bytes)"))
+            }
+            None => refused(format!("cannot read the budget file: {}", error.root_cause())),
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        refused(format!(
+            "cannot read the budget file: not UTF-8 text (an invalid byte at offset {})",
+            error.utf8_error().valid_up_to()
+        ))
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     parse_str(&text, &file, base)
@@ -70,21 +99,115 @@ fn parse_document(text: &str, file: &str) -> Result<Document, BudgetError> {
             }
         })
     } else {
-        serde_yaml::from_str::<Document>(body).map_err(|error| {
-            let message = error.to_string();
-            match error.location() {
-                Some(location) => {
-                    let message = without_position(&message, location.line(), location.column());
-                    BudgetError::At {
-                        file: file.to_owned(),
-                        line: location.line(),
-                        column: location.column(),
-                        message: explain(&message),
-                    }
-                }
-                None => no_position(&explain(&message)),
+        // Only an anchor (`&name`) lets an alias (`*name`) repeat a value.
+        if body.contains('&') {
+            let expanded = std::cell::Cell::new(0);
+            ExpandedSize(&expanded)
+                .deserialize(yaml_serde::Deserializer::from_str(body))
+                .map_err(|error| yaml_error(&error, file))?;
+        }
+        yaml_serde::from_str::<Document>(body).map_err(|error| yaml_error(&error, file))
+    }
+}
+
+/// A YAML error at its line and column, with serde's wording explained.
+fn yaml_error(error: &yaml_serde::Error, file: &str) -> BudgetError {
+    let message = error.to_string();
+    match error.location() {
+        Some(location) => {
+            let message = without_position(&message, location.line(), location.column());
+            BudgetError::At {
+                file: file.to_owned(),
+                line: location.line(),
+                column: location.column(),
+                message: explain(&message),
             }
-        })
+        }
+        None => BudgetError::File { file: file.to_owned(), message: explain(&message) },
+    }
+}
+
+/// Walks a YAML document as the budget reader will, aliases expanded, adding up its size
+/// ([`MAX_EXPANDED_BYTES`]) and stopping once it is too large. Nothing is kept: a value
+/// is seen borrowed, whatever alias repeats it, so the walk costs time, not memory.
+struct ExpandedSize<'a>(&'a std::cell::Cell<usize>);
+
+impl ExpandedSize<'_> {
+    fn add<E: de::Error>(&self, bytes: usize) -> Result<(), E> {
+        let total = self.0.get().saturating_add(bytes).saturating_add(1);
+        self.0.set(total);
+        if total > MAX_EXPANDED_BYTES {
+            return Err(E::custom(format!(
+                "YAML aliases expand this budget to more than {} MiB (counting each key and value's bytes and one \
+                 more for each); write the values out or use fewer aliases",
+                MAX_EXPANDED_BYTES >> 20
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ExpandedSize<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ExpandedSize<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.add(0)?;
+        while map.next_key_seed(ExpandedSize(self.0))?.is_some() {
+            map.next_value_seed(ExpandedSize(self.0))?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.add(0)?;
+        while seq.next_element_seed(ExpandedSize(self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        // A tagged value (`!tag value`): the tag, then the value.
+        let ((), variant) = data.variant_seed(ExpandedSize(self.0))?;
+        de::VariantAccess::newtype_variant_seed(variant, ExpandedSize(self.0))
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
+        self.add(value.len())
+    }
+    fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<(), E> {
+        self.add(value.len())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.add(0)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
@@ -148,32 +271,8 @@ pub struct Fraction(pub f64);
 
 impl<'de> Deserialize<'de> for Fraction {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = deserializer.deserialize_any(QuantityVisitor)?;
+        let raw = RawQuantity::deserialize(deserializer)?;
         units::parse_fraction(&raw, "a percentage").map(Fraction).map_err(de::Error::custom)
-    }
-}
-
-/// Reads a scalar as a [`RawQuantity`] inside the scalar's own visitor, so errors raised
-/// on it carry its position.
-struct QuantityVisitor;
-
-impl Visitor<'_> for QuantityVisitor {
-    type Value = RawQuantity;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number or a quantity with a unit, such as 2.5s, 150 kB or 10%")
-    }
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<RawQuantity, E> {
-        Ok(RawQuantity::Number(value))
-    }
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<RawQuantity, E> {
-        Ok(RawQuantity::Number(value as f64))
-    }
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<RawQuantity, E> {
-        Ok(RawQuantity::Number(value as f64))
-    }
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<RawQuantity, E> {
-        Ok(RawQuantity::Text(value.to_owned()))
     }
 }
 
@@ -496,7 +595,7 @@ fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
 
 /// A `bundle_size` file selector. Source maps and license files are left out unless a
 /// glob names them.
-fn file_selector(globs: &[String]) -> Result<Selector, String> {
+fn file_selector<S: AsRef<str>>(globs: &[S]) -> Result<Selector, String> {
     let mut selector = selector("file", globs, true)?;
     let named = |kind: &str| selector.include.iter().any(|pattern| pattern.text.contains(kind));
     let mut implied = Vec::new();
@@ -514,15 +613,20 @@ fn file_selector(globs: &[String]) -> Result<Selector, String> {
 }
 
 /// Builds a selector from globs; a leading `!` excludes.
-fn selector(tag: &str, globs: &[String], within_folder: bool) -> Result<Selector, String> {
+fn selector<S: AsRef<str>>(tag: &str, globs: &[S], within_folder: bool) -> Result<Selector, String> {
     let mut include = Vec::new();
     let mut exclude = Vec::new();
     for glob in globs {
+        let glob = glob.as_ref();
         let (list, text) = match glob.strip_prefix('!') {
             Some(negated) => (&mut exclude, negated),
-            None => (&mut include, glob.as_str()),
+            None => (&mut include, glob),
         };
-        list.push(Pattern::new(text, within_folder).map_err(|error| format!("`{glob}` is not a valid glob: {error}"))?);
+        list.push(Pattern::new(text, within_folder).map_err(|error| match error {
+            GlobError::Invalid(_) => format!("`{glob}` is not a valid glob: {error}"),
+            // Too large to print whole; the message shows its start.
+            too_large => too_large.to_string(),
+        })?);
     }
     Ok(Selector { tag: tag.to_owned(), include, exclude, implied_excludes: 0 })
 }
@@ -554,6 +658,47 @@ impl<'de> Deserialize<'de> for MetricName {
     }
 }
 
+/// A glob as written in a budget, checked against the glob limits in its own visitor, so
+/// a glob too large to compile is refused at its own line and column.
+#[derive(Debug, Clone)]
+pub struct GlobText(pub String);
+
+impl AsRef<str> for GlobText {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl schemars::JsonSchema for GlobText {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        String::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct GlobVisitor;
+        impl Visitor<'_> for GlobVisitor {
+            type Value = GlobText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a glob")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<GlobText, E> {
+                // The `!` of an exclude glob is not part of the glob.
+                check_glob_size(value.strip_prefix('!').unwrap_or(value)).map_err(E::custom)?;
+                Ok(GlobText(value.to_owned()))
+            }
+        }
+        deserializer.deserialize_str(GlobVisitor)
+    }
+}
+
 /// One long-form entry of `budgets:` as written.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -566,17 +711,17 @@ pub struct RawEntry {
     /// For `metric: k6`: the statistic (`avg`, `p(95)`, `rate`, `count`, `value`).
     pub stat: Option<String>,
     /// Glob over the report's final URL (Lighthouse metrics).
-    pub url: Option<String>,
+    pub url: Option<GlobText>,
     /// Lighthouse metrics: `lab` (Lighthouse runs) or `field` (PageSpeed Insights and CrUX
     /// p75 of real users). Default: every kind present is checked.
     pub data: Option<DataKind>,
     /// Glob over the benchmark id (`bench_time`, `bench_throughput`).
-    pub id: Option<String>,
+    pub id: Option<GlobText>,
     /// `bench_time`: `typical` (criterion's headline: the slope, else the mean; the
     /// default), `mean` or `median`.
     pub statistic: Option<Statistic>,
     /// Globs over bundle file paths; `!` excludes (`bundle_size`).
-    pub files: Option<Vec<String>>,
+    pub files: Option<Vec<GlobText>>,
     /// `bundle_size`: a build manifest, from the budget file's folder: Vite's
     /// `.vite/manifest.json`, webpack's stats JSON or an esbuild metafile.
     pub manifest: Option<String>,
@@ -584,7 +729,7 @@ pub struct RawEntry {
     /// `main`): its own file, its static imports and their CSS.
     pub entry: Option<String>,
     /// Subject tags and globs their values must match (k6: `name`, `method`, `status`, ...).
-    pub tags: Option<BTreeMap<String, String>>,
+    pub tags: Option<BTreeMap<String, GlobText>>,
     /// Upper limit, for metrics where lower is better.
     pub max: Option<RawQuantity>,
     /// Lower limit, for metrics where higher is better.
@@ -818,13 +963,14 @@ fn entry_warn(metric: Metric, dimension: Dimension, limit: Option<Limit>, raw: &
     Ok(Warn { threshold, fraction: None })
 }
 
-/// The yellow band spanning `fraction` of the limit on its good side.
+/// The yellow band spanning `fraction` of the limit on its good side. A band that would
+/// reach past the largest number there is ends there: a threshold is always finite.
 pub(crate) fn band(limit: Limit, fraction: f64) -> Warn {
     let threshold = match limit {
         Limit::Max(max) => max * (1.0 - fraction),
         Limit::Min(min) => min * (1.0 + fraction),
     };
-    Warn { threshold, fraction: Some(fraction) }
+    Warn { threshold: threshold.clamp(f64::MIN, f64::MAX), fraction: Some(fraction) }
 }
 
 /// Applies presets, defaults and paths.

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 use wildmatch::WildMatch;
 
 pub use load::{BudgetError, load, parse_str};
@@ -194,13 +195,88 @@ pub fn escape_glob(value: &str) -> String {
     out
 }
 
+/// The longest glob a budget may hold, in bytes. Real globs are a few dozen bytes; this
+/// leaves room for a long URL. globset compiles a glob into a regex of about its own size
+/// and panics when the regex passes its 10 MiB limit, which every kind of glob (`*`, `?`,
+/// classes, alternatives) stays far below at this length: the smallest that panics are
+/// around 200 kB.
+pub const MAX_GLOB_BYTES: usize = 4096;
+
+/// The most alternatives a glob may hold, counted over all its `{...}` groups.
+pub const MAX_GLOB_ALTERNATIVES: usize = 256;
+
+/// How deep a glob may nest `{...}` groups: globset parses them recursively (a few
+/// thousand levels overflow the stack) and its regex parser refuses 250 levels.
+pub const MAX_GLOB_NESTING: usize = 8;
+
+/// A glob that perfbudget refuses. The size errors show only the glob's first characters:
+/// a glob that breaks a limit is too long to print.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum GlobError {
+    #[error("the glob `{prefix}` has {count} alternatives in `{{…}}`; a glob may have at most {MAX_GLOB_ALTERNATIVES}")]
+    TooManyAlternatives { prefix: String, count: usize },
+    #[error("the glob `{prefix}` nests `{{…}}` {depth} deep; a glob may nest them at most {MAX_GLOB_NESTING} deep")]
+    TooDeep { prefix: String, depth: usize },
+    #[error("the glob `{prefix}` is {bytes} bytes long; a glob may be at most {MAX_GLOB_BYTES} bytes")]
+    TooLong { prefix: String, bytes: usize },
+    #[error(transparent)]
+    Invalid(#[from] globset::Error),
+}
+
+/// Checks a glob against the size limits before anything parses it. Braces are counted
+/// wherever they stand unescaped, inside `[...]` too, so the count is never below the
+/// nesting globset sees.
+pub fn check_glob_size(text: &str) -> Result<(), GlobError> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut alternatives = 0usize;
+    let mut escaped = false;
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                alternatives += 1;
+            }
+            ',' if depth > 0 => alternatives += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_GLOB_NESTING {
+        return Err(GlobError::TooDeep { prefix: glob_prefix(text), depth: deepest });
+    }
+    if alternatives > MAX_GLOB_ALTERNATIVES {
+        return Err(GlobError::TooManyAlternatives { prefix: glob_prefix(text), count: alternatives });
+    }
+    if text.len() > MAX_GLOB_BYTES {
+        return Err(GlobError::TooLong { prefix: glob_prefix(text), bytes: text.len() });
+    }
+    Ok(())
+}
+
+/// The first characters of a glob, escaped, for messages about a glob too large to print.
+fn glob_prefix(text: &str) -> String {
+    const SHOWN: usize = 16;
+    let mut prefix: String = text.chars().take(SHOWN).flat_map(char::escape_debug).collect();
+    if text.chars().nth(SHOWN).is_some() {
+        prefix.push('…');
+    }
+    prefix
+}
+
 /// A glob with the text it was written as.
 ///
 /// Globs of only literals, `*` and `?` where `*` may cross `/` (URLs, ids, tags) are
 /// matched by `wildmatch`, which needs no compilation; a budget with a thousand of them
 /// would otherwise spend most of its run compiling regexes. File globs (`*` stays within
 /// a folder, `**` crosses) and globs with `[...]`, `{...}` or escapes go to globset,
-/// compiled once on first use.
+/// compiled once on first use. An exact value (a k6 submetric's tag) is compared as it is.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub text: String,
@@ -211,12 +287,15 @@ pub struct Pattern {
 enum Engine {
     Wildcard(WildMatch),
     Glob { glob: Glob, matcher: OnceLock<GlobMatcher> },
+    Exact(String),
 }
 
 impl Pattern {
     /// `*` crosses `/` except in file globs, where it stays within one folder as in
     /// size-limit's globs: `dist/*.js` does not reach `dist/legacy/x.js`.
-    pub fn new(text: &str, within_folder: bool) -> Result<Pattern, globset::Error> {
+    pub fn new(text: &str, within_folder: bool) -> Result<Pattern, GlobError> {
+        // Before globset sees it: its parser recurses into braces and its regex may not fit.
+        check_glob_size(text)?;
         // Parsing with globset even for wildcards: one grammar decides what is valid.
         let glob = GlobBuilder::new(text).literal_separator(within_folder).backslash_escape(true).build()?;
         let plain = !text.contains(['[', ']', '{', '}', '\\']);
@@ -228,18 +307,24 @@ impl Pattern {
         Ok(Pattern { text: text.to_owned(), engine })
     }
 
+    /// Matches `value` alone, of any length: no glob is compiled. Shown as the glob that
+    /// would match it.
+    pub fn exact(value: &str) -> Pattern {
+        Pattern { text: escape_glob(value), engine: Engine::Exact(value.to_owned()) }
+    }
+
     pub fn is_match(&self, value: &str) -> bool {
         match &self.engine {
             Engine::Wildcard(wildcard) => wildcard.matches(value),
             Engine::Glob { glob, matcher } => matcher.get_or_init(|| glob.compile_matcher()).is_match(value),
+            Engine::Exact(exact) => exact == value,
         }
     }
 }
 
 impl PartialEq for Pattern {
     fn eq(&self, other: &Pattern) -> bool {
-        self.text == other.text
-            && matches!(&self.engine, Engine::Wildcard(_)) == matches!(&other.engine, Engine::Wildcard(_))
+        self.text == other.text && std::mem::discriminant(&self.engine) == std::mem::discriminant(&other.engine)
     }
 }
 
@@ -298,5 +383,39 @@ mod tests {
         assert!(files.is_match("dist/a.js"));
         assert!(!files.is_match("dist/sub/a.js"));
         assert!(Pattern::new("{a,b}*", false).unwrap().is_match("b/x"));
+    }
+
+    #[test]
+    fn glob_limits_count_what_globset_would_nest() {
+        assert_eq!(check_glob_size(&"*".repeat(MAX_GLOB_BYTES)), Ok(()));
+        assert!(matches!(
+            check_glob_size(&"*".repeat(MAX_GLOB_BYTES + 1)),
+            Err(GlobError::TooLong { bytes: 4097, .. })
+        ));
+        let deep = |depth: usize| format!("{}x{}", "{a,".repeat(depth), "}".repeat(depth));
+        assert_eq!(check_glob_size(&deep(MAX_GLOB_NESTING)), Ok(()));
+        assert!(matches!(check_glob_size(&deep(MAX_GLOB_NESTING + 1)), Err(GlobError::TooDeep { depth: 9, .. })));
+        // Escaped braces are literals; braces in a class count, which can only overcount.
+        assert_eq!(check_glob_size(&"\\{".repeat(100)), Ok(()));
+        assert!(check_glob_size(&"[{]".repeat(9)).is_err());
+        let alternatives = |count: usize| format!("{{{}}}", vec!["a"; count].join(","));
+        assert_eq!(check_glob_size(&alternatives(MAX_GLOB_ALTERNATIVES)), Ok(()));
+        let error = check_glob_size(&alternatives(MAX_GLOB_ALTERNATIVES + 1)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the glob `{a,a,a,a,a,a,a,a…` has 257 alternatives in `{…}`; a glob may have at most 256"
+        );
+        assert_eq!(glob_prefix("\u{1b}[31m"), "\\u{1b}[31m");
+        // Within the limits, the worst of each kind compiles and matches without a panic.
+        let worst = [
+            format!("dist/{}", "*".repeat(MAX_GLOB_BYTES - 5)),
+            "**/".repeat(MAX_GLOB_BYTES / 3),
+            "[!/]?".repeat(MAX_GLOB_BYTES / 5),
+            format!("{}x{}", "{*,".repeat(MAX_GLOB_NESTING), "}".repeat(MAX_GLOB_NESTING)).repeat(10),
+            alternatives(MAX_GLOB_ALTERNATIVES),
+        ];
+        for glob in &worst {
+            Pattern::new(glob, true).unwrap().is_match("dist/assets/index.js.map/x");
+        }
     }
 }

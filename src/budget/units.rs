@@ -4,21 +4,55 @@
 //! is an error that lists the units that exist, because a gate that guesses a unit can
 //! pass a budget that should have failed.
 
-use serde::Deserialize;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
 use thiserror::Error;
 
 use crate::quantity::Dimension;
 
 /// A limit as written: YAML/JSON number or string.
-#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum RawQuantity {
     Number(f64),
     Text(String),
 }
 
-impl std::fmt::Display for RawQuantity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<'de> Deserialize<'de> for RawQuantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(QuantityVisitor)
+    }
+}
+
+/// Reads a scalar as a [`RawQuantity`] inside the scalar's own visitor, so errors raised
+/// on it (a quantity that overflows its unit) carry its position.
+struct QuantityVisitor;
+
+impl Visitor<'_> for QuantityVisitor {
+    type Value = RawQuantity;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number or a quantity with a unit, such as 2.5s, 150 kB or 10%")
+    }
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<RawQuantity, E> {
+        Ok(RawQuantity::Number(value))
+    }
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<RawQuantity, E> {
+        Ok(RawQuantity::Number(value as f64))
+    }
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<RawQuantity, E> {
+        Ok(RawQuantity::Number(value as f64))
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<RawQuantity, E> {
+        let raw = RawQuantity::Text(value.to_owned());
+        check_fits_base(&raw).map_err(E::custom)?;
+        Ok(raw)
+    }
+}
+
+impl fmt::Display for RawQuantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RawQuantity::Number(n) => write!(f, "{n}"),
             RawQuantity::Text(t) => f.write_str(t),
@@ -38,6 +72,10 @@ pub enum UnitError {
     UnexpectedUnit { text: String, what: String, example: String },
     #[error("`{text}` is not a finite number")]
     NotFinite { text: String },
+    /// Finite as written, infinite once its unit's factor brings it to base units: a limit
+    /// no value can cross.
+    #[error("`{text}` is too large for {dimension} (it overflows in {base})")]
+    TooLarge { text: String, dimension: &'static str, base: &'static str },
     #[error("`{text}` is negative; {dimension} cannot be below zero")]
     Negative { text: String, dimension: &'static str },
     #[error("`{text}`: a fraction must be between 0 and 1; write a percentage such as `150%` for more")]
@@ -146,7 +184,41 @@ pub fn parse(raw: &RawQuantity, dimension: Dimension, what: &str) -> Result<f64,
             }
         },
     };
-    Ok(base)
+    in_base(base, text, dimension)
+}
+
+/// `value` (already in base units) when it is finite; `text` is how it was written.
+pub fn in_base(value: f64, text: String, dimension: Dimension) -> Result<f64, UnitError> {
+    if value.is_finite() {
+        return Ok(value);
+    }
+    Err(UnitError::TooLarge { text, dimension: dimension.noun(), base: base_unit(dimension) })
+}
+
+/// What base values count: the unit every limit is compared in.
+fn base_unit(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::Time => "nanoseconds",
+        Dimension::Size => "bytes",
+        Dimension::Ratio => "fractions",
+        Dimension::Rate => "events per second",
+        Dimension::Number => "plain numbers",
+    }
+}
+
+/// Whether a quantity stays finite once its unit is applied, whatever the metric it is
+/// for: only time and size units multiply. Checked where the quantity is written, so the
+/// error carries its position even before the entry's metric is known.
+pub fn check_fits_base(raw: &RawQuantity) -> Result<(), UnitError> {
+    let RawQuantity::Text(text) = raw else { return Ok(()) };
+    let Some((number, unit)) = split_number(text) else { return Ok(()) };
+    let scaled = [(Dimension::Time, nanoseconds_per(unit)), (Dimension::Size, bytes_per(unit))];
+    for (dimension, factor) in scaled {
+        if let Some(factor) = factor {
+            in_base(number * factor, text.clone(), dimension)?;
+        }
+    }
+    Ok(())
 }
 
 /// Parses a quantity whose dimension comes from its unit (`300ms` is a time, `5%` a ratio,
@@ -164,9 +236,9 @@ pub fn parse_any(raw: &RawQuantity, what: &str) -> Result<(Dimension, f64), Unit
         Dimension::Ratio
     } else if unit == "/s" {
         Dimension::Rate
-    } else if time_factor(unit, &text, what).is_ok() {
+    } else if nanoseconds_per(unit).is_some() {
         Dimension::Time
-    } else if size_factor(unit, &text, what).is_ok() {
+    } else if bytes_per(unit).is_some() {
         Dimension::Size
     } else {
         return Err(UnitError::UnknownUnit {
@@ -205,52 +277,64 @@ fn example(dimension: Dimension) -> &'static str {
     }
 }
 
-/// Nanoseconds per unit.
-fn time_factor(unit: &str, text: &str, what: &str) -> Result<f64, UnitError> {
+/// Nanoseconds per time unit.
+fn nanoseconds_per(unit: &str) -> Option<f64> {
     match unit {
-        "ns" => Ok(1.0),
-        "us" | "µs" | "μs" => Ok(1e3),
-        "ms" => Ok(1e6),
-        "s" => Ok(1e9),
-        "" => Err(UnitError::MissingUnit {
+        "ns" => Some(1.0),
+        "us" | "µs" | "μs" => Some(1e3),
+        "ms" => Some(1e6),
+        "s" => Some(1e9),
+        _ => None,
+    }
+}
+
+/// Bytes per size unit. `kB`, `KB` and `kb` are all 1000 (the seed budgets write `150kb`
+/// and size-limit's `kB` is decimal); binary sizes must say `KiB`.
+fn bytes_per(unit: &str) -> Option<f64> {
+    match unit {
+        "B" => Some(1.0),
+        "kB" | "KB" | "kb" => Some(1e3),
+        "KiB" => Some(1024.0),
+        "MB" | "mb" => Some(1e6),
+        "MiB" => Some(1024.0 * 1024.0),
+        "GB" | "gb" => Some(1e9),
+        "GiB" => Some(1024.0 * 1024.0 * 1024.0),
+        _ => None,
+    }
+}
+
+/// The factor of a time or size unit, or the error that names the units there are.
+fn factor(
+    unit: &str,
+    text: &str,
+    what: &str,
+    dimension: Dimension,
+    units: &'static str,
+    per: fn(&str) -> Option<f64>,
+) -> Result<f64, UnitError> {
+    match (per(unit), unit) {
+        (Some(factor), _) => Ok(factor),
+        (None, "") => Err(UnitError::MissingUnit {
             text: text.to_owned(),
             what: what.to_owned(),
-            dimension: Dimension::Time.noun(),
-            units: TIME_UNITS,
+            dimension: dimension.noun(),
+            units,
         }),
-        other => Err(UnitError::UnknownUnit {
+        (None, other) => Err(UnitError::UnknownUnit {
             text: text.to_owned(),
             unit: other.to_owned(),
-            dimension: Dimension::Time.noun(),
-            units: TIME_UNITS,
+            dimension: dimension.noun(),
+            units,
         }),
     }
 }
 
-/// Bytes per unit. `kB`, `KB` and `kb` are all 1000 (the seed budgets write `150kb` and
-/// size-limit's `kB` is decimal); binary sizes must say `KiB`.
+fn time_factor(unit: &str, text: &str, what: &str) -> Result<f64, UnitError> {
+    factor(unit, text, what, Dimension::Time, TIME_UNITS, nanoseconds_per)
+}
+
 fn size_factor(unit: &str, text: &str, what: &str) -> Result<f64, UnitError> {
-    match unit {
-        "B" => Ok(1.0),
-        "kB" | "KB" | "kb" => Ok(1e3),
-        "KiB" => Ok(1024.0),
-        "MB" | "mb" => Ok(1e6),
-        "MiB" => Ok(1024.0 * 1024.0),
-        "GB" | "gb" => Ok(1e9),
-        "GiB" => Ok(1024.0 * 1024.0 * 1024.0),
-        "" => Err(UnitError::MissingUnit {
-            text: text.to_owned(),
-            what: what.to_owned(),
-            dimension: Dimension::Size.noun(),
-            units: SIZE_UNITS,
-        }),
-        other => Err(UnitError::UnknownUnit {
-            text: text.to_owned(),
-            unit: other.to_owned(),
-            dimension: Dimension::Size.noun(),
-            units: SIZE_UNITS,
-        }),
-    }
+    factor(unit, text, what, Dimension::Size, SIZE_UNITS, bytes_per)
 }
 
 #[cfg(test)]
@@ -349,6 +433,26 @@ mod tests {
             parse(&RawQuantity::Number(5.0), Dimension::Ratio, "error_rate"),
             Err(UnitError::FractionOutOfRange { .. })
         ));
+    }
+
+    #[test]
+    fn values_that_overflow_their_base_unit_are_rejected() {
+        assert_eq!(
+            parse(&text("1e300s"), Dimension::Time, "lcp").unwrap_err().to_string(),
+            "`1e300s` is too large for a time (it overflows in nanoseconds)"
+        );
+        assert_eq!(
+            parse(&text("1e300 GB"), Dimension::Size, "bundle_size").unwrap_err().to_string(),
+            "`1e300 GB` is too large for a size (it overflows in bytes)"
+        );
+        assert!(matches!(parse_any(&text("1e305ms"), "k6"), Err(UnitError::TooLarge { .. })));
+        assert!(parse(&text("1e299s"), Dimension::Time, "lcp").is_ok_and(f64::is_finite));
+        assert!(check_fits_base(&text("1e300s")).is_err());
+        assert!(check_fits_base(&text("1e301 GiB")).is_err());
+        for fits in ["1e300", "1e300%", "1e300/s", "1e299s", "fast", "1e300 parsecs"] {
+            assert_eq!(check_fits_base(&text(fits)), Ok(()), "{fits}");
+        }
+        assert_eq!(check_fits_base(&RawQuantity::Number(f64::MAX)), Ok(()));
     }
 
     #[test]

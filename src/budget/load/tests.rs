@@ -351,3 +351,14 @@ fn json_errors_carry_line_and_column() {
     let err = parse_str("{\"version\": 1, \"limitz\": {}}", "b.json", Path::new("")).unwrap_err();
     assert_eq!(err.to_string(), "b.json:1:23: unknown key `limitz`; did you mean `limits`?");
 }
+
+#[test]
+fn limits_stay_finite_in_base_units() {
+    assert_eq!(
+        error("version: 1\nbudgets:\n  - metric: tbt\n    max: 1e300 s\n"),
+        "perfbudget.yml:4:10: budgets[0].max: `1e300 s` is too large for a time (it overflows in nanoseconds)"
+    );
+    // A minimum near the largest number has its yellow band end there.
+    let budget = parse("version: 1\nlimits:\n  throughput: 1.7e308/s\n").unwrap();
+    assert_eq!(budget.checks[0].warn.map(|warn| warn.threshold), Some(f64::MAX));
+}
