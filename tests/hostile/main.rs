@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod bundle;
 #[path = "../common/mod.rs"]
 mod common;
 
