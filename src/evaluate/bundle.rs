@@ -70,8 +70,8 @@ pub fn logical_names<'a>(built: impl Iterator<Item = &'a str>) -> HashMap<&'a st
     built.map(|name| (name, logical_name(name).into_owned())).collect()
 }
 
-/// `measurements` of built files grouped by the name without the hash, in name order.
-/// Linear in the number of measurements; a measurement without a file name is under "".
+/// `measurements` of built files grouped by the name without the hash, in name order;
+/// each built name's hash is stripped once. A measurement without a file name is under "".
 pub fn by_name<'a>(measurements: &[&'a Measurement]) -> BTreeMap<String, Vec<&'a Measurement>> {
     let mut groups: BTreeMap<String, Vec<&'a Measurement>> = BTreeMap::new();
     let mut names: HashMap<&str, String> = HashMap::new();
