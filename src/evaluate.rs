@@ -285,21 +285,17 @@ fn group_by_subject<'a>(check: &Check, selects: &Selects<'_>, matched: Vec<&'a M
         };
         return vec![Group { subject, measurements: matched }];
     }
+    if check.metric == Metric::BundleSize {
+        // A file is shown, and found in the baseline, by its name without a content hash;
+        // files that share that name are one row, their sizes summed.
+        return bundle::by_name(&matched)
+            .into_iter()
+            .map(|(name, measurements)| Group { subject: Subject::from([(FILE_TAG, name.as_str())]), measurements })
+            .collect();
+    }
     let mut groups: BTreeMap<&Subject, Vec<&'a Measurement>> = BTreeMap::new();
     for measurement in matched {
         groups.entry(&measurement.subject).or_default().push(measurement);
-    }
-    if check.metric == Metric::BundleSize {
-        // A file is shown, and found in the baseline, by its name without a content hash.
-        let names = bundle::logical_names(groups.keys().filter_map(|subject| subject.get(FILE_TAG)));
-        return groups
-            .into_iter()
-            .map(|(subject, measurements)| {
-                let built = subject.get(FILE_TAG).unwrap_or_default();
-                let name = names.get(built).map_or(built, String::as_str);
-                Group { subject: Subject::from([(FILE_TAG, name)]), measurements }
-            })
-            .collect();
     }
     groups
         .into_iter()
@@ -371,9 +367,12 @@ fn judge_group(
         return no_data(result, check, message);
     }
     let mut representative_run = None;
-    let value = if check.metric == Metric::BundleSize && !check.each {
-        let baseline_files = baseline.and_then(|b| b.files(selects.metric, stat.as_deref(), &result.subject));
-        result.files = bundle::files(&group.measurements, baseline_files);
+    let value = if check.metric == Metric::BundleSize {
+        // Sizes add up: the files of a summed check, or of a row that several files share.
+        if !check.each {
+            let baseline_files = baseline.and_then(|b| b.files(selects.metric, stat.as_deref(), &result.subject));
+            result.files = bundle::files(&group.measurements, baseline_files);
+        }
         values.iter().sum()
     } else {
         if values.len() > 1 {
@@ -441,12 +440,16 @@ fn judge_group(
     verdicts.sort_by_key(|(verdict, _)| std::cmp::Reverse(*verdict));
     result.message = verdicts.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join("; ");
     if check.metric == Metric::BundleSize {
-        let present = result.files.iter().filter(|file| file.value.is_some()).count();
+        let present: usize = result.files.iter().map(bundle::FileSize::built_files).sum();
         match (check.each, baseline.is_some(), &result.baseline) {
             (false, _, _) if present == 1 => result.message.push_str(" (1 file)"),
             (false, _, _) => result.message.push_str(&format!(" ({present} files)")),
             (true, true, None) => result.message.push_str("; a new file (not in the baseline)"),
             (true, _, _) => {}
+        }
+        let sharing = bundle::built_count(&group.measurements);
+        if check.each && sharing > 1 {
+            result.message.push_str(&format!("; {sharing} files that share this name without their hashes, summed"));
         }
     }
     if result.runs.len() > 1 {

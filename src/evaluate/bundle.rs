@@ -1,9 +1,15 @@
 //! Built files in results: names without content hashes, so that a file keeps its name
 //! from build to build, and each file of a summed check against the baseline.
+//!
+//! Files that share a name without their hashes (Rollup and Vite name the chunks of two
+//! `index.ts` modules `index-HASH.js` both) are one file under that name, their sizes
+//! summed: a hash says nothing about which of them is which from one build to the next,
+//! and keeping the hashes instead would show every such file as new and its old self as
+//! removed, which hides any change in them.
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ingest::Measurement;
 use crate::ingest::bundle::{FILE_TAG, logical_name};
@@ -13,10 +19,16 @@ use crate::ingest::bundle::{FILE_TAG, logical_name};
 pub struct FileSize {
     /// The name without its content hash; files are matched with the baseline by it.
     pub name: String,
-    /// The name as built, where it differs from `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built: Option<String>,
-    /// Bytes; `null` for a file only the baseline has (removed).
+    /// The names as built, where they differ from `name`: one, or every file that shares
+    /// `name` without its hash (sorted). In JSON a string for one, a list for several.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "one_or_list",
+        deserialize_with = "string_or_list"
+    )]
+    pub built: Vec<String>,
+    /// Bytes (the sum over `built`); `null` for a file only the baseline has (removed).
     pub value: Option<f64>,
     /// The baseline's bytes; `null` for a file the baseline lacks (added), or without a
     /// baseline.
@@ -24,50 +36,95 @@ pub struct FileSize {
     pub baseline: Option<f64>,
 }
 
-/// The name each built name is shown and compared under: without its hash, unless two
-/// files would then share a name (`chunk-1a2b3c4d.js`, `chunk-5e6f7a8b.js`), which keep
-/// theirs so that neither hides the other.
-pub fn logical_names<'a>(built: impl Iterator<Item = &'a str>) -> HashMap<&'a str, String> {
-    let mut by_logical: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
-    for name in built {
-        by_logical.entry(logical_name(name).into_owned()).or_default().push(name);
+impl FileSize {
+    /// How many built files this one stands for: 0 for a removed file.
+    pub fn built_files(&self) -> usize {
+        if self.value.is_none() { 0 } else { self.built.len().max(1) }
     }
-    let mut names = HashMap::new();
-    for (logical, mut built) in by_logical {
-        built.sort_unstable();
-        built.dedup();
-        if built.len() == 1 {
-            names.insert(built[0], logical);
-        } else {
-            names.extend(built.into_iter().map(|name| (name, name.to_owned())));
+}
+
+/// `built` as the reports of perfbudget 0.1.0 wrote it (one string) while it is one name.
+fn one_or_list<S: Serializer>(built: &[String], serializer: S) -> Result<S::Ok, S::Error> {
+    match built {
+        [one] => serializer.serialize_str(one),
+        several => several.serialize(serializer),
+    }
+}
+
+fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Built {
+        One(String),
+        Several(Vec<String>),
+    }
+    Ok(match Built::deserialize(deserializer)? {
+        Built::One(name) => vec![name],
+        Built::Several(names) => names,
+    })
+}
+
+/// The name each built name is shown and compared under: without its hash. Files that
+/// then share a name are one file under it.
+pub fn logical_names<'a>(built: impl Iterator<Item = &'a str>) -> HashMap<&'a str, String> {
+    built.map(|name| (name, logical_name(name).into_owned())).collect()
+}
+
+/// `measurements` of built files grouped by the name without the hash, in name order;
+/// each built name's hash is stripped once. A measurement without a file name is under "".
+pub fn by_name<'a>(measurements: &[&'a Measurement]) -> BTreeMap<String, Vec<&'a Measurement>> {
+    let mut groups: BTreeMap<String, Vec<&'a Measurement>> = BTreeMap::new();
+    let mut names: HashMap<&str, String> = HashMap::new();
+    for &measurement in measurements {
+        let built = measurement.subject.get(FILE_TAG).unwrap_or_default();
+        let name = names.entry(built).or_insert_with(|| logical_name(built).into_owned());
+        match groups.get_mut(name.as_str()) {
+            Some(group) => group.push(measurement),
+            None => {
+                groups.insert(name.clone(), vec![measurement]);
+            }
         }
     }
-    names
+    groups
+}
+
+/// How many different built files `measurements` are of.
+pub fn built_count(measurements: &[&Measurement]) -> usize {
+    let mut built: Vec<&str> = measurements.iter().filter_map(|m| m.subject.get(FILE_TAG)).collect();
+    built.sort_unstable();
+    built.dedup();
+    built.len()
 }
 
 /// The files of a summed check, by name, with their baseline sizes (base units) and the
 /// baseline's files that are gone.
 pub fn files(measurements: &[&Measurement], baseline: Option<&[(String, f64)]>) -> Vec<FileSize> {
-    let built = measurements.iter().filter_map(|m| m.subject.get(FILE_TAG));
-    let names = logical_names(built);
-    let base: HashMap<&str, f64> =
-        baseline.unwrap_or_default().iter().map(|(name, value)| (name.as_str(), *value)).collect();
+    let mut base: HashMap<&str, f64> = HashMap::new();
+    for (name, value) in baseline.unwrap_or_default() {
+        *base.entry(name.as_str()).or_default() += value;
+    }
     let mut files: BTreeMap<String, FileSize> = BTreeMap::new();
-    for measurement in measurements {
-        let Some(built) = measurement.subject.get(FILE_TAG) else { continue };
-        let name = names.get(built).cloned().unwrap_or_else(|| built.to_owned());
+    for (name, measurements) in by_name(measurements) {
+        let values: Vec<f64> = measurements.iter().filter_map(|m| m.base_value()).collect();
+        let mut built: Vec<String> =
+            measurements.iter().filter_map(|m| m.subject.get(FILE_TAG)).map(str::to_owned).collect();
+        built.sort_unstable();
+        built.dedup();
+        if built == [name.as_str()] {
+            built.clear();
+        }
         let file = FileSize {
             baseline: base.get(name.as_str()).copied(),
-            built: (name != built).then(|| built.to_owned()),
-            value: measurement.base_value(),
-            name,
+            built,
+            value: (!values.is_empty()).then(|| values.iter().sum()),
+            name: name.clone(),
         };
-        files.insert(file.name.clone(), file);
+        files.insert(name, file);
     }
     for (name, value) in base {
         files.entry(name.to_owned()).or_insert_with(|| FileSize {
             name: name.to_owned(),
-            built: None,
+            built: Vec::new(),
             value: None,
             baseline: Some(value),
         });
@@ -85,11 +142,47 @@ mod tests {
         Measurement::new("bundle", "bundle_size", Some("brotli"), Subject::from([("file", name)]), bytes, Unit::Bytes)
     }
 
+    fn size(name: &str, built: &[&str], value: Option<f64>, baseline: Option<f64>) -> FileSize {
+        FileSize { name: name.to_owned(), built: built.iter().map(|b| (*b).to_owned()).collect(), value, baseline }
+    }
+
     #[test]
-    fn colliding_names_keep_their_hashes() {
-        let names = logical_names(["a/chunk-1a2b3c4d.js", "a/chunk-5e6f7a8b.js", "a/index-3f2a9c1b.js"].into_iter());
-        assert_eq!(names["a/chunk-1a2b3c4d.js"], "a/chunk-1a2b3c4d.js");
-        assert_eq!(names["a/index-3f2a9c1b.js"], "a/index.js");
+    fn files_sharing_a_name_without_their_hashes_are_one_file() {
+        let names = logical_names(["a/chunk-1a2b3c4d.js", "a/chunk-5e6f7a8b.js", "a/index.js"].into_iter());
+        assert_eq!(names["a/chunk-1a2b3c4d.js"], "a/chunk.js");
+        assert_eq!(names["a/chunk-5e6f7a8b.js"], "a/chunk.js");
+        assert_eq!(names["a/index.js"], "a/index.js");
+
+        let measurements =
+            [file("a/chunk-1a2b3c4d.js", 30.0), file("a/chunk-5e6f7a8b.js", 12.0), file("a/chunk.js", 1.0)];
+        let refs: Vec<&Measurement> = measurements.iter().collect();
+        let baseline = [("a/chunk.js".to_owned(), 40.0)];
+        let files = files(&refs, Some(&baseline));
+        assert_eq!(
+            files,
+            [size("a/chunk.js", &["a/chunk-1a2b3c4d.js", "a/chunk-5e6f7a8b.js", "a/chunk.js"], Some(43.0), Some(40.0))]
+        );
+        assert_eq!(files[0].built_files(), 3);
+        assert_eq!(built_count(&refs), 3);
+    }
+
+    /// Found by the hostile review: `a-1a2b3c4d-9f8e7d6c.js` without its hash is the built
+    /// name of `a-1a2b3c4d.js`, which once kept its hash (it collided with `a-5e6f7a8b.js`)
+    /// and was then overwritten in the list of files.
+    #[test]
+    fn a_stripped_name_equal_to_another_built_name_overwrites_nothing() {
+        let measurements =
+            [file("a-1a2b3c4d.js", 1.0), file("a-5e6f7a8b.js", 2.0), file("a-1a2b3c4d-9f8e7d6c.js", 4.0)];
+        let refs: Vec<&Measurement> = measurements.iter().collect();
+        let files = files(&refs, None);
+        assert_eq!(
+            files,
+            [
+                size("a-1a2b3c4d.js", &["a-1a2b3c4d-9f8e7d6c.js"], Some(4.0), None),
+                size("a.js", &["a-1a2b3c4d.js", "a-5e6f7a8b.js"], Some(3.0), None),
+            ]
+        );
+        assert_eq!(files.iter().map(FileSize::built_files).sum::<usize>(), 3);
     }
 
     #[test]
@@ -98,19 +191,32 @@ mod tests {
         let refs: Vec<&Measurement> = measurements.iter().collect();
         let baseline = [("dist/index.js".to_owned(), 1000.0), ("dist/old.js".to_owned(), 5.0)];
         let files = files(&refs, Some(&baseline));
-        let file = |name: &str, built: Option<&str>, value: Option<f64>, baseline: Option<f64>| FileSize {
-            name: name.to_owned(),
-            built: built.map(str::to_owned),
-            value,
-            baseline,
-        };
         assert_eq!(
             files,
             [
-                file("dist/index.js", Some("dist/index-3f2a9c1b.js"), Some(1200.0), Some(1000.0)),
-                file("dist/new.js", Some("dist/new-0a1b2c3d.js"), Some(10.0), None),
-                file("dist/old.js", None, None, Some(5.0)),
+                size("dist/index.js", &["dist/index-3f2a9c1b.js"], Some(1200.0), Some(1000.0)),
+                size("dist/new.js", &["dist/new-0a1b2c3d.js"], Some(10.0), None),
+                size("dist/old.js", &[], None, Some(5.0)),
             ]
         );
+        assert_eq!(files.iter().map(FileSize::built_files).collect::<Vec<_>>(), [1, 1, 0]);
+    }
+
+    /// One built name is a string, as perfbudget 0.1.0 wrote it, so its reports still
+    /// serve as baselines; several are a list.
+    #[test]
+    fn built_names_in_json() -> serde_json::Result<()> {
+        let files = [
+            size("a.js", &[], Some(1.0), None),
+            size("b.js", &["b-1a2b3c4d.js"], Some(2.0), None),
+            size("c.js", &["c-1a2b3c4d.js", "c-5e6f7a8b.js"], Some(3.0), None),
+        ];
+        let text = serde_json::to_string(&files)?;
+        assert_eq!(
+            text,
+            r#"[{"name":"a.js","value":1.0},{"name":"b.js","built":"b-1a2b3c4d.js","value":2.0},{"name":"c.js","built":["c-1a2b3c4d.js","c-5e6f7a8b.js"],"value":3.0}]"#
+        );
+        assert_eq!(serde_json::from_str::<Vec<FileSize>>(&text)?, files);
+        Ok(())
     }
 }

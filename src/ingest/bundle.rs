@@ -240,7 +240,7 @@ fn file_sizes(
             content = Some((bytes, hash));
         }
         let Some((bytes, hash)) = &content else { continue };
-        if let Some(size) = cache.get(hash, compression) {
+        if let Some(size) = cache.get(hash, compression, bytes.len() as u64) {
             sizes.push((compression, size));
             continue;
         }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod budget;
+mod bundle;
 #[path = "../common/mod.rs"]
 mod common;
 mod driver;

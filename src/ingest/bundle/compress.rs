@@ -60,6 +60,32 @@ impl Compression {
     }
 }
 
+impl Compression {
+    /// Every size this compression can give `raw` bytes, from the formats' own limits, so
+    /// that a remembered size outside them is known to be wrong.
+    ///
+    /// - gzip: a 10-byte header and an 8-byte trailer around a deflate stream of at least
+    ///   one block (2 bytes). Deflate codes 258 bytes in at least 2 bits (a length and a
+    ///   distance code), so it compresses at most 1032:1; at worst it stores, and zlib's
+    ///   `deflateBound` for our parameters (window 15, memLevel 8) bounds that overhead.
+    /// - brotli: 1 byte for empty input; at most `BrotliEncoderMaxCompressedSize`, the
+    ///   input in uncompressed meta-blocks with their headers. Its long copies have no
+    ///   useful lower bound beyond 1 byte.
+    pub fn possible_sizes(self, raw: u64) -> std::ops::RangeInclusive<u64> {
+        const GZIP_FRAME: u64 = 18;
+        match self {
+            Compression::None => raw..=raw,
+            Compression::Gzip => {
+                let least = GZIP_FRAME + (raw / 1032).max(2);
+                let most = raw + (raw >> 12) + (raw >> 14) + (raw >> 25) + 7 + GZIP_FRAME;
+                least..=most
+            }
+            Compression::Brotli if raw == 0 => 1..=2,
+            Compression::Brotli => 1..=raw + 4 * (raw >> 14) + 6,
+        }
+    }
+}
+
 /// The size of `bytes` compressed as `compression`.
 pub fn compressed_size(bytes: &[u8], compression: Compression) -> io::Result<u64> {
     let mut counter = Counter(0);
@@ -109,6 +135,27 @@ mod tests {
         assert_eq!(compressed_size(b"", Compression::Gzip)?, 20);
         assert_eq!(compressed_size(b"", Compression::Brotli)?, 1);
         assert_eq!(compressed_size(b"hello hello hello hello\n", Compression::None)?, 24);
+        Ok(())
+    }
+
+    /// The bounds hold at both ends: for the most compressible input (zeros) and for
+    /// input that does not compress (pseudo-random bytes), at sizes around the formats'
+    /// block lengths.
+    #[test]
+    fn sizes_stay_within_the_possible_ones() -> io::Result<()> {
+        let mut random = vec![0; 300_000];
+        blake3::Hasher::new().update(b"incompressible").finalize_xof().fill(&mut random);
+        for len in [0, 1, 2, 100, 1031, 16_384, 65_535, 65_536, 70_000, 300_000] {
+            for bytes in [&vec![0u8; len][..], &random[..len]] {
+                for compression in Compression::ALL {
+                    let size = compressed_size(bytes, compression)?;
+                    let possible = compression.possible_sizes(len as u64);
+                    assert!(possible.contains(&size), "{compression:?} of {len} bytes: {size} not in {possible:?}");
+                }
+            }
+        }
+        let zeros = compressed_size(&vec![0; 4_000_000], Compression::Gzip)?;
+        assert!(Compression::Gzip.possible_sizes(4_000_000).contains(&zeros), "{zeros}");
         Ok(())
     }
 

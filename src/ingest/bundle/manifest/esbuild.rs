@@ -46,24 +46,23 @@ pub fn entry_files(metafile: &Metafile, entry: &str) -> Result<Vec<String>, Stri
         entries.dedup();
         return Err(super::unknown_entry(entry, &entries));
     };
-    let mut files: Vec<String> = Vec::new();
+    let mut files = super::FileList::default();
     let mut seen = HashSet::new();
-    let mut stack = vec![(*start).clone()];
+    let mut stack = vec![start.as_str()];
     while let Some(path) = stack.pop() {
-        if !seen.insert(path.clone()) {
+        if !seen.insert(path) {
             continue;
         }
-        let Some(output) = metafile.outputs.get(&path) else {
+        let Some(output) = metafile.outputs.get(path) else {
             return Err(format!("an output imports `{path}`, which the metafile does not list"));
         };
-        files.push(path.clone());
-        if let Some(css) = &output.css_bundle
-            && !files.contains(css)
-        {
-            files.push(css.clone());
+        files.push(path);
+        if let Some(css) = &output.css_bundle {
+            files.push(css);
         }
         let statics = output.imports.iter().filter(|import| import.kind == "import-statement" && !import.external);
-        stack.extend(statics.map(|import| import.path.clone()).collect::<Vec<_>>().into_iter().rev());
+        // Reversed onto the stack, so imports are visited in the order written.
+        stack.extend(statics.map(|import| import.path.as_str()).collect::<Vec<_>>().into_iter().rev());
     }
-    Ok(files)
+    Ok(files.into_files())
 }

@@ -49,23 +49,21 @@ pub fn entry_files(manifest: &BTreeMap<String, Chunk>, entry: &str) -> Result<Ve
             }
         }
     };
-    let mut files = Vec::new();
+    let mut files = super::FileList::default();
     let mut seen = std::collections::HashSet::new();
-    let mut stack = vec![key];
+    let mut stack = vec![key.as_str()];
     while let Some(key) = stack.pop() {
-        if !seen.insert(key.clone()) {
+        if !seen.insert(key) {
             continue;
         }
-        let Some(chunk) = manifest.get(&key) else {
+        let Some(chunk) = manifest.get(key) else {
             return Err(format!("a chunk imports `{key}`, which the manifest does not list"));
         };
         for file in std::iter::once(&chunk.file).chain(&chunk.css) {
-            if !files.contains(file) {
-                files.push(file.clone());
-            }
+            files.push(file);
         }
         // Reversed onto the stack, so imports are visited in the order written.
-        stack.extend(chunk.imports.iter().rev().cloned());
+        stack.extend(chunk.imports.iter().rev().map(String::as_str));
     }
-    Ok(files)
+    Ok(files.into_files())
 }
