@@ -383,20 +383,11 @@ fn entry_files(budget: &mut Budget) -> anyhow::Result<Vec<bundle::BuiltFile>> {
                 );
             }
             let name = bundle::display_name(&build.join(file));
-            names.push(budget::escape_glob(&name));
+            // Matched as they are, however long or many: a manifest names files exactly.
+            names.push(budget::Pattern::exact(&name));
             files.push(bundle::BuiltFile { name, path });
         }
-        let selector = budget::Selector {
-            tag: bundle::FILE_TAG.to_owned(),
-            include: names
-                .iter()
-                .map(|name| budget::Pattern::new(name, true))
-                .collect::<Result<_, _>>()
-                .map_err(|error| anyhow::anyhow!("{}: {error}", manifest.display()))?,
-            exclude: Vec::new(),
-            implied_excludes: 0,
-        };
-        check.selectors.push(selector);
+        check.selectors.push(budget::Selector::new(bundle::FILE_TAG, names, Vec::new()));
     }
     Ok(files)
 }

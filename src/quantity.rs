@@ -189,6 +189,11 @@ fn trim_zeros(text: String) -> String {
     }
 }
 
+/// `1 file`, `3 files`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,15 +59,8 @@ pub fn checks_from_thresholds(
             }
         };
         // A submetric's tag values are matched as they are, however long k6 wrote them.
-        let selectors = subject
-            .iter()
-            .map(|(tag, value)| Selector {
-                tag: tag.to_owned(),
-                include: vec![Pattern::exact(value)],
-                exclude: Vec::new(),
-                implied_excludes: 0,
-            })
-            .collect();
+        let selectors =
+            subject.iter().map(|(tag, value)| Selector::new(tag, vec![Pattern::exact(value)], Vec::new())).collect();
         checks.push(Check {
             label: format!("k6 threshold {shown}: {expression}"),
             metric: Metric::K6,

@@ -628,7 +628,7 @@ fn selector<S: AsRef<str>>(tag: &str, globs: &[S], within_folder: bool) -> Resul
             too_large => too_large.to_string(),
         })?);
     }
-    Ok(Selector { tag: tag.to_owned(), include, exclude, implied_excludes: 0 })
+    Ok(Selector::new(tag, include, exclude))
 }
 
 /// A metric name checked where it is written.

@@ -103,6 +103,9 @@ struct Prefiltered<'c> {
     with_literal: Vec<usize>,
     /// Globs without a literal (`*`): every value is a candidate.
     without_literal: Vec<usize>,
+    /// Exact values (a manifest entry's files, a k6 submetric's tags) by value: found by
+    /// one lookup, so an entry of 80,000 files costs no scan per file.
+    exact: HashMap<&'c str, usize>,
 }
 
 impl<'c> Prefiltered<'c> {
@@ -110,7 +113,12 @@ impl<'c> Prefiltered<'c> {
         let mut literals = Vec::new();
         let mut with_literal = Vec::new();
         let mut without_literal = Vec::new();
+        let mut exact = HashMap::new();
         for (index, pattern) in patterns.iter().enumerate() {
+            if let Some(value) = pattern.exact_value() {
+                exact.insert(value, index);
+                continue;
+            }
             let literal = prefilter_literal(&pattern.text);
             if literal.is_empty() {
                 without_literal.push(index);
@@ -124,7 +132,7 @@ impl<'c> Prefiltered<'c> {
         if automaton.is_none() {
             without_literal.append(&mut with_literal);
         }
-        Prefiltered { patterns, literals: automaton, with_literal, without_literal }
+        Prefiltered { patterns, literals: automaton, with_literal, without_literal, exact }
     }
 
     /// The indices of the globs matching `value`, into `out` (cleared first);
@@ -143,6 +151,9 @@ impl<'c> Prefiltered<'c> {
             if self.patterns[index].is_match(value) {
                 out.push(index);
             }
+        }
+        if let Some(&index) = self.exact.get(value) {
+            out.push(index);
         }
     }
 }

@@ -54,7 +54,8 @@ fn built_files_table(measurements: &[&Measurement], width: Option<u16>) -> Strin
         ]);
     }
     let total = |column: usize| rows.iter().filter_map(|(_, sizes)| sizes[column]).sum::<f64>();
-    format!("{table}\n{} built files, in bytes: {} raw, {} gzip, {} brotli\n", rows.len(), total(0), total(1), total(2))
+    let files = crate::quantity::count(rows.len(), "built file", "built files");
+    format!("{table}\n{files}, in bytes: {} raw, {} gzip, {} brotli\n", total(0), total(1), total(2))
 }
 
 fn new_table(width: Option<u16>) -> Table {

@@ -107,7 +107,8 @@ pub fn file_table(check: &CheckResult) -> FileTable {
     }
     let size = |value: Option<f64>| value.map_or_else(|| "—".to_owned(), |v| format_base(Dimension::Size, v));
     let count = |keep: &dyn Fn(&FileSize) -> bool| check.files.iter().filter(|file| keep(file)).count();
-    let mut counts = vec![format!("{} files", count(&|file| file.value.is_some()))];
+    let present: usize = check.files.iter().map(FileSize::built_files).sum();
+    let mut counts = vec![crate::quantity::count(present, "file", "files")];
     if compared {
         let changed = count(&|file| file.value.zip(file.baseline).is_some_and(|(value, base)| value != base));
         let added = count(&|file| file.value.is_some() && file.baseline.is_none());

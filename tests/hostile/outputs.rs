@@ -362,3 +362,26 @@ fn outputs_a_subject_with_200000_tags_is_read_and_rendered() {
     let stderr = refused(dir.path(), &["measure", "twice.json"], "twice.json");
     assert!(stderr.contains("subject tag `b` is given twice"), "{stderr}");
 }
+
+/// Item 19: "1 files" is "1 file", in the measure table and in the comment's file table.
+#[test]
+fn outputs_a_single_file_is_counted_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("dist")).unwrap();
+    fs::write(dir.path().join("dist/app.js"), "console.log(1)").unwrap();
+    let measure = perfbudget(dir.path(), &["measure", "dist"]);
+    assert_eq!(measure.code, 0, "{}", measure.stderr);
+    assert!(measure.stdout.contains("\n1 built file, in bytes: 14 raw,"), "{}", measure.stdout);
+    fs::write(
+        dir.path().join("perfbudget.yml"),
+        "version: 1\nbudgets:\n  - { name: app, metric: bundle_size, files: [\"dist/*.js\"], max: 1 kB }\n",
+    )
+    .unwrap();
+    let base = perfbudget(dir.path(), &["check", "--json", "base.json"]);
+    assert_eq!(base.code, 0, "{}", base.stderr);
+    let run = perfbudget(dir.path(), &["check", "--baseline", "base.json", "--markdown", "comment.md"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let comment = fs::read_to_string(dir.path().join("comment.md")).unwrap();
+    assert!(comment.contains("1 file"), "{comment}");
+    assert!(!comment.contains("1 files"), "{comment}");
+}
