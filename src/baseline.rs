@@ -168,45 +168,11 @@ fn report_value_problem(report: &Report) -> Option<String> {
     })
 }
 
-/// Refuses anything but a regular file (after symlinks), before it is opened: opening a
-/// FIFO waits for a writer that may never come, and a device (`/dev/zero`) never ends.
-/// The type is checked on the path, then the file is opened by path; a file swapped for a
-/// FIFO in between can still block, which needs a writer on this machine, not a report.
+/// Refuses anything but a regular file before it is opened ([`crate::ingest::regular_file`]).
 fn regular_file(path: &Path) -> anyhow::Result<()> {
     let metadata =
         std::fs::metadata(path).with_context(|| format!("cannot read the JSON report {}", path.display()))?;
-    if metadata.is_file() {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "{}: not a regular file ({}); a JSON report is a file written by `perfbudget check --json`",
-        path.display(),
-        file_kind(&metadata.file_type())
-    )
-}
-
-/// What a file that is not a regular file is, in words.
-fn file_kind(file_type: &std::fs::FileType) -> &'static str {
-    if file_type.is_dir() {
-        return "a folder";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    "a special file"
+    crate::ingest::regular_file(path, &metadata, "a JSON report is a file written by `perfbudget check --json`")
 }
 
 /// One baseline entry, converted to base units.

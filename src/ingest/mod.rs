@@ -253,9 +253,47 @@ pub(crate) fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
     })
 }
 
+/// Refuses anything but a regular file (after symlinks), before it is opened: opening a
+/// FIFO waits for a writer that may never come, and a device (`/dev/zero`) never ends.
+/// The type is checked on the path, then the file is opened by path; a file swapped for a
+/// FIFO in between can still block, which needs a writer on this machine, not a report.
+/// `hint` says what the file should be.
+pub(crate) fn regular_file(path: &Path, metadata: &std::fs::Metadata, hint: &str) -> anyhow::Result<()> {
+    if metadata.is_file() {
+        return Ok(());
+    }
+    bail!("{}: not a regular file ({}); {hint}", path.display(), file_kind(&metadata.file_type()))
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    if file_type.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    "a special file"
+}
+
 /// Reads a whole file of at most `max` bytes; a longer one is `too_large(its size)`, found
 /// by its length before a byte is read, and again while reading, as the file may grow.
 pub(crate) fn read_capped(path: &Path, max: u64, too_large: &dyn Fn(u64) -> anyhow::Error) -> anyhow::Result<Vec<u8>> {
+    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    regular_file(path, &metadata, "perfbudget reads files, not pipes or devices")?;
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let size = file.metadata().with_context(|| format!("cannot read {}", path.display()))?.len();
     if size > max {
@@ -341,6 +379,7 @@ fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Res
     if metadata.is_dir() {
         return read_folder(path, options, inputs);
     }
+    regular_file(path, &metadata, "an input is a report file or a folder of them")?;
     let adapter = match options.format {
         Some(format) => format.adapter(),
         None => detect(path)?,

@@ -215,3 +215,22 @@ fn rows_and_selections_are_bounded() {
         &run.stdout[run.stdout.len() - 200..]
     );
 }
+
+/// A FIFO or a device named as an input or as the budget waited forever for a writer.
+#[test]
+fn pipes_and_devices_are_refused_before_they_are_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("mkfifo").arg(dir.path().join("pipe.json")).status().unwrap();
+    assert!(made.success());
+    let stderr = refused(dir.path(), &["measure", "pipe.json"], "pipe.json");
+    assert_eq!(
+        stderr,
+        "error: pipe.json: not a regular file (a FIFO); an input is a report file or a folder of them\n"
+    );
+    let stderr = refused(dir.path(), &["measure", "--input-format", "k6-stream", "pipe.json"], "pipe.json");
+    assert!(stderr.contains("not a regular file (a FIFO)"), "{stderr}");
+    let stderr = refused(dir.path(), &["validate", "pipe.json"], "pipe.json");
+    assert!(stderr.contains("not a regular file (a FIFO); perfbudget reads files, not pipes or devices"), "{stderr}");
+    let stderr = refused(dir.path(), &["measure", "/dev/zero"], "/dev/zero");
+    assert!(stderr.contains("not a regular file (a character device)"), "{stderr}");
+}
