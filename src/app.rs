@@ -10,8 +10,9 @@ use anyhow::{Context, bail};
 use crate::baseline::Baseline;
 use crate::budget::{self, Budget};
 use crate::cli::{CacheArgs, CheckArgs, Cli, Command, FailOn, InitArgs, MeasureArgs, MeasureFormat, ValidateArgs};
-use crate::evaluate::{Verdict, evaluate};
+use crate::evaluate::evaluate;
 use crate::ingest::{self, bundle};
+use crate::model::Verdict;
 use crate::report::json::{BudgetInfo, Report};
 use crate::report::{self, markdown};
 
@@ -252,15 +253,16 @@ fn check(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> 
         warnings.extend(problems);
     }
     let mut baseline = match &args.baseline {
-        Some(path) => Some(Baseline::load(path)?),
+        Some(path) => Some(crate::baseline::load(path)?),
         None => None,
     };
     if let Some(name) = &args.criterion_baseline {
         let saved = criterion_baseline(&inputs, name)?;
         baseline.get_or_insert_with(Baseline::default).extend(saved);
     }
-    let evaluation = evaluate(&budget, &measurements, baseline.as_ref())
+    let mut evaluation = evaluate(&budget, &measurements, baseline.as_ref())
         .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
+    ingest::annotate(&mut evaluation, &measurements);
     let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
 
     if let Some(path) = &args.json {

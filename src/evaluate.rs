@@ -3,148 +3,39 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
-
-use crate::baseline::{Baseline, BaselineValue};
 use crate::budget::metric::{Direction, Metric, Selects, Stats};
 use crate::budget::{Aggregate, Budget, Check, Limit};
-use crate::ingest::bundle::FILE_TAG;
-use crate::ingest::{Measurement, Subject, describe_subject};
+use crate::model::baseline::{Baseline, BaselineValue};
+use crate::model::vocabulary::FILE_TAG;
+use crate::model::{CheckResult, Evaluation, LimitValue, Measurement, Subject, Verdict, describe_subject};
 use crate::quantity::{Dimension, Unit, format_base, percent};
 
-/// Green passes, yellow passes unless `--fail-on yellow`, red fails. Ordered by severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Green,
-    Yellow,
-    Red,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Green => "green",
-            Verdict::Yellow => "yellow",
-            Verdict::Red => "red",
-        }
-    }
-}
-
-/// Every check's result, in budget order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Evaluation {
-    pub checks: Vec<CheckResult>,
-}
-
-impl Evaluation {
-    /// The worst verdict; green when there is nothing to check.
-    pub fn verdict(&self) -> Verdict {
-        self.checks.iter().map(|check| check.verdict).max().unwrap_or(Verdict::Green)
-    }
-
-    pub fn count(&self, verdict: Verdict) -> usize {
-        self.checks.iter().filter(|check| check.verdict == verdict).count()
-    }
-}
-
-/// A limit as reported, in the result's unit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LimitValue {
-    Max(f64),
-    Min(f64),
-}
-
-/// One budget check applied to one subject.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckResult {
-    /// The budget's `name:`, or a label made from its metric and selectors.
-    pub budget: String,
-    /// The budget metric (`api_p95`).
-    pub metric: String,
-    /// The measurement metric it read (`http_req_duration`).
-    pub source_metric: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stat: Option<String>,
-    /// The tool the value came from, when something matched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    pub subject: Subject,
-    pub verdict: Verdict,
-    /// One sentence a person reads.
-    pub message: String,
-    /// The unit of `value`, `limit`, `warn`, `baseline`, `lower`, `upper` and `runs`.
-    pub unit: Unit,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lower: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upper: Option<f64>,
-    /// Each run's value, when several runs were combined.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub runs: Vec<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<LimitValue>,
-    /// Where the yellow band starts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warn: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<f64>,
-    /// Relative change against the baseline: (value - baseline) / baseline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change: Option<f64>,
-    /// The allowed worsening against the baseline, as a fraction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub regression: Option<f64>,
-    /// The files the value was read from.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub origins: Vec<String>,
-    /// A summed `bundle_size` check: each file, against the baseline's files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<bundle::FileSize>,
-}
-
-impl CheckResult {
-    /// A result for `check` with its limits in `unit` and nothing measured yet.
-    fn new(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject) -> CheckResult {
-        CheckResult {
-            budget: check.label.clone(),
-            metric: check.metric.name().to_owned(),
-            source_metric: selects.metric.to_owned(),
-            stat: None,
-            source: None,
-            subject,
-            verdict: Verdict::Green,
-            message: String::new(),
-            unit,
-            value: None,
-            lower: None,
-            upper: None,
-            runs: Vec::new(),
-            limit: check.limit.map(|limit| match limit {
-                Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
-                Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
-            }),
-            warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
-            baseline: None,
-            change: None,
-            regression: check.regression,
-            origins: Vec::new(),
-            files: Vec::new(),
-        }
-    }
-
-    /// How far past its limit the value is (relative, bigger is worse), for ordering rows
-    /// worst first. Checks without a value sort first within their verdict.
-    pub fn severity(&self) -> f64 {
-        match (self.value, self.limit) {
-            (None, _) => f64::INFINITY,
-            (Some(value), Some(LimitValue::Max(max))) if max != 0.0 => (value - max) / max,
-            (Some(value), Some(LimitValue::Min(min))) if min != 0.0 => (min - value) / min,
-            (Some(_), _) => self.change.unwrap_or(0.0),
-        }
+/// A result for `check` with its limits in `unit` and nothing measured yet.
+fn new_result(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject) -> CheckResult {
+    CheckResult {
+        budget: check.label.clone(),
+        metric: check.metric.name().to_owned(),
+        source_metric: selects.metric.to_owned(),
+        stat: None,
+        source: None,
+        subject,
+        verdict: Verdict::Green,
+        message: String::new(),
+        unit,
+        value: None,
+        lower: None,
+        upper: None,
+        runs: Vec::new(),
+        limit: check.limit.map(|limit| match limit {
+            Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
+            Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
+        }),
+        warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
+        baseline: None,
+        change: None,
+        regression: check.regression,
+        origins: Vec::new(),
+        files: Vec::new(),
     }
 }
 
@@ -181,9 +72,6 @@ pub fn evaluate(
     let selected = select::select(&budget.checks, measurements, MAX_SELECTED).ok_or(Error::TooManySelected)?;
     let needs_runs = budget.checks.iter().any(|check| check.aggregate == Aggregate::MedianRun);
     let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
-    let criterion_changes: HashMap<&Subject, &Measurement> =
-        measurements.iter().filter(|m| m.metric == "criterion_change").map(|m| (&m.subject, m)).collect();
-    let k6_thresholds = k6_thresholds(measurements);
     let mut by_metric: HashMap<&str, Vec<&Measurement>> = HashMap::new();
     let mut checks = Vec::new();
     for (check, matched) in budget.checks.iter().zip(selected) {
@@ -213,16 +101,7 @@ pub fn evaluate(
             return Err(Error::TooManyRows { entry: check.label.clone() });
         }
         for group in groups {
-            let mut result = judge_group(check, &selects, group, baseline, &runs);
-            if check.metric == Metric::BenchTime
-                && let Some(change) = criterion_changes.get(&result.subject)
-            {
-                add_criterion_change(&mut result, change);
-            }
-            if let Some(verdicts) = k6_thresholds.get(&(result.source_metric.clone(), result.subject.clone())) {
-                result.message.push_str(&format!("; k6's own thresholds: {}", verdicts.join(", ")));
-            }
-            checks.push(result);
+            checks.push(judge_group(check, &selects, group, baseline, &runs));
         }
         if check.metric == Metric::BundleSize
             && check.each
@@ -248,9 +127,9 @@ fn removed_files(check: &Check, selects: &Selects<'_>, rows: &[CheckResult], bas
         .iter()
         .filter(|(name, _)| !present.contains(name.as_str()))
         .map(|(name, bytes)| {
-            let mut result = CheckResult::new(check, selects, Unit::Bytes, Subject::from([(FILE_TAG, name.as_str())]));
+            let mut result = new_result(check, selects, Unit::Bytes, Subject::from([(FILE_TAG, name.as_str())]));
             result.stat = Some(stat.to_owned());
-            result.source = Some(crate::ingest::bundle::SOURCE.to_owned());
+            result.source = Some(crate::model::vocabulary::BUNDLE_SOURCE.to_owned());
             result.baseline = Some(*bytes);
             result.change = Some(-1.0);
             result.message =
@@ -322,7 +201,7 @@ fn judge_group(
     let mut origins: Vec<String> = group.measurements.iter().filter_map(|m| m.origin.clone()).collect();
     origins.sort();
     origins.dedup();
-    let mut result = CheckResult::new(check, selects, unit, group.subject);
+    let mut result = new_result(check, selects, unit, group.subject);
     result.stat = stat.clone();
     result.source = Some(first.source.clone());
     result.origins = origins;
@@ -440,7 +319,7 @@ fn judge_group(
     verdicts.sort_by_key(|(verdict, _)| std::cmp::Reverse(*verdict));
     result.message = verdicts.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join("; ");
     if check.metric == Metric::BundleSize {
-        let present: usize = result.files.iter().map(bundle::FileSize::built_files).sum();
+        let present: usize = result.files.iter().map(crate::model::report::FileSize::built_files).sum();
         match (check.each, baseline.is_some(), &result.baseline) {
             (false, _, _) if present == 1 => result.message.push_str(" (1 file)"),
             (false, _, _) => result.message.push_str(&format!(" ({present} files)")),
@@ -471,7 +350,7 @@ fn judge_group(
 /// how k6 names the same submetric in a summary.
 fn stream_measurement(check: &Check, selects: &Selects<'_>, matched: &[&Measurement]) -> Measurement {
     let raw: Vec<&Measurement> = matched.iter().copied().filter(|m| m.distribution.is_some()).collect();
-    let parts: Vec<&crate::ingest::distribution::Distribution> =
+    let parts: Vec<&crate::model::distribution::Distribution> =
         raw.iter().filter_map(|m| m.distribution.as_deref()).collect();
     let first = raw[0];
     let mut subject = Subject::new();
@@ -489,7 +368,7 @@ fn stream_measurement(check: &Check, selects: &Selects<'_>, matched: &[&Measurem
         Stats::One(stat) => vec![stat],
         Stats::OneOf(stats) | Stats::OneOfOrNone(stats) => stats.to_vec(),
     };
-    let merged = crate::ingest::distribution::Distribution::merge(&parts);
+    let merged = crate::model::distribution::Distribution::merge(&parts);
     let mut result: Result<(&str, f64), String> = Err("the budget names no statistic".into());
     if let Some(merged) = &merged {
         for stat in &stats {
@@ -506,7 +385,7 @@ fn stream_measurement(check: &Check, selects: &Selects<'_>, matched: &[&Measurem
     }
     let mut measurement = Measurement::new(&first.source, selects.metric, None, subject, 0.0, first.unit);
     measurement.origin = first.origin.clone();
-    measurement.samples = merged.as_ref().map(crate::ingest::distribution::Distribution::sample_count);
+    measurement.samples = merged.as_ref().map(crate::model::distribution::Distribution::sample_count);
     match result {
         Ok((stat, value)) => {
             measurement.stat = Some(stat.to_owned());
@@ -519,36 +398,6 @@ fn stream_measurement(check: &Check, selects: &Selects<'_>, matched: &[&Measurem
         }
     }
     measurement
-}
-
-/// k6's own threshold verdicts by metric and subject: `p(95)<200 failed`.
-fn k6_thresholds(measurements: &[Measurement]) -> HashMap<(String, Subject), Vec<String>> {
-    use crate::ingest::k6::{THRESHOLD, THRESHOLD_METRIC_TAG};
-    let mut thresholds: HashMap<(String, Subject), Vec<String>> = HashMap::new();
-    for m in measurements.iter().filter(|m| m.metric == THRESHOLD) {
-        let Some(metric) = m.subject.get(THRESHOLD_METRIC_TAG) else { continue };
-        let mut subject = Subject::new();
-        for (tag, value) in m.subject.iter().filter(|(tag, _)| *tag != THRESHOLD_METRIC_TAG) {
-            subject.insert(tag.to_owned(), value.to_owned());
-        }
-        let verdict = if m.value == Some(1.0) { "passed" } else { "failed" };
-        let expression = m.stat.as_deref().unwrap_or_default();
-        thresholds.entry((metric.to_owned(), subject)).or_default().push(format!("{expression} {verdict}"));
-    }
-    thresholds
-}
-
-/// Shows criterion's own comparison of this benchmark (its fresh `change/estimates.json`)
-/// beside ours: its mean change, interval and verdict.
-fn add_criterion_change(result: &mut CheckResult, change: &Measurement) {
-    let (Some(value), Some(lower), Some(upper)) = (change.value, change.lower, change.upper) else { return };
-    result.message.push_str(&format!(
-        "; criterion's own run: mean {} [{}, {}], {}",
-        crate::quantity::signed_percent(value),
-        crate::quantity::signed_percent(lower),
-        crate::quantity::signed_percent(upper),
-        crate::ingest::criterion::change_verdict(lower, upper)
-    ));
 }
 
 /// A result without a value: red, or for an optional check a pass that says it was not
@@ -774,7 +623,7 @@ fn no_match(
         looked_for = format!("{looked_for} with {}", selectors.join(" and "));
     }
     if check.metric == Metric::Inp && candidates.is_empty() {
-        let mut result = CheckResult::new(check, selects, Unit::Ms, Subject::new());
+        let mut result = new_result(check, selects, Unit::Ms, Subject::new());
         result.verdict = if check.optional { Verdict::Green } else { Verdict::Red };
         let prefix = if check.optional { "not checked (optional): " } else { "" };
         result.message = format!(
@@ -814,7 +663,7 @@ fn no_match(
     let unit = check.metric.display_unit();
     let unit = if unit.dimension() == check.dimension { unit } else { base_unit(check.dimension) };
     let prefix = if check.optional { "not checked (optional): " } else { "" };
-    let mut result = CheckResult::new(check, selects, unit, Subject::new());
+    let mut result = new_result(check, selects, unit, Subject::new());
     result.verdict = if check.optional { Verdict::Green } else { Verdict::Red };
     result.message = format!("{prefix}no measurement matched {looked_for}; {found}");
     if check.metric == Metric::BundleSize {

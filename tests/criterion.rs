@@ -32,7 +32,8 @@ fn the_slowed_benchmarks_are_red_and_the_rest_pass() {
         Report::new(evaluate(&budget, &base, None).unwrap(), BudgetInfo { name: None, file: "b.yml".into() });
     let baseline = Baseline::from_report(&base_report);
     let new = ingest::read_input(&tree, None).unwrap();
-    let evaluation = evaluate(&budget, &new, Some(&baseline)).unwrap();
+    let mut evaluation = evaluate(&budget, &new, Some(&baseline)).unwrap();
+    ingest::annotate(&mut evaluation, &new);
     let verdicts: Vec<(&str, &str, String)> = evaluation
         .checks
         .iter()

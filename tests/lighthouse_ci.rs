@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use perfbudget::budget;
-use perfbudget::evaluate::{Verdict, evaluate};
+use perfbudget::evaluate::evaluate;
 use perfbudget::ingest;
+use perfbudget::model::Verdict;
 
 fn generated() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lighthouse/generated")
@@ -105,7 +106,7 @@ fn median_run_picks_the_run_lhci_calls_representative() {
     let measurements = ingest::read_input(&folder, None).unwrap();
     let median = evaluate(&budget_for("median"), &measurements, None).unwrap();
     let median_run = evaluate(&budget_for("median-run"), &measurements, None).unwrap();
-    let tbt = |evaluation: &perfbudget::evaluate::Evaluation| {
+    let tbt = |evaluation: &perfbudget::model::Evaluation| {
         evaluation
             .checks
             .iter()

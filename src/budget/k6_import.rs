@@ -11,8 +11,8 @@ use super::load::BudgetError;
 use super::metric::Metric;
 use super::units;
 use super::{Aggregate, Check, Compression, Limit, Pattern, Selector, load::band};
-use crate::ingest::k6::{THRESHOLD, THRESHOLD_METRIC_TAG};
-use crate::ingest::{Measurement, Subject, describe_subject};
+use crate::model::vocabulary::{THRESHOLD, THRESHOLD_METRIC_TAG};
+use crate::model::{Measurement, Subject, describe_subject};
 use crate::quantity::Unit;
 
 /// Checks from every k6 threshold in the measurements, and warnings for those that cannot
@@ -112,7 +112,7 @@ fn placed(origin: Option<&str>, metric: &str, subject: &Subject, expression: &st
     let Some(origin) = origin else {
         return BudgetError::File { file: "import_k6_thresholds".into(), message };
     };
-    let found = crate::ingest::read_document(Path::new(origin))
+    let found = crate::files::read_document(Path::new(origin))
         .ok()
         .and_then(|text| locate_threshold(&text, metric, subject, expression));
     match found {

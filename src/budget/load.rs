@@ -12,6 +12,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::model::diagnostic::without_position;
+
 use super::metric::{self, Direction, Metric, closest};
 use super::units::{self, RawQuantity};
 use super::{
@@ -51,15 +53,16 @@ struct TooLarge(u64);
 pub fn load(path: &Path) -> Result<Budget, BudgetError> {
     let file = path.display().to_string();
     let refused = |message: String| BudgetError::File { file: file.clone(), message };
-    let bytes = crate::ingest::read_capped(path, MAX_BUDGET_BYTES, &|size| TooLarge(size).into()).map_err(|error| {
-        match error.downcast_ref::<TooLarge>() {
-            Some(too_large) => {
-                let mib = MAX_BUDGET_BYTES >> 20;
-                refused(format!("{too_large}; a budget file may be at most {mib} MiB ({MAX_BUDGET_BYTES} bytes)"))
-            }
-            None => refused(format!("cannot read the budget file: {}", error.root_cause())),
-        }
-    })?;
+    let bytes =
+        crate::files::read_capped(path, MAX_BUDGET_BYTES, &|size| TooLarge(size).into()).map_err(
+            |error| match error.downcast_ref::<TooLarge>() {
+                Some(too_large) => {
+                    let mib = MAX_BUDGET_BYTES >> 20;
+                    refused(format!("{too_large}; a budget file may be at most {mib} MiB ({MAX_BUDGET_BYTES} bytes)"))
+                }
+                None => refused(format!("cannot read the budget file: {}", error.root_cause())),
+            },
+        )?;
     let text = String::from_utf8(bytes).map_err(|error| {
         refused(format!(
             "cannot read the budget file: not UTF-8 text (an invalid byte at offset {})",
@@ -209,12 +212,6 @@ impl<'de> Visitor<'de> for ExpandedSize<'_> {
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_any(self)
     }
-}
-
-/// Drops the " at line L column C" parsers append, since the error starts with it.
-pub(crate) fn without_position(message: &str, line: usize, column: usize) -> String {
-    let suffix = format!(" at line {line} column {column}");
-    message.strip_suffix(&suffix).unwrap_or(message).to_owned()
 }
 
 /// Adds a "did you mean" to serde's unknown-field and unknown-variant messages.

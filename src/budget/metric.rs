@@ -12,19 +12,7 @@ pub enum Direction {
     HigherIsBetter,
 }
 
-/// `page_weight` and one name per resource type of Lighthouse's `resource-summary` audit.
-pub const PAGE_WEIGHT_METRICS: &[&str] = &[
-    "page_weight",
-    "page_weight.document",
-    "page_weight.script",
-    "page_weight.stylesheet",
-    "page_weight.image",
-    "page_weight.media",
-    "page_weight.font",
-    "page_weight.other",
-    "page_weight.third-party",
-    "page_weight.total",
-];
+pub use crate::model::vocabulary::PAGE_WEIGHT_METRICS;
 
 /// A budget metric. The names are a public contract: budget files, JSON reports and
 /// baselines use them.

@@ -23,7 +23,7 @@ use wildmatch::WildMatch;
 pub use load::{BudgetError, load, parse_str};
 use metric::{Direction, Metric, Selects, Stats};
 
-pub use crate::ingest::bundle::Compression;
+pub use crate::model::vocabulary::Compression;
 use crate::quantity::Dimension;
 
 /// A loaded, validated budget file.

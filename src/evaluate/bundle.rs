@@ -9,60 +9,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::ingest::Measurement;
-use crate::ingest::bundle::{FILE_TAG, logical_name};
-
-/// One file of a summed `bundle_size` check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileSize {
-    /// The name without its content hash; files are matched with the baseline by it.
-    pub name: String,
-    /// The names as built, where they differ from `name`: one, or every file that shares
-    /// `name` without its hash (sorted). In JSON a string for one, a list for several.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        serialize_with = "one_or_list",
-        deserialize_with = "string_or_list"
-    )]
-    pub built: Vec<String>,
-    /// Bytes (the sum over `built`); `null` for a file only the baseline has (removed).
-    pub value: Option<f64>,
-    /// The baseline's bytes; `null` for a file the baseline lacks (added), or without a
-    /// baseline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<f64>,
-}
-
-impl FileSize {
-    /// How many built files this one stands for: 0 for a removed file.
-    pub fn built_files(&self) -> usize {
-        if self.value.is_none() { 0 } else { self.built.len().max(1) }
-    }
-}
-
-/// `built` as the reports of perfbudget 0.1.0 wrote it (one string) while it is one name.
-fn one_or_list<S: Serializer>(built: &[String], serializer: S) -> Result<S::Ok, S::Error> {
-    match built {
-        [one] => serializer.serialize_str(one),
-        several => several.serialize(serializer),
-    }
-}
-
-fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Built {
-        One(String),
-        Several(Vec<String>),
-    }
-    Ok(match Built::deserialize(deserializer)? {
-        Built::One(name) => vec![name],
-        Built::Several(names) => names,
-    })
-}
+use crate::model::Measurement;
+use crate::model::hashed_name::logical_name;
+use crate::model::report::FileSize;
+use crate::model::vocabulary::FILE_TAG;
 
 /// The name each built name is shown and compared under: without its hash. Files that
 /// then share a name are one file under it.
@@ -135,7 +85,7 @@ pub fn files(measurements: &[&Measurement], baseline: Option<&[(String, f64)]>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::Subject;
+    use crate::model::Subject;
     use crate::quantity::Unit;
 
     fn file(name: &str, bytes: f64) -> Measurement {

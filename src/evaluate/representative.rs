@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::ingest::{Measurement, Subject};
+use crate::model::{Measurement, Subject};
 
 /// Every run of every subject, in input order, with its FCP and TTI in ms.
 #[derive(Debug, Default)]

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use aho_corasick::AhoCorasick;
 
 use crate::budget::{Check, Pattern};
-use crate::ingest::Measurement;
+use crate::model::Measurement;
 
 /// For each check (in order), the measurements it selects, in input order; `None` once
 /// more than `max_selected` (check, measurement) pairs are selected in all, so memory stays

@@ -7,7 +7,6 @@
 
 pub mod cache;
 pub mod compress;
-pub mod hashed_name;
 pub mod manifest;
 
 use std::path::{Path, PathBuf};
@@ -16,19 +15,14 @@ use std::sync::Mutex;
 use anyhow::Context;
 use rayon::prelude::*;
 
+pub use crate::model::hashed_name::logical_name;
 pub use cache::SizeCache;
 pub use compress::Compression;
-pub use hashed_name::logical_name;
 
 use super::{Measurement, Subject};
 use crate::quantity::Unit;
 
-/// The `source` of bundle measurements.
-pub const SOURCE: &str = "bundle";
-/// Their `metric`.
-pub const METRIC: &str = "bundle_size";
-/// The subject tag holding the file's name.
-pub const FILE_TAG: &str = "file";
+pub use crate::model::vocabulary::{BUNDLE_METRIC as METRIC, BUNDLE_SOURCE as SOURCE, FILE_TAG};
 
 /// The largest file compressed; a bigger one is an error naming it, so a stray disk image
 /// in `dist/` cannot keep the gate busy for hours.

@@ -338,5 +338,29 @@ fn bench(metric: &str, stat: &str, subject: &Subject, value: f64, unit: Unit, in
         .with_interval(interval.0, interval.1)
 }
 
+/// Adds criterion's own comparison of each judged benchmark (its fresh
+/// `change/estimates.json`) beside perfbudget's: its mean change, interval and verdict.
+pub fn annotate(checks: &mut [crate::model::CheckResult], measurements: &[Measurement]) {
+    let changes: std::collections::HashMap<&Subject, &Measurement> = measurements
+        .iter()
+        .filter(|m| m.metric == crate::model::vocabulary::CRITERION_CHANGE)
+        .map(|m| (&m.subject, m))
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    for result in checks.iter_mut().filter(|result| result.metric == "bench_time" && result.source.is_some()) {
+        let Some(change) = changes.get(&result.subject) else { continue };
+        let (Some(value), Some(lower), Some(upper)) = (change.value, change.lower, change.upper) else { continue };
+        result.message.push_str(&format!(
+            "; criterion's own run: mean {} [{}, {}], {}",
+            crate::quantity::signed_percent(value),
+            crate::quantity::signed_percent(lower),
+            crate::quantity::signed_percent(upper),
+            change_verdict(lower, upper)
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests;

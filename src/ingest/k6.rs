@@ -69,10 +69,7 @@ enum Kind {
     Gauge,
 }
 
-/// The measurement metric of k6's own threshold verdicts (1 passed, 0 failed), with the
-/// threshold's expression as stat and its metric in the subject tag below.
-pub const THRESHOLD: &str = "k6_threshold";
-pub const THRESHOLD_METRIC_TAG: &str = "k6_metric";
+pub use crate::model::vocabulary::{THRESHOLD, THRESHOLD_METRIC_TAG};
 
 /// Built-in k6 trends measured in milliseconds, for `--summary-export` files, which do not
 /// say what a trend contains.
@@ -240,6 +237,33 @@ pub fn is_text_summary(head: &[u8]) -> bool {
         || text.contains("█ TOTAL RESULTS")
         || (text.contains("http_req_duration") && text.contains("...: avg="))
         || text.contains("/\\      Grafana")
+}
+
+/// Adds k6's own threshold verdicts (`p(95)<200 failed`) to the judged rows of the metric
+/// and subject they apply to, beside perfbudget's verdict.
+pub fn annotate(checks: &mut [crate::model::CheckResult], measurements: &[Measurement]) {
+    let mut thresholds: std::collections::HashMap<(&str, Subject), Vec<String>> = std::collections::HashMap::new();
+    for m in measurements.iter().filter(|m| m.metric == THRESHOLD) {
+        let Some(metric) = m.subject.get(THRESHOLD_METRIC_TAG) else { continue };
+        let subject: Subject = m
+            .subject
+            .iter()
+            .filter(|(tag, _)| *tag != THRESHOLD_METRIC_TAG)
+            .map(|(tag, value)| (tag.to_owned(), value.to_owned()))
+            .collect();
+        let verdict = if m.value == Some(1.0) { "passed" } else { "failed" };
+        let expression = m.stat.as_deref().unwrap_or_default();
+        thresholds.entry((metric, subject)).or_default().push(format!("{expression} {verdict}"));
+    }
+    if thresholds.is_empty() {
+        return;
+    }
+    // Judged rows only: a row that matched nothing has no value for k6 to agree with.
+    for result in checks.iter_mut().filter(|result| result.source.is_some()) {
+        if let Some(verdicts) = thresholds.get(&(result.source_metric.as_str(), result.subject.clone())) {
+            result.message.push_str(&format!("; k6's own thresholds: {}", verdicts.join(", ")));
+        }
+    }
 }
 
 #[cfg(test)]

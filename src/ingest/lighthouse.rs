@@ -254,7 +254,7 @@ pub(crate) fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measu
     let items = audits.resource_summary.as_ref().and_then(|r| r.details.as_ref()).map(|d| d.items.as_slice());
     for item in items.unwrap_or_default() {
         let Some(bytes) = item.size.or(item.transfer_size) else { continue };
-        if let Some(metric) = crate::budget::metric::PAGE_WEIGHT_METRICS
+        if let Some(metric) = crate::model::vocabulary::PAGE_WEIGHT_METRICS
             .iter()
             .find(|name| name.strip_prefix("page_weight.") == Some(item.resource_type.as_str()))
         {

@@ -8,7 +8,6 @@ pub mod bundle;
 pub mod cargo_criterion;
 pub mod criterion;
 pub mod crux;
-pub mod distribution;
 mod field;
 pub mod k6;
 pub mod k6_stream;
@@ -16,7 +15,6 @@ pub mod lighthouse;
 mod lines;
 pub mod measurements;
 pub mod pagespeed;
-mod subject;
 pub mod validate;
 
 use std::fmt;
@@ -25,112 +23,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::quantity::Unit;
+pub use crate::model::diagnostic::Located;
+pub use crate::model::distribution;
+pub use crate::model::measurement::{Measurement, describe_subject};
+pub use crate::model::subject::Subject;
 
-pub use subject::Subject;
+/// Source-specific notes added to the judged rows after `evaluate`, which knows no source:
+/// each tool's own verdict on the same number, shown beside perfbudget's.
+const ANNOTATORS: &[fn(&mut [crate::model::CheckResult], &[Measurement])] = &[criterion::annotate, k6::annotate];
 
-/// One number an input reported, in the unit the source tool reports it in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Measurement {
-    /// The tool the number came from: `lighthouse`, `k6`, `criterion`, `bundle`, or any
-    /// name a tool writing this format chooses.
-    pub source: String,
-    /// The metric name in the source's terms (`lcp`, `http_req_duration`, `bench_time`).
-    pub metric: String,
-    /// Which statistic of the metric (`p(95)`, `avg`, `rate`, `brotli`), where it has several.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stat: Option<String>,
-    /// What was measured.
-    #[serde(default)]
-    pub subject: Subject,
-    /// The number, in `unit`; `null` when the tool ran but produced none (then `no_data`
-    /// says why).
-    pub value: Option<f64>,
-    pub unit: Unit,
-    /// Why there is no value, in the tool's words (an errored Lighthouse audit's message).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_data: Option<String>,
-    /// Lower bound of the 95% confidence interval, in `unit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lower: Option<f64>,
-    /// Upper bound of the 95% confidence interval, in `unit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upper: Option<f64>,
-    /// How many samples the value summarises.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub samples: Option<u64>,
-    /// The file the number was read from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
-    /// Raw samples (a k6 stream) from which `evaluate` computes the statistic a budget asks
-    /// for; never written out.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub distribution: Option<std::sync::Arc<distribution::Distribution>>,
-}
-
-/// Tags that name a subject on their own; shown bare, the other tags follow in brackets.
-const NAMING_TAGS: &[&str] = &["url", "id", "file", "files", "entry", "name"];
-
-/// A subject as one line: `https://shop.example/ (form_factor=mobile)`,
-/// `GET /api/users (status=200)`, `expected_response=true`; `all` for the untagged whole
-/// (k6's metric over every request).
-pub fn describe_subject(subject: &Subject) -> String {
-    if subject.is_empty() {
-        return "all".to_owned();
-    }
-    let naming = NAMING_TAGS.iter().find_map(|tag| subject.get(tag).map(|value| (*tag, value)));
-    let rest: Vec<String> = subject
-        .iter()
-        .filter(|(tag, _)| Some(*tag) != naming.map(|(name, _)| name))
-        .map(|(tag, value)| format!("{tag}={value}"))
-        .collect();
-    match (naming, rest.is_empty()) {
-        (Some((_, value)), true) => value.to_owned(),
-        (Some((_, value)), false) => format!("{value} ({})", rest.join(", ")),
-        (None, _) => rest.join(", "),
-    }
-}
-
-impl Measurement {
-    /// A measurement with a value and nothing optional; adapters add the rest.
-    pub fn new(
-        source: &str,
-        metric: &str,
-        stat: Option<&str>,
-        subject: Subject,
-        value: f64,
-        unit: Unit,
-    ) -> Measurement {
-        Measurement {
-            source: source.to_owned(),
-            metric: metric.to_owned(),
-            stat: stat.map(str::to_owned),
-            subject,
-            value: Some(value),
-            unit,
-            no_data: None,
-            lower: None,
-            upper: None,
-            samples: None,
-            origin: None,
-            distribution: None,
-        }
-    }
-
-    /// The same with its 95% interval.
-    pub fn with_interval(mut self, lower: f64, upper: f64) -> Measurement {
-        self.lower = Some(lower);
-        self.upper = Some(upper);
-        self
-    }
-
-    /// The value in its dimension's base unit (ns, bytes, ...), for comparisons.
-    pub fn base_value(&self) -> Option<f64> {
-        self.value.map(|value| self.unit.to_base(value))
+/// Adds every source's notes to an evaluation of `measurements`.
+pub fn annotate(evaluation: &mut crate::model::Evaluation, measurements: &[Measurement]) {
+    for annotator in ANNOTATORS {
+        annotator(&mut evaluation.checks, measurements);
     }
 }
 
@@ -235,88 +141,7 @@ pub fn known_formats() -> Vec<&'static str> {
     ADAPTERS.iter().map(|adapter| adapter.description()).collect()
 }
 
-/// The largest file read whole as one report. Lighthouse reports with their screenshots
-/// run to tens of MB; anything past this is refused before a byte is read, so a huge or
-/// sparse file given as a report cannot exhaust memory. (k6 streams are read line by line
-/// and have no such limit.)
-pub const MAX_DOCUMENT_BYTES: u64 = 500_000_000;
-
-/// Reads a whole report, refusing one over [`MAX_DOCUMENT_BYTES`].
-pub(crate) fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
-    read_capped(path, MAX_DOCUMENT_BYTES, &|size| {
-        anyhow::anyhow!(
-            "{}: {} is more than the {} perfbudget reads as one report; is this the right file?",
-            path.display(),
-            crate::quantity::format_base(crate::quantity::Dimension::Size, size as f64),
-            crate::quantity::format_base(crate::quantity::Dimension::Size, MAX_DOCUMENT_BYTES as f64),
-        )
-    })
-}
-
-/// Refuses anything but a regular file (after symlinks), before it is opened: opening a
-/// FIFO waits for a writer that may never come, and a device (`/dev/zero`) never ends.
-/// The type is checked on the path, then the file is opened by path; a file swapped for a
-/// FIFO in between can still block, which needs a writer on this machine, not a report.
-/// `hint` says what the file should be.
-pub(crate) fn regular_file(path: &Path, metadata: &std::fs::Metadata, hint: &str) -> anyhow::Result<()> {
-    if metadata.is_file() {
-        return Ok(());
-    }
-    bail!("{}: not a regular file ({}); {hint}", path.display(), file_kind(&metadata.file_type()))
-}
-
-/// What a file that is not a regular file is, in words.
-fn file_kind(file_type: &std::fs::FileType) -> &'static str {
-    if file_type.is_dir() {
-        return "a folder";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    "a special file"
-}
-
-/// Reads a whole file of at most `max` bytes; a longer one is `too_large(its size)`, found
-/// by its length before a byte is read, and again while reading, as the file may grow.
-pub(crate) fn read_capped(path: &Path, max: u64, too_large: &dyn Fn(u64) -> anyhow::Error) -> anyhow::Result<Vec<u8>> {
-    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    regular_file(path, &metadata, "perfbudget reads files, not pipes or devices")?;
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let size = file.metadata().with_context(|| format!("cannot read {}", path.display()))?.len();
-    if size > max {
-        return Err(too_large(size));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.take(max + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > max {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
-}
-
-/// Reads a whole text report ([`read_document`]), which must be UTF-8.
-pub(crate) fn read_text_document(path: &Path) -> anyhow::Result<String> {
-    String::from_utf8(read_document(path)?).map_err(|error| {
-        anyhow::anyhow!(
-            "{}: not UTF-8 text (an invalid byte at offset {})",
-            path.display(),
-            error.utf8_error().valid_up_to()
-        )
-    })
-}
+pub use crate::files::{MAX_DOCUMENT_BYTES, read_capped, read_document, read_text_document, regular_file};
 
 /// How many leading bytes detection looks at.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -553,7 +378,9 @@ fn unclaimed_file(path: &Path, head: &[u8]) -> anyhow::Result<()> {
     let bytes = read_document(path)?;
     let mut document = serde_json::Deserializer::from_slice(&bytes);
     // Syntax only: no tree is built, whatever the document's size.
-    if let Err(error) = serde::de::IgnoredAny::deserialize(&mut document).and_then(|_| document.end()) {
+    if let Err(error) =
+        <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut document).and_then(|_| document.end())
+    {
         let located = Located::from_json(&error, 1, 1);
         return Err(broken(&format!(
             "is not valid JSON at line {}, column {}: {}",
@@ -616,36 +443,6 @@ fn collect(
         }
     }
     Ok(())
-}
-
-/// A parse error with its place in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl Located {
-    /// A serde_json error of text that starts at `line`:`column` of the file.
-    pub fn from_json(error: &serde_json::Error, line: usize, column: usize) -> Located {
-        let message = crate::budget::load::without_position(&error.to_string(), error.line(), error.column());
-        let hint = match error.classify() {
-            serde_json::error::Category::Eof => " (the file ends early: truncated?)",
-            _ => "",
-        };
-        let (at_line, at_column) = match error.line() {
-            0 => (line, column),
-            1 => (line, column + error.column().saturating_sub(1)),
-            n => (line + n - 1, error.column().max(1)),
-        };
-        Located { line: at_line, column: at_column, message: format!("{message}{hint}") }
-    }
-
-    /// `file:line:column: message`.
-    pub fn in_file(&self, path: &Path) -> anyhow::Error {
-        anyhow::anyhow!("{}:{}:{}: {}", path.display(), self.line, self.column, self.message)
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use super::escape::{strip_controls, workflow_data, workflow_property};
 use super::json::Report;
 use super::worst_first;
-use crate::evaluate::Verdict;
+use crate::model::Verdict;
 
 /// GitHub shows at most this many annotations of each level per step.
 pub const ANNOTATIONS_PER_LEVEL: usize = 10;

@@ -1,59 +1,7 @@
 //! The JSON report (`--json FILE`), `schema_version: 1`. It is also the next run's
 //! `--baseline`, so it round-trips through serde. Every field is documented in the README.
 
-use serde::{Deserialize, Serialize};
-
-use crate::evaluate::{CheckResult, Evaluation, Verdict};
-
-pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    pub schema_version: u32,
-    /// Always `perfbudget`.
-    pub tool: String,
-    /// The perfbudget version that wrote the report.
-    pub version: String,
-    pub budget: BudgetInfo,
-    /// The worst verdict of all checks.
-    pub verdict: Verdict,
-    pub counts: Counts,
-    /// One entry per budget check and subject, in budget order.
-    pub checks: Vec<CheckResult>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BudgetInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The budget file, as given on the command line.
-    pub file: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    pub red: usize,
-    pub yellow: usize,
-    pub green: usize,
-}
-
-impl Report {
-    pub fn new(evaluation: Evaluation, budget: BudgetInfo) -> Report {
-        Report {
-            schema_version: SCHEMA_VERSION,
-            tool: "perfbudget".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            budget,
-            verdict: evaluation.verdict(),
-            counts: Counts {
-                red: evaluation.count(Verdict::Red),
-                yellow: evaluation.count(Verdict::Yellow),
-                green: evaluation.count(Verdict::Green),
-            },
-            checks: evaluation.checks,
-        }
-    }
-}
+pub use crate::model::report::{BudgetInfo, Counts, Report, SCHEMA_VERSION};
 
 /// Pretty JSON with a trailing newline. Field order is fixed by the types, so the same
 /// evaluation always gives the same bytes. Safe to print in a CI log

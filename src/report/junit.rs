@@ -10,8 +10,8 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use super::escape::xml;
 use super::json::Report;
 use super::{Cells, summary_counts};
-use crate::evaluate::Verdict;
 use crate::ingest::describe_subject;
+use crate::model::Verdict;
 
 pub fn render(report: &Report) -> String {
     let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();

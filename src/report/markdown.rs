@@ -9,7 +9,7 @@ use super::escape::{html, md_code_cell, md_text};
 use super::file_table;
 use super::json::Report;
 use super::{Cells, has_changes, summary_counts, verdict_icon, worst_first};
-use crate::evaluate::{CheckResult, Verdict};
+use crate::model::{CheckResult, Verdict};
 
 /// GitHub's limit on a comment body.
 pub const MAX_BYTES: usize = 65_536;

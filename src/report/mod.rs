@@ -10,8 +10,8 @@ pub mod measure;
 pub mod progress;
 pub mod table;
 
-use crate::evaluate::{CheckResult, LimitValue, Verdict};
 use crate::ingest::describe_subject;
+use crate::model::{CheckResult, LimitValue, Verdict};
 use json::Report;
 
 /// Rows in display order: red, then yellow, then green; within a verdict the furthest
@@ -93,7 +93,7 @@ pub struct FileRow {
 }
 
 pub fn file_table(check: &CheckResult) -> FileTable {
-    use crate::evaluate::bundle::FileSize;
+    use crate::model::report::FileSize;
     use crate::quantity::{Dimension, format_base, signed_percent};
     let compared = check.files.iter().any(|file| file.baseline.is_some());
     let delta = |file: &FileSize| file.value.unwrap_or(0.0) - file.baseline.unwrap_or(0.0);

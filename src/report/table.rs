@@ -6,7 +6,7 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 use super::escape::terminal;
 use super::json::Report;
 use super::{Cells, file_table, has_changes, summary_counts, worst_first};
-use crate::evaluate::Verdict;
+use crate::model::Verdict;
 
 /// Tables with more rows than this list only red and yellow rows unless asked for all:
 /// a gate's log should lead with what needs attention.

@@ -10,44 +10,9 @@
 
 use std::io::{self, Write};
 
-use serde::{Deserialize, Serialize};
-
-/// Which size of a bundle file is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    None,
-    Gzip,
-    #[default]
-    Brotli,
-}
+pub use crate::model::vocabulary::Compression;
 
 impl Compression {
-    pub const ALL: [Compression; 3] = [Compression::None, Compression::Gzip, Compression::Brotli];
-
-    /// The measurement `stat` of this size: `raw`, `gzip`, `brotli`.
-    pub fn stat(self) -> &'static str {
-        match self {
-            Compression::None => "raw",
-            Compression::Gzip => "gzip",
-            Compression::Brotli => "brotli",
-        }
-    }
-
-    /// [`Compression::stat`] as the list of stats a check accepts.
-    pub fn stats(self) -> &'static [&'static str] {
-        match self {
-            Compression::None => &["raw"],
-            Compression::Gzip => &["gzip"],
-            Compression::Brotli => &["brotli"],
-        }
-    }
-
-    /// The compression a measurement `stat` names.
-    pub fn from_stat(stat: &str) -> Option<Compression> {
-        Compression::ALL.into_iter().find(|compression| compression.stat() == stat)
-    }
-
     /// The encoder and its parameters, which together decide the size: part of the cache
     /// key, so that a new encoder version never reuses an old one's sizes. The versions
     /// are checked against Cargo.lock by a test.

@@ -1,0 +1,215 @@
+//! The results of a run: each check's verdict and numbers, and the JSON report
+//! (`schema_version: 1`) that holds them. The report is also the next run's `--baseline`,
+//! so every type here round-trips through serde; every field is documented in the README.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::model::subject::Subject;
+use crate::quantity::Unit;
+
+/// Green passes, yellow passes unless `--fail-on yellow`, red fails. Ordered by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Green => "green",
+            Verdict::Yellow => "yellow",
+            Verdict::Red => "red",
+        }
+    }
+}
+
+/// Every check's result, in budget order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evaluation {
+    pub checks: Vec<CheckResult>,
+}
+
+impl Evaluation {
+    /// The worst verdict; green when there is nothing to check.
+    pub fn verdict(&self) -> Verdict {
+        self.checks.iter().map(|check| check.verdict).max().unwrap_or(Verdict::Green)
+    }
+
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.checks.iter().filter(|check| check.verdict == verdict).count()
+    }
+}
+
+/// A limit as reported, in the result's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimitValue {
+    Max(f64),
+    Min(f64),
+}
+
+/// One budget check applied to one subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The budget's `name:`, or a label made from its metric and selectors.
+    pub budget: String,
+    /// The budget metric (`api_p95`).
+    pub metric: String,
+    /// The measurement metric it read (`http_req_duration`).
+    pub source_metric: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<String>,
+    /// The tool the value came from, when something matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub subject: Subject,
+    pub verdict: Verdict,
+    /// One sentence a person reads.
+    pub message: String,
+    /// The unit of `value`, `limit`, `warn`, `baseline`, `lower`, `upper` and `runs`.
+    pub unit: Unit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+    /// Each run's value, when several runs were combined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitValue>,
+    /// Where the yellow band starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<f64>,
+    /// Relative change against the baseline: (value - baseline) / baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<f64>,
+    /// The allowed worsening against the baseline, as a fraction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<f64>,
+    /// The files the value was read from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+    /// A summed `bundle_size` check: each file, against the baseline's files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileSize>,
+}
+
+impl CheckResult {
+    /// How far past its limit the value is (relative, bigger is worse), for ordering rows
+    /// worst first. Checks without a value sort first within their verdict.
+    pub fn severity(&self) -> f64 {
+        match (self.value, self.limit) {
+            (None, _) => f64::INFINITY,
+            (Some(value), Some(LimitValue::Max(max))) if max != 0.0 => (value - max) / max,
+            (Some(value), Some(LimitValue::Min(min))) if min != 0.0 => (min - value) / min,
+            (Some(_), _) => self.change.unwrap_or(0.0),
+        }
+    }
+}
+
+/// One file of a summed `bundle_size` check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileSize {
+    /// The name without its content hash; files are matched with the baseline by it.
+    pub name: String,
+    /// The names as built, where they differ from `name`: one, or every file that shares
+    /// `name` without its hash (sorted). In JSON a string for one, a list for several.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "one_or_list",
+        deserialize_with = "string_or_list"
+    )]
+    pub built: Vec<String>,
+    /// Bytes (the sum over `built`); `null` for a file only the baseline has (removed).
+    pub value: Option<f64>,
+    /// The baseline's bytes; `null` for a file the baseline lacks (added), or without a
+    /// baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<f64>,
+}
+
+impl FileSize {
+    /// How many built files this one stands for: 0 for a removed file.
+    pub fn built_files(&self) -> usize {
+        if self.value.is_none() { 0 } else { self.built.len().max(1) }
+    }
+}
+
+/// `built` as the reports of perfbudget 0.1.0 wrote it (one string) while it is one name.
+fn one_or_list<S: Serializer>(built: &[String], serializer: S) -> Result<S::Ok, S::Error> {
+    match built {
+        [one] => serializer.serialize_str(one),
+        several => several.serialize(serializer),
+    }
+}
+
+fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Built {
+        One(String),
+        Several(Vec<String>),
+    }
+    Ok(match Built::deserialize(deserializer)? {
+        Built::One(name) => vec![name],
+        Built::Several(names) => names,
+    })
+}
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    /// Always `perfbudget`.
+    pub tool: String,
+    /// The perfbudget version that wrote the report.
+    pub version: String,
+    pub budget: BudgetInfo,
+    /// The worst verdict of all checks.
+    pub verdict: Verdict,
+    pub counts: Counts,
+    /// One entry per budget check and subject, in budget order.
+    pub checks: Vec<CheckResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The budget file, as given on the command line.
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub red: usize,
+    pub yellow: usize,
+    pub green: usize,
+}
+
+impl Report {
+    pub fn new(evaluation: Evaluation, budget: BudgetInfo) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: "perfbudget".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            budget,
+            verdict: evaluation.verdict(),
+            counts: Counts {
+                red: evaluation.count(Verdict::Red),
+                yellow: evaluation.count(Verdict::Yellow),
+                green: evaluation.count(Verdict::Green),
+            },
+            checks: evaluation.checks,
+        }
+    }
+}
