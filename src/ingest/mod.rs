@@ -31,7 +31,10 @@ pub use crate::model::subject::Subject;
 
 /// Source-specific notes added to the judged rows after `evaluate`, which knows no source:
 /// each tool's own verdict on the same number, shown beside perfbudget's.
-const ANNOTATORS: &[fn(&mut [crate::model::CheckResult], &[Measurement])] = &[criterion::annotate, k6::annotate];
+const ANNOTATORS: &[Annotator] = &[criterion::annotate, k6::annotate];
+
+/// Adds a source's notes to the rows of an evaluation of these measurements.
+type Annotator = fn(&mut [crate::model::CheckResult], &[Measurement]);
 
 /// Adds every source's notes to an evaluation of `measurements`.
 pub fn annotate(evaluation: &mut crate::model::Evaluation, measurements: &[Measurement]) {
