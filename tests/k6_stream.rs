@@ -104,7 +104,7 @@ fn bad_streams_name_the_line() {
     assert!(err.ends_with("v.ndjson:2:1: the value of a `http_reqs` point is not a number"), "{err}");
     let empty = write("e.ndjson", "");
     assert!(
-        ingest::read_input(&empty, Some(ingest::InputFormat::K6Stream))
+        ingest::read_input(&empty, ingest::InputFormat::by_id("k6-stream"))
             .unwrap_err()
             .to_string()
             .ends_with("the stream is empty")

@@ -9,45 +9,27 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use anyhow::Context;
-
-use super::lines::{LineError, Lines};
-use super::{Adapter, Measurement, Subject};
+use super::lines::Lines;
+use super::{Adapter, Detection, Error, Head, Measurement, Options, Subject};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
 pub struct BencherText;
 
 impl Adapter for BencherText {
-    fn description(&self) -> &'static str {
-        "libtest or criterion bencher text (`test NAME ... bench: N ns/iter (+/- M)`)"
-    }
-
     /// A file with a whole bench line; its broken ones are then errors naming them. A file
     /// of broken ones only is not claimed (an unknown format, exit 2 all the same).
-    fn sniff(&self, head: &[u8]) -> bool {
-        String::from_utf8_lossy(head).lines().any(|line| is_bench_line(line) && parse_line(line).is_ok())
+    fn detect(&self, head: &Head) -> Detection {
+        Detection::from(head.text.lines().any(|line| is_bench_line(line) && parse_line(line).is_ok()), false)
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let measurements = parse(std::io::BufReader::new(file)).map_err(|error| match error {
-            Error::Line(error) => error.in_file(path),
-            Error::Broken { line, message } => anyhow::anyhow!("{}:{line}: {message}", path.display()),
-        })?;
+    fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
+        let measurements = parse(std::io::BufReader::new(std::fs::File::open(path)?))?;
         if measurements.is_empty() {
-            anyhow::bail!("{}: no `test NAME ... bench:` line", path.display());
+            return Err(Error::Refused("no `test NAME ... bench:` line".into()));
         }
         Ok(measurements)
     }
-}
-
-#[derive(Debug)]
-pub enum Error {
-    /// A line that cannot be read: an I/O error, over the line cap, not UTF-8.
-    Line(LineError),
-    /// A bench line that does not parse: cut short or garbled.
-    Broken { line: usize, message: String },
 }
 
 /// Every bench line's measurement. Other lines (compiler output, `running 3 tests`,
@@ -56,11 +38,11 @@ pub enum Error {
 pub fn parse(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
     let mut measurements = Vec::new();
     let mut lines = Lines::new(reader);
-    while let Some((number, line)) = lines.next_line().map_err(Error::Line)? {
+    while let Some((number, line)) = lines.next_line()? {
         if !is_bench_line(line) {
             continue;
         }
-        let (name, value, unit) = parse_line(line).map_err(|why| Error::Broken {
+        let (name, value, unit) = parse_line(line).map_err(|why| Error::Line {
             line: number,
             message: format!("{why}: not a whole `test NAME ... bench: VALUE UNIT (+/- DEVIATION)` line (cut short?)"),
         })?;
@@ -184,8 +166,11 @@ mod tests {
         assert_eq!(rows.len(), 7);
         assert_eq!(rows[1].0, "text/parse/csv:line?v2");
         let mixed = fixture("libtest-bencher-text/criterion_output.txt");
-        assert!(BencherText.sniff(mixed.as_bytes()));
-        assert!(!BencherText.sniff(b"running 1 test\ntest a ... bench: 1 ns/iter\n"), "no whole bench line");
+        assert!(crate::ingest::format::claims(&BencherText, mixed.as_bytes()));
+        assert!(
+            !crate::ingest::format::claims(&BencherText, b"running 1 test\ntest a ... bench: 1 ns/iter\n"),
+            "no whole bench line"
+        );
         assert!(!parse(mixed.as_bytes()).unwrap().is_empty());
     }
 
@@ -217,7 +202,7 @@ mod tests {
         ] {
             let text = format!("running 2 tests\ntest ok ... bench: 1 ns/iter (+/- 0)\n{line}\n");
             match parse(text.as_bytes()) {
-                Err(Error::Broken { line: 3, message }) => {
+                Err(Error::Line { line: 3, message }) => {
                     assert!(message.starts_with(&format!("{why}: ")), "{message}");
                 }
                 other => panic!("{line}: {other:?}"),

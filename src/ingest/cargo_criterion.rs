@@ -6,11 +6,10 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 
-use super::lines::{LineError, Lines};
-use super::{Adapter, Located, Measurement, Subject, object_head};
+use super::lines::Lines;
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, Subject};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
@@ -20,41 +19,29 @@ pub struct CargoCriterion;
 const CARGO_REASONS: &[&str] = &["compiler-artifact", "compiler-message", "build-script-executed", "build-finished"];
 
 impl Adapter for CargoCriterion {
-    fn description(&self) -> &'static str {
-        "cargo-criterion JSON lines (`cargo criterion --message-format=json`)"
+    fn detect(&self, head: &Head) -> Detection {
+        let Some(text) = head.object() else { return Detection::No };
+        let first = text.lines().next().unwrap_or_default();
+        let criterion =
+            first.contains("\"reason\":\"benchmark-complete\"") || first.contains("\"reason\":\"group-complete\"");
+        Detection::from(criterion, false)
     }
 
-    fn sniff(&self, head: &[u8]) -> bool {
-        object_head(head).is_some_and(|text| {
-            let first = text.lines().next().unwrap_or_default();
-            first.contains("\"reason\":\"benchmark-complete\"")
-                || first.contains("\"reason\":\"group-complete\"")
-                || CARGO_REASONS.iter().any(|reason| first.contains(&format!("\"reason\":\"{reason}\"")))
-        })
+    fn near_miss(&self, head: &Head) -> Option<String> {
+        let first = head.object()?.lines().next().unwrap_or_default();
+        CARGO_REASONS.iter().any(|reason| first.contains(&format!("\"reason\":\"{reason}\""))).then(|| CARGO.to_owned())
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        parse(std::io::BufReader::new(file)).map_err(|error| match error {
-            Error::Line(error) => error.in_file(path),
-            Error::At(located) => located.in_file(path),
-            Error::Cargo => anyhow::anyhow!(
-                "{}: these are cargo's build messages (`cargo bench --message-format=json`), not benchmarks; \
-                 for criterion's JSON lines run `cargo criterion --message-format=json`, or give perfbudget \
-                 the target/criterion folder",
-                path.display()
-            ),
-        })
+    fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
+        let file = std::fs::File::open(path)?;
+        parse(std::io::BufReader::new(file))
     }
 }
 
-#[derive(Debug)]
-pub enum Error {
-    /// A line that cannot be read: an I/O error, over the line cap, not UTF-8.
-    Line(LineError),
-    At(Located),
-    Cargo,
-}
+/// What cargo's own build messages are, and what to give instead.
+const CARGO: &str = "these are cargo's build messages (`cargo bench --message-format=json`), not benchmarks; \
+                     for criterion's JSON lines run `cargo criterion --message-format=json`, or give perfbudget \
+                     the target/criterion folder";
 
 #[derive(Deserialize)]
 struct Line {
@@ -91,7 +78,7 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
     let mut measurements = Vec::new();
     let mut benchmarks = 0;
     let mut lines = Lines::new(reader);
-    while let Some((number, line)) = lines.next_line().map_err(Error::Line)? {
+    while let Some((number, line)) = lines.next_line()? {
         if line.trim().is_empty() {
             continue;
         }
@@ -99,7 +86,7 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
         let parsed: Line =
             serde_json::from_str(line).map_err(|error| Error::At(Located::from_json(&error, number, 1)))?;
         if CARGO_REASONS.contains(&parsed.reason.as_str()) {
-            return Err(Error::Cargo);
+            return Err(Error::Refused(CARGO.to_owned()));
         }
         if parsed.reason != "benchmark-complete" {
             continue;
@@ -189,12 +176,14 @@ mod tests {
         }
         assert!(matches!(
             parse(std::io::BufReader::new(fixture("cargo-bench-message-format-json.ndjson"))),
-            Err(Error::Cargo)
+            Err(Error::Refused(message)) if message == CARGO
         ));
-        assert!(CargoCriterion.sniff(b"{\"reason\":\"compiler-artifact\",\"package_id\":\"x\"}"));
+        let build = Head::new(b"{\"reason\":\"compiler-artifact\",\"package_id\":\"x\"}".to_vec());
+        assert_eq!(CargoCriterion.detect(&build), Detection::No);
+        assert_eq!(CargoCriterion.near_miss(&build).as_deref(), Some(CARGO));
         let mut endless = b"{\"reason\":\"group-complete\"}\n".to_vec();
         endless.resize(endless.len() + crate::ingest::lines::MAX_LINE_BYTES + 1, b' ');
-        assert!(matches!(parse(endless.as_slice()), Err(Error::Line(LineError::TooLong { line: 2 }))));
+        assert!(matches!(parse(endless.as_slice()), Err(Error::Line { line: 2, .. })));
         match parse("{\"reason\":\"group-complete\",\"group_name\":\"g\",\"benchmarks\":[]}\n".as_bytes()) {
             Err(Error::At(located)) => assert_eq!(located.message, "no `benchmark-complete` line"),
             other => panic!("{other:?}"),

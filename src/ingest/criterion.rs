@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{Adapter, Located, Measurement, Options, Subject, object_head};
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, Subject};
 use crate::quantity::Unit;
 
 /// The baseline directory read by default: the latest run.
@@ -26,24 +26,20 @@ const MAX_DEPTH: usize = 16;
 pub struct CriterionTree;
 
 impl Adapter for CriterionTree {
-    fn description(&self) -> &'static str {
-        "criterion results folder (`target/criterion`)"
-    }
-
     /// Files of a tree are read as a tree, never one by one; a lone file gets an error
     /// that says to give the folder.
-    fn sniff(&self, head: &[u8]) -> bool {
-        object_head(head).is_some_and(|text| {
+    fn detect(&self, head: &Head) -> Detection {
+        let tree_file = head.object().is_some_and(|text| {
             (text.contains("\"full_id\"") && text.contains("\"directory_name\""))
                 || (text.contains("\"point_estimate\"") && text.contains("\"confidence_interval\""))
-        })
+        });
+        Detection::from(tree_file, false)
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        bail!(
-            "{}: this is one file of a criterion results tree; give the folder instead (usually target/criterion)",
-            path.display()
-        )
+    fn read(&self, _path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
+        Err(Error::Refused(
+            "this is one file of a criterion results tree; give the folder instead (usually target/criterion)".into(),
+        ))
     }
 
     /// A benchmark's directory: it holds `new/benchmark.json` (or the named baseline's).
@@ -51,8 +47,8 @@ impl Adapter for CriterionTree {
         dir.join(&options.criterion_current).join("benchmark.json").is_file()
     }
 
-    fn read_folder(&self, dir: &Path, options: &Options) -> anyhow::Result<Vec<Measurement>> {
-        read_benchmark(&dir.join(&options.criterion_current))
+    fn read_folder(&self, dir: &Path, options: &Options) -> Result<Vec<Measurement>, Error> {
+        Ok(read_benchmark(&dir.join(&options.criterion_current))?)
     }
 
     fn stale_folders(&self, claimed: &[PathBuf]) -> Option<(Vec<PathBuf>, String)> {

@@ -7,28 +7,21 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Adapter, Located, Measurement, field, object_head};
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, field};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
 pub struct Crux;
 
 impl Adapter for Crux {
-    fn description(&self) -> &'static str {
-        "Chrome UX Report API response (records:queryRecord)"
+    fn detect(&self, head: &Head) -> Detection {
+        let Some(text) = head.object() else { return Detection::No };
+        Detection::from(text.contains("\"record\"") && text.contains("\"key\""), is_api_error(text))
     }
 
-    fn sniff(&self, head: &[u8]) -> bool {
-        object_head(head)
-            .is_some_and(|text| (text.contains("\"record\"") && text.contains("\"key\"")) || is_api_error(&text))
-    }
-
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+    fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let bytes = super::read_document(path)?;
-        parse(&bytes).map_err(|error| match error {
-            Error::Json(located) => located.in_file(path),
-            Error::Refused(message) => anyhow::anyhow!("{}: {message}", path.display()),
-        })
+        parse(&bytes)
     }
 }
 
@@ -36,13 +29,6 @@ impl Adapter for Crux {
 /// fields at the top (CrUX's quota errors).
 fn is_api_error(text: &str) -> bool {
     text.contains("\"code\"") && text.contains("\"message\"") && text.contains("\"status\"")
-}
-
-#[derive(Debug)]
-pub enum Error {
-    Json(Located),
-    /// The API answered with an error, or with data perfbudget cannot check.
-    Refused(String),
 }
 
 #[derive(Deserialize)]
@@ -100,7 +86,7 @@ const METRICS: &[(&str, &str, Unit)] = &[
 
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     let response: Response =
-        serde_json::from_slice(bytes).map_err(|error| Error::Json(Located::from_json(&error, 1, 1)))?;
+        serde_json::from_slice(bytes).map_err(|error| Error::At(Located::from_json(&error, 1, 1)))?;
     let api_error = response.error.map(|e| (e.code, e.message, e.status)).or(match (response.code, response.message) {
         (Some(code), Some(message)) => Some((code, message, response.status)),
         _ => None,
@@ -212,7 +198,7 @@ mod tests {
             ("crux-error-429-quota.json", "the CrUX API answered 429 RESOURCE_EXHAUSTED: Quota exceeded"),
             ("crux-history-url-200.json", "this is a CrUX History API response"),
         ] {
-            assert!(Crux.sniff(&fixture(file)), "{file}");
+            assert!(crate::ingest::format::claims(&Crux, &fixture(file)), "{file}");
             match parse(&fixture(file)) {
                 Err(Error::Refused(message)) => assert!(message.starts_with(expected), "{file}: {message}"),
                 other => panic!("{file}: {other:?}"),

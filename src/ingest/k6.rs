@@ -8,31 +8,33 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Adapter, Located, Measurement, Subject, object_head};
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, Subject};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
 pub struct K6Summary;
 
 impl Adapter for K6Summary {
-    fn description(&self) -> &'static str {
-        "k6 summary JSON (`k6 run --summary-export=FILE`, or handleSummary's data as JSON)"
+    fn detect(&self, head: &Head) -> Detection {
+        let Some(text) = head.object() else { return Detection::No };
+        let metrics = text.contains("\"metrics\"") || text.contains("\"k6Version\"");
+        let k6_only =
+            text.contains("\"root_group\"") || text.contains("\"k6Version\"") || text.contains("\"testRunDurationMs\"");
+        let k6_like = text.contains("\"http_req_duration") || text.contains("\"iterations\"");
+        Detection::from(metrics && k6_only, metrics && k6_like)
     }
 
-    fn sniff(&self, head: &[u8]) -> bool {
-        object_head(head).is_some_and(|text| {
-            (text.contains("\"metrics\"") || text.contains("\"k6Version\""))
-                && (text.contains("\"root_group\"")
-                    || text.contains("\"k6Version\"")
-                    || text.contains("\"http_req_duration")
-                    || text.contains("\"iterations\"")
-                    || text.contains("\"testRunDurationMs\""))
+    fn near_miss(&self, head: &Head) -> Option<String> {
+        is_text_summary(&head.bytes).then(|| {
+            "this is k6's end-of-test text, which is not a stable format; write JSON with \
+             `k6 run --summary-export=summary.json`, or return JSON.stringify(data) from handleSummary"
+                .to_owned()
         })
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+    fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let bytes = super::read_document(path)?;
-        parse(&bytes).map_err(|located| located.in_file(path))
+        Ok(parse(&bytes)?)
     }
 }
 

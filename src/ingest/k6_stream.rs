@@ -8,65 +8,39 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use super::distribution::Distribution;
-use super::lines::{LineError, Lines};
-use super::{Adapter, Located, Measurement, Options, Subject};
+use super::format::GZIP_MAGIC;
+use super::lines::Lines;
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, Subject};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
 pub struct K6Stream;
 
-const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
-
 impl Adapter for K6Stream {
-    fn description(&self) -> &'static str {
-        "k6 JSON stream (`k6 run --out json=FILE`, also .gz)"
-    }
-
-    fn sniff(&self, head: &[u8]) -> bool {
-        let text = if head.starts_with(GZIP_MAGIC) {
-            let mut decoded = Vec::new();
-            // A head cut mid-stream fails to decode to the end; what came out is enough.
-            let _ = flate2::read::GzDecoder::new(head).take(4096).read_to_end(&mut decoded);
-            String::from_utf8_lossy(&decoded).into_owned()
-        } else {
-            String::from_utf8_lossy(head).into_owned()
-        };
+    fn detect(&self, head: &Head) -> Detection {
+        let text = head.lines_text();
         let first = text.lines().next().unwrap_or_default();
-        first.starts_with('{')
+        let stream = first.starts_with('{')
             && (first.contains("\"type\":\"Metric\"")
-                || (first.contains("\"type\":\"Point\"") && first.contains("\"metric\":")))
+                || (first.contains("\"type\":\"Point\"") && first.contains("\"metric\":")));
+        Detection::from(stream, false)
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
-        self.read_with(path, &Options::default())
-    }
-
-    fn read_with(&self, path: &Path, options: &Options) -> anyhow::Result<Vec<Measurement>> {
-        let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    fn read(&self, path: &Path, options: &Options) -> Result<Vec<Measurement>, Error> {
+        let mut file = std::fs::File::open(path)?;
         let mut magic = [0u8; 2];
         let gzip = file.read(&mut magic).map(|n| n == 2 && magic == GZIP_MAGIC).unwrap_or(false);
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file = std::fs::File::open(path)?;
         let reader: Box<dyn BufRead> = if gzip {
             Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
         } else {
             Box::new(BufReader::with_capacity(1 << 20, file))
         };
-        parse(reader, options.wanted_metrics.as_ref()).map_err(|error| match error {
-            StreamError::Line(error) => error.in_file(path),
-            StreamError::At(located) => located.in_file(path),
-        })
+        parse(reader, options.wanted_metrics.as_ref())
     }
-}
-
-#[derive(Debug)]
-pub enum StreamError {
-    /// A line that cannot be read: an I/O error, over the line cap, not UTF-8.
-    Line(LineError),
-    At(Located),
 }
 
 #[derive(Deserialize)]
@@ -99,18 +73,18 @@ struct MetricInfo {
 pub fn parse(
     reader: impl BufRead,
     wanted: Option<&std::collections::HashSet<String>>,
-) -> Result<Vec<Measurement>, StreamError> {
+) -> Result<Vec<Measurement>, Error> {
     let mut metrics: HashMap<String, MetricInfo> = HashMap::new();
     let mut groups: HashMap<(String, Subject), Distribution> = HashMap::new();
     let mut order: Vec<(String, Subject)> = Vec::new();
     let mut seen_line = false;
     let mut lines = Lines::new(reader);
-    while let Some((number, line)) = lines.next_line().map_err(StreamError::Line)? {
+    while let Some((number, line)) = lines.next_line()? {
         if line.trim().is_empty() {
             continue;
         }
         seen_line = true;
-        let at = |message: String| StreamError::At(Located { line: number, column: 1, message });
+        let at = |message: String| Error::At(Located { line: number, column: 1, message });
         // Most points belong to metrics no budget reads: k6 writes a point's metric first,
         // so those lines are skipped unparsed. A whole line ends with `}`; one that does not
         // was cut short, and that is an error whatever its metric.
@@ -124,7 +98,7 @@ pub fn parse(
             continue;
         }
         let parsed: Line<'_> =
-            serde_json::from_str(line).map_err(|error| StreamError::At(Located::from_json(&error, number, 1)))?;
+            serde_json::from_str(line).map_err(|error| Error::At(Located::from_json(&error, number, 1)))?;
         match parsed.kind {
             "Metric" => {
                 let name = parsed.data.name.ok_or_else(|| at("a Metric line without `data.name`".into()))?;
@@ -165,7 +139,7 @@ pub fn parse(
         }
     }
     if !seen_line {
-        return Err(StreamError::At(Located { line: 1, column: 1, message: "the stream is empty".into() }));
+        return Err(Error::At(Located { line: 1, column: 1, message: "the stream is empty".into() }));
     }
     let mut measurements = Vec::with_capacity(order.len());
     for key in order {
@@ -255,7 +229,7 @@ mod tests {
                 .into_bytes();
         bytes.extend_from_slice(b"\xff\"}}}\n");
         match parse(bytes.as_slice(), None) {
-            Err(StreamError::Line(LineError::NotUtf8 { line: 2, .. })) => {}
+            Err(Error::At(Located { line: 2, .. })) => {}
             other => panic!("{other:?}"),
         }
         let mut endless = format!("{METRIC}\n").into_bytes();
@@ -263,7 +237,7 @@ mod tests {
         // Skipped or read, an over-cap line is refused: `d` is wanted, `other` is not.
         for wanted in [None, Some(std::collections::HashSet::from(["other".to_owned()]))] {
             match parse(endless.as_slice(), wanted.as_ref()) {
-                Err(StreamError::Line(LineError::TooLong { line: 2 })) => {}
+                Err(Error::Line { line: 2, .. }) => {}
                 other => panic!("{other:?}"),
             }
         }

@@ -9,47 +9,41 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Adapter, Located, Measurement, Subject, object_head};
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, Subject};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
 pub struct Lighthouse;
 
 impl Adapter for Lighthouse {
-    fn description(&self) -> &'static str {
-        "Lighthouse report JSON (`lighthouse --output=json`, `.lighthouseci/lhr-*.json`) or user-flow result"
-    }
-
-    fn sniff(&self, head: &[u8]) -> bool {
+    fn detect(&self, head: &Head) -> Detection {
         // A PageSpeed Insights response wraps a report in `lighthouseResult` beside its
         // field data: it is another format.
-        object_head(head).is_some_and(|text| {
+        let report = head.object().is_some_and(|text| {
             text.contains("\"lighthouseVersion\"")
                 && !text.contains("\"lighthouseResult\"")
                 && !text.contains("\"loadingExperience\"")
+        });
+        Detection::from(report, false)
+    }
+
+    fn near_miss(&self, head: &Head) -> Option<String> {
+        is_html_report(&head.bytes).then(|| {
+            "this is Lighthouse's HTML report; perfbudget reads its JSON: run Lighthouse with `--output=json` \
+             (or `--output=json --output=html` for both), or give the `lhr-*.json` files of `.lighthouseci/`"
+                .to_owned()
         })
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+    fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let bytes = super::read_document(path)?;
-        parse(&bytes).map_err(|error| match error {
-            LighthouseError::Json(located) => located.in_file(path),
-            LighthouseError::Runtime(message) => anyhow::anyhow!("{}: {message}", path.display()),
-        })
+        parse(&bytes)
     }
-}
-
-/// Why a report gives no measurements.
-#[derive(Debug)]
-pub enum LighthouseError {
-    Json(Located),
-    /// Lighthouse could not test the page: the run cannot be trusted.
-    Runtime(String),
 }
 
 /// Reads a report or a user flow.
-pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, LighthouseError> {
-    let json = |error: serde_json::Error| LighthouseError::Json(Located::from_json(&error, 1, 1));
+pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
+    let json = |error: serde_json::Error| Error::At(Located::from_json(&error, 1, 1));
     if is_flow(bytes) {
         let flow: Flow = serde_json::from_slice(bytes).map_err(json)?;
         let mut measurements = Vec::new();
@@ -182,10 +176,10 @@ struct Category {
     score: Option<f64>,
 }
 
-pub(crate) fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, LighthouseError> {
+pub(crate) fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measurement>, Error> {
     let url = page_url(lhr);
     if let Some(error) = &lhr.runtime_error {
-        return Err(LighthouseError::Runtime(format!(
+        return Err(Error::Refused(format!(
             "Lighthouse could not test {} ({}: {}); a failed run cannot pass the gate",
             url.unwrap_or("the page"),
             error.code,
@@ -193,16 +187,11 @@ pub(crate) fn measurements_of(lhr: &Lhr, step: Option<&str>) -> Result<Vec<Measu
         )));
     }
     let Some(url) = url else {
-        return Err(LighthouseError::Runtime(
-            "the report names no URL (no finalDisplayedUrl, finalUrl or requestedUrl)".into(),
-        ));
+        return Err(Error::Refused("the report names no URL (no finalDisplayedUrl, finalUrl or requestedUrl)".into()));
     };
     let major = lhr.lighthouse_version.split('.').next().unwrap_or_default();
     if major.parse::<u32>().is_err() {
-        return Err(LighthouseError::Runtime(format!(
-            "`lighthouseVersion` {:?} is not a version",
-            lhr.lighthouse_version
-        )));
+        return Err(Error::Refused(format!("`lighthouseVersion` {:?} is not a version", lhr.lighthouse_version)));
     }
     let mut subject = Subject::new();
     subject.insert("url".into(), url.to_owned());

@@ -5,38 +5,30 @@ use std::path::Path;
 
 use serde_json::value::RawValue;
 
-use super::{Adapter, Located, Measurement};
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options};
 
 #[derive(Debug)]
 pub struct MeasurementsJson;
 
 impl Adapter for MeasurementsJson {
-    fn description(&self) -> &'static str {
-        "perfbudget measurements JSON (`perfbudget measure --format json`)"
-    }
-
-    fn sniff(&self, head: &[u8]) -> bool {
-        let mut rest = skip_space(head);
-        let Some((b'[', after)) = rest.split_first() else {
-            return false;
-        };
-        rest = skip_space(after);
+    fn detect(&self, head: &Head) -> Detection {
+        let Some(rest) = head.text.strip_prefix('[') else { return Detection::No };
+        let rest = rest.trim_start();
         // An array of objects that name a metric and a value, or an empty array. Other
         // arrays of objects (Lighthouse CI's assertion-results.json, manifest.json) are not
         // measurements.
-        match rest.first() {
-            Some(b']') => true,
-            Some(b'{') => {
-                let text = String::from_utf8_lossy(rest);
-                text.contains("\"metric\"") && text.contains("\"value\"")
-            }
-            _ => false,
-        }
+        let objects = rest.starts_with('{') && rest.contains("\"metric\"") && rest.contains("\"value\"");
+        Detection::from(objects, rest.starts_with(']'))
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+    fn near_miss(&self, head: &Head) -> Option<String> {
+        is_perfbudget_report(&head.bytes)
+            .then(|| "this is a perfbudget JSON report; give it as `--baseline FILE` to compare against it".to_owned())
+    }
+
+    fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let text = super::read_text_document(path)?;
-        parse(&text).map_err(|error| error.in_file(path))
+        Ok(parse(&text)?)
     }
 }
 
@@ -93,13 +85,9 @@ fn check(measurement: &Measurement) -> Result<(), String> {
 /// Whether the bytes look like perfbudget's JSON report rather than measurements, so the
 /// error can say to pass it as `--baseline`.
 pub fn is_perfbudget_report(head: &[u8]) -> bool {
-    super::object_head(head).is_some_and(|text| text.contains("\"schema_version\"") && text.contains("perfbudget"))
-}
-
-fn skip_space(bytes: &[u8]) -> &[u8] {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    &bytes[start..]
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with('{') && text.contains("\"schema_version\"") && text.contains("perfbudget")
 }
 
 #[cfg(test)]
@@ -123,12 +111,18 @@ mod tests {
 
     #[test]
     fn sniffs_arrays_of_objects_only() {
-        assert!(MeasurementsJson.sniff(b"\xEF\xBB\xBF  [\n {\"source\":\"k6\",\"metric\":\"m\",\"value\":1"));
-        assert!(!MeasurementsJson.sniff(b"[{\"name\":\"maxNumericValue\",\"expected\":2500,\"actual\":3100}]"));
-        assert!(MeasurementsJson.sniff(b"[]"));
-        assert!(!MeasurementsJson.sniff(b"{\"lighthouseVersion\":"));
-        assert!(!MeasurementsJson.sniff(b"[1, 2]"));
-        assert!(!MeasurementsJson.sniff(b"test foo ... bench: 1 ns/iter"));
+        assert!(crate::ingest::format::claims(
+            &MeasurementsJson,
+            b"\xEF\xBB\xBF  [\n {\"source\":\"k6\",\"metric\":\"m\",\"value\":1"
+        ));
+        assert!(!crate::ingest::format::claims(
+            &MeasurementsJson,
+            b"[{\"name\":\"maxNumericValue\",\"expected\":2500,\"actual\":3100}]"
+        ));
+        assert!(crate::ingest::format::claims(&MeasurementsJson, b"[]"));
+        assert!(!crate::ingest::format::claims(&MeasurementsJson, b"{\"lighthouseVersion\":"));
+        assert!(!crate::ingest::format::claims(&MeasurementsJson, b"[1, 2]"));
+        assert!(!crate::ingest::format::claims(&MeasurementsJson, b"test foo ... bench: 1 ns/iter"));
     }
 
     #[test]

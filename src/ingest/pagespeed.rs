@@ -6,32 +6,26 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::lighthouse::{self, Lhr, LighthouseError};
-use super::{Adapter, Located, Measurement, field, object_head};
+use super::lighthouse::{self, Lhr};
+use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, field};
 use crate::quantity::Unit;
 
 #[derive(Debug)]
 pub struct PageSpeed;
 
 impl Adapter for PageSpeed {
-    fn description(&self) -> &'static str {
-        "PageSpeed Insights API v5 response (runPagespeed)"
-    }
-
-    fn sniff(&self, head: &[u8]) -> bool {
-        object_head(head).is_some_and(|text| {
+    fn detect(&self, head: &Head) -> Detection {
+        let response = head.object().is_some_and(|text| {
             text.contains("\"loadingExperience\"")
                 || text.contains("\"lighthouseResult\"")
                 || text.contains("pagespeedonline#result")
-        })
+        });
+        Detection::from(response, false)
     }
 
-    fn read(&self, path: &Path) -> anyhow::Result<Vec<Measurement>> {
+    fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let bytes = super::read_document(path)?;
-        parse(&bytes).map_err(|error| match error {
-            LighthouseError::Json(located) => located.in_file(path),
-            LighthouseError::Runtime(message) => anyhow::anyhow!("{}: {message}", path.display()),
-        })
+        parse(&bytes)
     }
 }
 
@@ -70,15 +64,15 @@ const FIELD_METRICS: &[(&str, &str, Unit, f64)] = &[
     ("EXPERIMENTAL_TIME_TO_FIRST_BYTE", "ttfb", Unit::Ms, 1.0),
 ];
 
-pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, LighthouseError> {
+pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     let response: Response =
-        serde_json::from_slice(bytes).map_err(|error| LighthouseError::Json(Located::from_json(&error, 1, 1)))?;
+        serde_json::from_slice(bytes).map_err(|error| Error::At(Located::from_json(&error, 1, 1)))?;
     if response.lighthouse_result.is_none()
         && response.loading_experience.is_none()
         && response.origin_loading_experience.is_none()
     {
         // Any JSON object deserialises to an empty response: say what is missing instead.
-        return Err(LighthouseError::Runtime(
+        return Err(Error::Refused(
             "not a PageSpeed Insights response: it has no `lighthouseResult`, `loadingExperience` or `originLoadingExperience`"
                 .into(),
         ));
@@ -115,7 +109,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, LighthouseError> {
         for (key, metric, unit, factor) in FIELD_METRICS {
             let Some(percentile) = experience.metrics.get(*key).and_then(|m| m.percentile) else { continue };
             if !percentile.is_finite() || percentile < 0.0 {
-                return Err(LighthouseError::Runtime(format!("{key} percentile {percentile} is not a measurement")));
+                return Err(Error::Refused(format!("{key} percentile {percentile} is not a measurement")));
             }
             measurements.push(field::p75("pagespeed", metric, &subject, percentile * factor, *unit));
         }
@@ -166,7 +160,7 @@ mod tests {
         let field = String::from_utf8(fixture("psi-loadingExperience-2019-bbc.json")).unwrap();
         let field = field.trim().trim_start_matches('{').trim_end_matches('}');
         let response = format!("{{\"kind\": \"pagespeedonline#result\", \"lighthouseResult\": {lab}, {field}}}");
-        assert!(PageSpeed.sniff(response.as_bytes()));
+        assert!(crate::ingest::format::claims(&PageSpeed, response.as_bytes()));
         let measurements = parse(response.as_bytes()).unwrap();
         let lab_tti = measurements.iter().find(|m| m.metric == "tti").unwrap();
         assert_eq!((lab_tti.value, lab_tti.subject.get("data")), (Some(3927.0), Some("lab")));

@@ -119,10 +119,10 @@ fn text_summaries_of_both_eras_are_recognised() {
     for version in ["v110", "v057"] {
         let text = fixture(&format!("generated/{version}/text-summary.txt"));
         assert!(is_text_summary(&text[..text.len().min(8192)]), "{version}");
-        assert!(!K6Summary.sniff(&text), "{version}");
+        assert!(!crate::ingest::format::claims(&K6Summary, &text), "{version}");
     }
-    assert!(K6Summary.sniff(&fixture("generated/v110/summary-export.json")));
-    assert!(K6Summary.sniff(&fixture("dineops-handlesummary.json")));
+    assert!(crate::ingest::format::claims(&K6Summary, &fixture("generated/v110/summary-export.json")));
+    assert!(crate::ingest::format::claims(&K6Summary, &fixture("dineops-handlesummary.json")));
 }
 
 /// The real k6 1.1.0 handleSummary of this project's run, rewritten in the shape of k6's
@@ -157,7 +157,7 @@ fn the_machine_readable_summary_reads_like_handle_summary() {
     let handle = parse(&fixture("generated/v110/handle-summary.json")).unwrap();
     for matches in [false, true] {
         let text = machine_readable(matches);
-        assert!(K6Summary.sniff(text.as_bytes()));
+        assert!(crate::ingest::format::claims(&K6Summary, text.as_bytes()));
         let machine = parse(text.as_bytes()).unwrap();
         for m in handle.iter().filter(|m| m.metric != THRESHOLD) {
             let stat = m.stat.as_deref().unwrap();

@@ -186,7 +186,7 @@ fn a_runtime_error_is_an_untrusted_run() {
       "audits":{"largest-contentful-paint":{"score":null,"scoreDisplayMode":"error","errorMessage":"Chrome prevented page load"}},
       "categories":{"performance":{"score":null}}}"#;
     match parse(text.as_bytes()) {
-        Err(LighthouseError::Runtime(message)) => assert_eq!(
+        Err(Error::Refused(message)) => assert_eq!(
             message,
             "Lighthouse could not test http://127.0.0.1:9/ (CHROME_INTERSTITIAL_ERROR: Chrome prevented page load with an interstitial.); a failed run cannot pass the gate"
         ),
@@ -205,29 +205,30 @@ fn errored_audits_give_no_value_and_malformed_reports_fail_with_a_position() {
     assert_eq!((lcp.value, lcp.no_data.as_deref()), (None, Some("Lighthouse's audit errored: NO_LCP")));
     assert_eq!(lcp.unit, Unit::Ms, "an errored audit has no unit: the metric's usual one");
     match parse(b"{\"lighthouseVersion\":\"12.0.0\",\n\"audits\": {\"cumulative-layout-shift\": {\"numericValue\": ") {
-        Err(LighthouseError::Json(located)) => {
+        Err(Error::At(located)) => {
             assert_eq!(located.line, 2);
             assert!(located.message.contains("EOF while parsing"), "{}", located.message);
         }
         other => panic!("{other:?}"),
     }
     match parse(br#"{"lighthouseVersion":"12.0.0","finalUrl":"https://a/"}"#) {
-        Err(LighthouseError::Json(located)) => assert!(located.message.starts_with("missing field `audits`")),
+        Err(Error::At(located)) => assert!(located.message.starts_with("missing field `audits`")),
         other => panic!("{other:?}"),
     }
     match parse(br#"{"lighthouseVersion":"twelve","finalUrl":"https://a/","audits":{}}"#) {
-        Err(LighthouseError::Runtime(message)) => assert!(message.contains("is not a version")),
+        Err(Error::Refused(message)) => assert!(message.contains("is not a version")),
         other => panic!("{other:?}"),
     }
 }
 
 #[test]
 fn sniffs_reports_and_flows_but_not_other_json() {
-    assert!(Lighthouse.sniff(&fixture("lhr-sample_v2-v9.6.8.json")[..8192]));
-    assert!(Lighthouse.sniff(&fixture("flow-result-sample-v13.4.1.json")[..8192]));
-    assert!(!Lighthouse.sniff(br#"{"metrics":{"http_req_duration":{}}}"#));
-    assert!(!Lighthouse.sniff(br#"[{"lighthouseVersion":"1"}]"#));
-    assert!(!Lighthouse.sniff(
+    assert!(crate::ingest::format::claims(&Lighthouse, &fixture("lhr-sample_v2-v9.6.8.json")[..8192]));
+    assert!(crate::ingest::format::claims(&Lighthouse, &fixture("flow-result-sample-v13.4.1.json")[..8192]));
+    assert!(!crate::ingest::format::claims(&Lighthouse, br#"{"metrics":{"http_req_duration":{}}}"#));
+    assert!(!crate::ingest::format::claims(&Lighthouse, br#"[{"lighthouseVersion":"1"}]"#));
+    assert!(!crate::ingest::format::claims(
+        &Lighthouse,
         br#"{"kind":"pagespeedonline#result","loadingExperience":{},"lighthouseResult":{"lighthouseVersion":"12"#
     ));
     assert!(is_html_report(b"<!doctype html>\n<html><head><title>Lighthouse Report</title>"));

@@ -1,0 +1,129 @@
+//! Every input format in one table: its id (what `--input-format` takes), its description
+//! for messages, its help line, and the adapter that detects and reads it. Adding a format
+//! is one file in `src/ingest/` and one row here.
+
+use std::fmt;
+
+use crate::ingest::format::Adapter;
+use crate::ingest::{bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed};
+
+/// One input format.
+#[derive(Debug)]
+pub struct Format {
+    /// The `--input-format` value, and the id tests name.
+    pub id: &'static str,
+    /// Names the format in messages and lists of what perfbudget reads.
+    pub description: &'static str,
+    /// The `--input-format` help line.
+    pub help: &'static str,
+    pub adapter: &'static dyn Adapter,
+}
+
+impl fmt::Debug for dyn Adapter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Adapter")
+    }
+}
+
+/// Every format. Detection takes the most confident; between equally confident ones (a
+/// bug, see the fixture test) the first here.
+pub const FORMATS: &[Format] = &[
+    Format {
+        id: "measurements",
+        description: "perfbudget measurements JSON (`perfbudget measure --format json`)",
+        help: "perfbudget's own measurements JSON, as `perfbudget measure --format json` prints it",
+        adapter: &measurements::MeasurementsJson,
+    },
+    Format {
+        id: "lighthouse",
+        description: "Lighthouse report JSON (`lighthouse --output=json`, `.lighthouseci/lhr-*.json`) or user-flow result",
+        help: "A Lighthouse report (LHR JSON) or user-flow result",
+        adapter: &lighthouse::Lighthouse,
+    },
+    Format {
+        id: "pagespeed",
+        description: "PageSpeed Insights API v5 response (runPagespeed)",
+        help: "A PageSpeed Insights API v5 response",
+        adapter: &pagespeed::PageSpeed,
+    },
+    Format {
+        id: "crux",
+        description: "Chrome UX Report API response (records:queryRecord)",
+        help: "A Chrome UX Report API records:queryRecord response",
+        adapter: &crux::Crux,
+    },
+    Format {
+        id: "k6-summary",
+        description: "k6 summary JSON (`k6 run --summary-export=FILE`, or handleSummary's data as JSON)",
+        help: "A k6 summary: `--summary-export` JSON or handleSummary's data as JSON",
+        adapter: &k6::K6Summary,
+    },
+    Format {
+        id: "k6-stream",
+        description: "k6 JSON stream (`k6 run --out json=FILE`, also .gz)",
+        help: "k6's `--out json` stream (NDJSON, also gzip)",
+        adapter: &k6_stream::K6Stream,
+    },
+    Format {
+        id: "criterion",
+        description: "criterion results folder (`target/criterion`)",
+        help: "A criterion results folder (`target/criterion`)",
+        adapter: &criterion::CriterionTree,
+    },
+    Format {
+        id: "cargo-criterion",
+        description: "cargo-criterion JSON lines (`cargo criterion --message-format=json`)",
+        help: "cargo-criterion's `--message-format=json` lines",
+        adapter: &cargo_criterion::CargoCriterion,
+    },
+    Format {
+        id: "bencher",
+        description: "libtest or criterion bencher text (`test NAME ... bench: N ns/iter (+/- M)`)",
+        help: "libtest or criterion `--output-format bencher` text",
+        adapter: &bencher::BencherText,
+    },
+];
+
+/// A format named with `--input-format`: a row of [`FORMATS`].
+#[derive(Debug, Clone, Copy)]
+pub struct InputFormat(pub &'static Format);
+
+impl PartialEq for InputFormat {
+    fn eq(&self, other: &InputFormat) -> bool {
+        self.0.id == other.0.id
+    }
+}
+
+impl Eq for InputFormat {}
+
+impl InputFormat {
+    /// The format with this id.
+    pub fn by_id(id: &str) -> Option<InputFormat> {
+        FORMATS.iter().find(|format| format.id == id).map(InputFormat)
+    }
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.description)
+    }
+}
+
+/// Every row of [`FORMATS`] as a value clap offers.
+static INPUT_FORMATS: std::sync::LazyLock<Vec<InputFormat>> =
+    std::sync::LazyLock::new(|| FORMATS.iter().map(InputFormat).collect());
+
+impl clap::ValueEnum for InputFormat {
+    fn value_variants<'a>() -> &'a [InputFormat] {
+        &INPUT_FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.id).help(self.0.help))
+    }
+}
+
+/// The formats detection knows, named for messages.
+pub fn known_formats() -> Vec<&'static str> {
+    FORMATS.iter().map(|format| format.description).collect()
+}
