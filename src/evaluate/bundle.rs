@@ -1,5 +1,6 @@
 //! Built files in results: names without content hashes, so that a file keeps its name
-//! from build to build, and each file of a summed check against the baseline.
+//! from build to build, each file of a summed check against the baseline, and the files a
+//! check of each file had in the baseline that are gone now.
 //!
 //! Files that share a name without their hashes (Rollup and Vite name the chunks of two
 //! `index.ts` modules `index-HASH.js` both) are one file under that name, their sizes
@@ -9,10 +10,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::model::Measurement;
+use crate::budget::Check;
+use crate::budget::metric::Selects;
+use crate::model::baseline::Baseline;
 use crate::model::hashed_name::logical_name;
 use crate::model::report::FileSize;
 use crate::model::vocabulary::FILE_TAG;
+use crate::model::{CheckResult, Measurement, Subject};
+use crate::quantity::{Dimension, Unit, format_base};
+
+use super::new_result;
 
 /// The name each built name is shown and compared under: without its hash. Files that
 /// then share a name are one file under it.
@@ -80,6 +87,33 @@ pub fn files(measurements: &[&Measurement], baseline: Option<&[(String, f64)]>) 
         });
     }
     files.into_values().collect()
+}
+
+/// For a `bundle_size` check of each file: a green row for every file the baseline's same
+/// check had that is gone now, so a pull request shows what it removed.
+pub(super) fn removed_files(
+    check: &Check,
+    selects: &Selects<'_>,
+    rows: &[CheckResult],
+    baseline: &Baseline,
+) -> Vec<CheckResult> {
+    let stat = check.compression.stat();
+    let Some(before) = baseline.each_files(&check.label, stat) else { return Vec::new() };
+    let present: std::collections::HashSet<&str> = rows.iter().filter_map(|row| row.subject.get(FILE_TAG)).collect();
+    before
+        .iter()
+        .filter(|(name, _)| !present.contains(name.as_str()))
+        .map(|(name, bytes)| {
+            let mut result = new_result(check, selects, Unit::Bytes, Subject::from([(FILE_TAG, name.as_str())]));
+            result.stat = Some(stat.to_owned());
+            result.source = Some(crate::model::vocabulary::BUNDLE_SOURCE.to_owned());
+            result.baseline = Some(*bytes);
+            result.change = Some(-1.0);
+            result.message =
+                format!("removed since the baseline, where it was {}", format_base(Dimension::Size, *bytes));
+            result
+        })
+        .collect()
 }
 
 #[cfg(test)]

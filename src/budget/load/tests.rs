@@ -2,6 +2,8 @@ use std::path::Path;
 
 use super::*;
 use crate::budget::metric::Metric;
+use crate::budget::{Compression, Limit, Warn};
+use crate::quantity::Dimension;
 
 fn parse(text: &str) -> Result<Budget, BudgetError> {
     parse_str(text, "perfbudget.yml", Path::new("ci"))

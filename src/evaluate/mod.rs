@@ -1,0 +1,138 @@
+//! Budget × measurements × optional baseline → verdicts. Pure: no I/O, no environment,
+//! no clock, so every rule is tested as a table.
+//!
+//! This module holds the entry point and its bounds; `group` gathers each check's
+//! measurements by subject, `judge` gives each subject its verdict, `stream` merges raw k6
+//! samples into one measurement, and `no_match` words the result of a check that found
+//! nothing.
+
+pub mod bundle;
+mod group;
+mod judge;
+mod no_match;
+mod representative;
+mod select;
+mod stream;
+
+use std::collections::HashMap;
+
+use crate::budget::metric::{Metric, Selects};
+use crate::budget::{Aggregate, Budget, Check, Limit};
+use crate::model::baseline::Baseline;
+use crate::model::{CheckResult, Evaluation, LimitValue, Measurement, Subject, Verdict};
+use crate::quantity::Unit;
+
+use group::group_by_subject;
+use judge::judge_group;
+use no_match::no_match;
+use stream::stream_measurement;
+
+/// A result for `check` with its limits in `unit` and nothing measured yet.
+fn new_result(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject) -> CheckResult {
+    CheckResult {
+        budget: check.label.clone(),
+        metric: check.metric.name().to_owned(),
+        source_metric: selects.metric.to_owned(),
+        stat: None,
+        source: None,
+        subject,
+        verdict: Verdict::Green,
+        message: String::new(),
+        unit,
+        value: None,
+        lower: None,
+        upper: None,
+        runs: Vec::new(),
+        limit: check.limit.map(|limit| match limit {
+            Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
+            Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
+        }),
+        warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
+        baseline: None,
+        change: None,
+        regression: check.regression,
+        origins: Vec::new(),
+        files: Vec::new(),
+    }
+}
+
+/// The most result rows (a check applied to one subject) one run makes. A row holds about
+/// 850 bytes, so this bounds a run's rows to about 170 MB: a small budget of broad entries
+/// over a large input (every entry × every subject) would otherwise grow without bound.
+pub const MAX_ROWS: usize = 200_000;
+
+/// The most (check, measurement) pairs selection keeps: each is a reference, and a budget of
+/// 1,000 entries that each select 100,000 measurements would hold 100 million of them.
+pub const MAX_SELECTED: usize = 5_000_000;
+
+/// Why a run cannot be evaluated within bounded memory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "the budget's entries select more than {MAX_SELECTED} measurements in all; narrow the entries' selectors \
+         (url:, id:, tags:, files:) or split the gate into several runs"
+    )]
+    TooManySelected,
+    #[error(
+        "the budget would make more than {MAX_ROWS} result rows (entry {entry:?} reaches it); narrow the \
+         entries' selectors (url:, id:, tags:, files:) or split the gate into several runs"
+    )]
+    TooManyRows { entry: String },
+}
+
+/// Checks every budget entry against the measurements (and the baseline, if any).
+pub fn evaluate(
+    budget: &Budget,
+    measurements: &[Measurement],
+    baseline: Option<&Baseline>,
+) -> Result<Evaluation, Error> {
+    let selected = select::select(&budget.checks, measurements, MAX_SELECTED).ok_or(Error::TooManySelected)?;
+    let needs_runs = budget.checks.iter().any(|check| check.aggregate == Aggregate::MedianRun);
+    let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
+    let mut by_metric: HashMap<&str, Vec<&Measurement>> = HashMap::new();
+    let mut checks = Vec::new();
+    for (check, matched) in budget.checks.iter().zip(selected) {
+        let selects = check.selects();
+        if matched.is_empty() {
+            // Only a check that found nothing needs to know what else is there.
+            if by_metric.is_empty() {
+                for measurement in measurements {
+                    by_metric.entry(measurement.metric.as_str()).or_default().push(measurement);
+                }
+            }
+            let candidates: &[&Measurement] = by_metric.get(selects.metric).map(Vec::as_slice).unwrap_or_default();
+            checks.push(no_match(check, &selects, candidates, &by_metric));
+            continue;
+        }
+        // Raw k6 samples become one measurement: everything the check selected, merged.
+        let from_stream: Vec<Measurement>;
+        let matched = if matched.iter().any(|m| m.distribution.is_some()) {
+            from_stream = vec![stream_measurement(check, &selects, &matched)];
+            matched.into_iter().filter(|m| m.distribution.is_none()).chain(from_stream.iter()).collect()
+        } else {
+            matched
+        };
+        let first_row = checks.len();
+        let groups = group_by_subject(check, &selects, matched);
+        if first_row + groups.len() > MAX_ROWS {
+            return Err(Error::TooManyRows { entry: check.label.clone() });
+        }
+        for group in groups {
+            checks.push(judge_group(check, &selects, group, baseline, &runs));
+        }
+        if check.metric == Metric::BundleSize
+            && check.each
+            && let Some(baseline) = baseline
+        {
+            let removed = bundle::removed_files(check, &selects, &checks[first_row..], baseline);
+            checks.extend(removed);
+        }
+        if checks.len() > MAX_ROWS {
+            return Err(Error::TooManyRows { entry: check.label.clone() });
+        }
+    }
+    Ok(Evaluation { checks })
+}
+
+#[cfg(test)]
+mod tests;
