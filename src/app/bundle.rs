@@ -16,7 +16,7 @@ use crate::report;
 /// from the budget file's folder, and for checks without globs the `.js` files of the
 /// input folders. The caller sorts and de-duplicates with the entries' files, so a file
 /// found several ways is measured once.
-pub(crate) fn built_files(budget: &Budget, inputs: &[PathBuf]) -> anyhow::Result<Vec<bundle::BuiltFile>> {
+pub(super) fn built_files(budget: &Budget, inputs: &[PathBuf]) -> anyhow::Result<Vec<bundle::BuiltFile>> {
     let checks: Vec<&budget::Check> =
         budget.checks.iter().filter(|check| check.metric == budget::metric::Metric::BundleSize).collect();
     let root = Path::new(&budget.file).parent().unwrap_or(Path::new(""));
@@ -38,7 +38,7 @@ pub(crate) fn built_files(budget: &Budget, inputs: &[PathBuf]) -> anyhow::Result
 /// The files of each `bundle_size` entry named by `manifest:` and `entry:`, read from its
 /// manifest; the check then selects exactly those files. A file the manifest names that
 /// is not on disk is an error: the build and its manifest do not match.
-pub(crate) fn entry_files(budget: &mut Budget) -> anyhow::Result<Vec<bundle::BuiltFile>> {
+pub(super) fn entry_files(budget: &mut Budget) -> anyhow::Result<Vec<bundle::BuiltFile>> {
     let root = Path::new(&budget.file).parent().unwrap_or(Path::new("")).to_path_buf();
     let mut files = Vec::new();
     for check in budget.checks.iter_mut() {
@@ -68,7 +68,7 @@ pub(crate) fn entry_files(budget: &mut Budget) -> anyhow::Result<Vec<bundle::Bui
 }
 
 /// Sizes of built files, with a progress bar on a terminal.
-pub(crate) fn measure_built(
+pub(super) fn measure_built(
     files: &[bundle::BuiltFile],
     compressions: &[bundle::Compression],
     cache: &CacheArgs,

@@ -33,7 +33,7 @@ fn criterion_baseline(inputs: &[PathBuf], name: &str) -> anyhow::Result<Baseline
     Ok(Baseline::from_measurements(&measurements))
 }
 
-pub(crate) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
     let mut budget = load_budget(args.budget.as_deref(), cwd)?;
     let mut inputs = budget.inputs.clone();
     inputs.extend(args.inputs.iter().cloned());

@@ -15,7 +15,7 @@ use crate::model::Verdict;
 use crate::report;
 use crate::report::json::{BudgetInfo, Report};
 
-pub(crate) fn run(args: &InitArgs, cwd: &Path) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: &InitArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     let output = &args.output;
     let shown = output.display().to_string();
     if cwd.join(output).exists() {

@@ -9,7 +9,7 @@ use crate::cli::{MeasureArgs, MeasureFormat};
 use crate::ingest::{self, bundle};
 use crate::report;
 
-pub(crate) fn run(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
     let mut measurements = Vec::new();
     let mut warnings = Vec::new();
     let mut built = Vec::new();

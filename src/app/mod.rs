@@ -126,7 +126,7 @@ fn find_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// The budget `check` and `validate` read: the one given, or the default file in `cwd`.
-pub(crate) fn load_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<Budget> {
+fn load_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<Budget> {
     Ok(budget::load(&find_budget(given, cwd)?)?)
 }
 
@@ -169,30 +169,20 @@ impl ReportFile {
 /// The report files of one `check` run, in flag order (`--json`, `--markdown`, `--junit`),
 /// as hyperfine's `ExportManager` holds its exports.
 #[derive(Debug)]
-pub(crate) struct Outputs<'a> {
+struct Outputs<'a> {
     files: Vec<(ReportFile, &'a Path)>,
 }
 
 impl<'a> Outputs<'a> {
-    pub(crate) fn of(args: &'a CheckArgs) -> Outputs<'a> {
+    fn of(args: &'a CheckArgs) -> Outputs<'a> {
         let flags =
             [(ReportFile::Json, &args.json), (ReportFile::Markdown, &args.markdown), (ReportFile::Junit, &args.junit)];
         Outputs { files: flags.into_iter().filter_map(|(file, path)| Some((file, path.as_deref()?))).collect() }
     }
 
-    /// Renders every report to memory, then writes them: a report that cannot be rendered
-    /// leaves no file written, none empty and none cut. A write that fails (a full disk)
-    /// is an error naming the file.
-    pub(crate) fn write(&self, report: &Report, marker: &str) -> anyhow::Result<()> {
-        let mut rendered = Vec::with_capacity(self.files.len());
-        for &(file, path) in &self.files {
-            let text = file.render(report, marker).with_context(|| format!("{}: not written", path.display()))?;
-            rendered.push((file, path, text));
-        }
-        for (file, path, text) in rendered {
-            write(path, &text, file.what())?;
-        }
-        Ok(())
+    /// Renders every report, then writes them (see [`write_rendered`]).
+    fn write(&self, report: &Report, marker: &str) -> anyhow::Result<()> {
+        write_rendered(self.files.iter().map(|&(file, path)| (file, path, file.render(report, marker))))
     }
 
     /// The `$GITHUB_OUTPUT` path outputs: `json`, `markdown`, `junit` for the files written.
@@ -201,10 +191,26 @@ impl<'a> Outputs<'a> {
     }
 }
 
+/// Takes every rendered text into memory before writing the first file: a report that
+/// could not be rendered leaves no file written, none empty and none cut. A write that
+/// fails (a full disk) is an error naming the file.
+fn write_rendered<'a>(
+    rendered: impl IntoIterator<Item = (ReportFile, &'a Path, Result<String, RenderError>)>,
+) -> anyhow::Result<()> {
+    let mut texts = Vec::new();
+    for (file, path, text) in rendered {
+        texts.push((file, path, text.with_context(|| format!("{}: not written", path.display()))?));
+    }
+    for (file, path, text) in texts {
+        write(path, &text, file.what())?;
+    }
+    Ok(())
+}
+
 /// Under GitHub Actions: the step summary and outputs are written, annotations lead the
 /// output, and the table (which holds untrusted names) is printed with workflow commands
 /// stopped.
-pub(crate) fn github_step(
+fn github_step(
     report: &Report,
     marker: &str,
     outputs: &Outputs<'_>,
@@ -232,7 +238,7 @@ pub(crate) fn github_step(
 }
 
 /// One `warning:` line each, safe for a terminal and a CI log.
-pub(crate) fn warnings_text(warnings: &[String]) -> String {
+fn warnings_text(warnings: &[String]) -> String {
     warnings.iter().map(|warning| format!("warning: {}\n", report::escape::terminal(warning))).collect()
 }
 
@@ -258,5 +264,56 @@ mod tests {
             Terminal::new(false, None, None),
             Terminal { color: false, width: Some(LOG_WIDTH), progress: false }
         );
+    }
+
+    /// No input makes a renderer fail (see [`RenderError`]), so the failure is made here:
+    /// a report that did not render leaves every file unwritten, the ones before it too.
+    #[test]
+    fn a_report_that_does_not_render_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (json, junit) = (dir.path().join("out/report.json"), dir.path().join("out/junit.xml"));
+        let failed = RenderError::Junit(std::io::Error::other("refused").into());
+        let error = write_rendered([
+            (ReportFile::Json, json.as_path(), Ok("{}\n".to_owned())),
+            (ReportFile::Junit, junit.as_path(), Err(failed)),
+        ])
+        .unwrap_err();
+        let said = format!("{error:#}");
+        let expected = format!(
+            "{}: not written: cannot render the JUnit report (a bug in perfbudget; please report it): ",
+            junit.display()
+        );
+        assert!(said.starts_with(&expected) && said.ends_with("refused"), "{said}");
+        assert!(!json.exists() && !junit.exists() && !dir.path().join("out").exists());
+
+        let source = serde_json::from_str::<u8>("x").unwrap_err();
+        let failed = RenderError::Json { what: "JSON report", source };
+        let error = write_rendered([(ReportFile::Json, json.as_path(), Err(failed))]).unwrap_err();
+        let said = format!("{error:#}");
+        let expected = format!(
+            "{}: not written: cannot render the JSON report (a bug in perfbudget; please report it): expected value",
+            json.display()
+        );
+        assert!(said.starts_with(&expected), "{said}");
+        assert!(!json.exists());
+
+        write_rendered([
+            (ReportFile::Json, json.as_path(), Ok("{}\n".to_owned())),
+            (ReportFile::Junit, junit.as_path(), Ok("<x/>\n".to_owned())),
+        ])
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&json).unwrap(), "{}\n");
+        assert_eq!(std::fs::read_to_string(&junit).unwrap(), "<x/>\n");
+    }
+
+    #[test]
+    fn the_report_files_are_those_flagged_in_flag_order() {
+        use clap::Parser as _;
+        let cli =
+            Cli::try_parse_from(["perfbudget", "check", "--junit", "j.xml", "--json", "r.json", "k6.json"]).unwrap();
+        let Command::Check(args) = cli.command else { panic!("not check") };
+        let outputs = Outputs::of(&args);
+        assert_eq!(outputs.files, [(ReportFile::Json, Path::new("r.json")), (ReportFile::Junit, Path::new("j.xml"))]);
+        assert_eq!(outputs.paths(), [("json", "r.json".to_owned()), ("junit", "j.xml".to_owned())]);
     }
 }

@@ -4,7 +4,7 @@ use anyhow::Context;
 
 use super::Outcome;
 
-pub(crate) fn run() -> anyhow::Result<Outcome> {
+pub(super) fn run() -> anyhow::Result<Outcome> {
     let stdout = crate::budget::schema::render()
         .context("cannot render the budget file's JSON Schema (a bug in perfbudget; please report it)")?;
     Ok(Outcome { stdout, ..Outcome::default() })

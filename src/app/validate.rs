@@ -6,7 +6,7 @@ use super::{Outcome, load_budget};
 use crate::cli::ValidateArgs;
 use crate::report;
 
-pub(crate) fn run(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: &ValidateArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     let budget = load_budget(args.file.as_deref(), cwd)?;
     let from_presets = budget.preset_checks();
     let presets = if from_presets > 0 { format!(" ({from_presets} from presets)") } else { String::new() };
