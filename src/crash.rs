@@ -1,16 +1,14 @@
-//! A panic is a bug, and a gate that crashed has not passed: the run ends with exit code 2
-//! (the "cannot be trusted" code) and a short message asking for a report, never 0, 1 or
-//! Rust's 101.
+//! A panic is a bug, and a gate that crashed has not passed: `main` ends the run with
+//! exit code 2 (`app::ExitStatus::Untrusted`, the "cannot be trusted" status) and a short
+//! message asking for a report, never 0, 1 or Rust's 101.
 
 use std::io::Write;
 use std::panic::{Location, UnwindSafe};
 
-/// Exit code for a run that cannot be trusted (bad input, bad flag, internal error).
-pub const UNTRUSTED: u8 = 2;
-
-/// Runs `run` and returns its exit code, or [`UNTRUSTED`] if it panicked, after printing
-/// [`message`] on stderr.
-pub fn guard(run: impl FnOnce() -> u8 + UnwindSafe) -> u8 {
+/// Runs `run` and returns what it returned, or `crashed` if it panicked, after printing
+/// [`message`] on stderr. `crashed` is the caller's (`main` passes the untrusted exit
+/// status): `app`, which defines it, is above this module.
+pub fn guard<T>(run: impl FnOnce() -> T + UnwindSafe, crashed: T) -> T {
     std::panic::set_hook(Box::new(|info| {
         let payload = info
             .payload()
@@ -20,7 +18,7 @@ pub fn guard(run: impl FnOnce() -> u8 + UnwindSafe) -> u8 {
             .unwrap_or_else(|| "unknown panic".to_owned());
         let _ = writeln!(std::io::stderr(), "{}", message(info.location(), &payload));
     }));
-    std::panic::catch_unwind(run).unwrap_or(UNTRUSTED)
+    std::panic::catch_unwind(run).unwrap_or(crashed)
 }
 
 /// The one line a crash prints.

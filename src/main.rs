@@ -5,17 +5,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use perfbudget::app::{self, Github, Outcome, Terminal};
+use perfbudget::app::{self, ExitStatus, Github, Outcome, Terminal};
 use perfbudget::cli::Cli;
 use perfbudget::report::escape;
 
-use perfbudget::crash::UNTRUSTED;
-
 fn main() -> ExitCode {
-    ExitCode::from(perfbudget::crash::guard(run))
+    // A gate that crashed has not passed.
+    ExitCode::from(perfbudget::crash::guard(run, ExitStatus::Untrusted))
 }
 
-fn run() -> u8 {
+fn run() -> ExitStatus {
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage(&error),
@@ -50,36 +49,37 @@ fn run() -> u8 {
 /// Help and version (stdout, exit 0) and usage errors (stderr, exit 2) as clap prints
 /// them, but without colour and with every line escaped: a usage error echoes the
 /// argument, which may be a hostile file name a shell glob expanded.
-fn usage(error: &clap::Error) -> u8 {
+fn usage(error: &clap::Error) -> ExitStatus {
     let text = error.render().to_string();
-    let code = u8::try_from(error.exit_code()).unwrap_or(UNTRUSTED);
+    // clap's codes: 0 for help and version, 2 for a usage error.
+    let status = if error.exit_code() == 0 { ExitStatus::Pass } else { ExitStatus::Untrusted };
     if error.use_stderr() {
         let _ = std::io::stderr().lock().write_all(escape::terminal_lines(&text).as_bytes());
-        return code;
+        return status;
     }
-    let outcome = Outcome { stdout: text, stderr: String::new(), exit_code: code };
+    let outcome = Outcome { stdout: text, stderr: String::new(), status };
     print(&outcome, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
 }
 
-/// Writes what a command printed and returns the exit code. A closed pipe (`| head`) is
+/// Writes what a command printed and returns the exit status. A closed pipe (`| head`) is
 /// no error: the reader took what it wanted, and the verdict stands (a red run stays 1).
 /// Any other failure (a full disk under `comment > comment.md`) leaves a cut file that
 /// looks whole, so the run cannot be trusted: exit 2, said on stderr.
-fn print(outcome: &Outcome, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    let mut code = outcome.exit_code;
+fn print(outcome: &Outcome, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
+    let mut status = outcome.status;
     if let Err(error) = write_flushed(stdout, &outcome.stdout)
         && error.kind() != std::io::ErrorKind::BrokenPipe
     {
         let _ = writeln!(stderr, "error: cannot write to stdout: {error}");
-        code = UNTRUSTED;
+        status = ExitStatus::Untrusted;
     }
     // Warnings that cannot be written leave nowhere to say so; the exit code does.
     if let Err(error) = write_flushed(stderr, &outcome.stderr)
         && error.kind() != std::io::ErrorKind::BrokenPipe
     {
-        code = UNTRUSTED;
+        status = ExitStatus::Untrusted;
     }
-    code
+    status
 }
 
 /// Writes `text` and flushes, so a buffered write's failure is seen here.
@@ -98,10 +98,10 @@ fn random_token() -> String {
     format!("{a:016x}{b:016x}")
 }
 
-fn fail(error: &anyhow::Error) -> u8 {
+fn fail(error: &anyhow::Error) -> ExitStatus {
     let message = escape::terminal(&format!("{error:#}"));
     let _ = writeln!(std::io::stderr(), "error: {message}");
-    UNTRUSTED
+    ExitStatus::Untrusted
 }
 
 #[cfg(test)]
@@ -135,30 +135,30 @@ mod tests {
         Failing { room, kind, written: Vec::new() }
     }
 
-    fn outcome(exit_code: u8) -> Outcome {
-        Outcome { stdout: "| row |\n| row |\n".into(), stderr: "warning: w\n".into(), exit_code }
+    fn outcome(status: ExitStatus) -> Outcome {
+        Outcome { stdout: "| row |\n| row |\n".into(), stderr: "warning: w\n".into(), status }
     }
 
     #[test]
     fn a_failed_write_is_exit_2_and_said() {
         let (mut stdout, mut stderr) = (failing(7, ErrorKind::StorageFull), Vec::new());
-        assert_eq!(print(&outcome(0), &mut stdout, &mut stderr), UNTRUSTED);
+        assert_eq!(print(&outcome(ExitStatus::Pass), &mut stdout, &mut stderr), ExitStatus::Untrusted);
         assert_eq!(stdout.written, b"| row |");
         let said = String::from_utf8(stderr).unwrap();
         assert!(said.starts_with("error: cannot write to stdout: "), "{said}");
         assert!(said.ends_with("warning: w\n"), "{said}");
         // stderr failing leaves only the exit code to tell.
         let mut stderr = failing(0, ErrorKind::Other);
-        assert_eq!(print(&outcome(1), &mut Vec::new(), &mut stderr), UNTRUSTED);
+        assert_eq!(print(&outcome(ExitStatus::Fail), &mut Vec::new(), &mut stderr), ExitStatus::Untrusted);
     }
 
     #[test]
     fn a_closed_pipe_keeps_the_verdict_quietly() {
-        for code in [0, 1] {
+        for status in [ExitStatus::Pass, ExitStatus::Fail] {
             let (mut stdout, mut stderr) = (failing(3, ErrorKind::BrokenPipe), Vec::new());
-            assert_eq!(print(&outcome(code), &mut stdout, &mut stderr), code);
+            assert_eq!(print(&outcome(status), &mut stdout, &mut stderr), status);
             assert_eq!(stderr, b"warning: w\n");
-            assert_eq!(print(&outcome(code), &mut Vec::new(), &mut failing(0, ErrorKind::BrokenPipe)), code);
+            assert_eq!(print(&outcome(status), &mut Vec::new(), &mut failing(0, ErrorKind::BrokenPipe)), status);
         }
     }
 }

@@ -82,8 +82,9 @@ impl JsonSchema for Limits {
     }
 }
 
-/// The schema as pretty JSON: the full form, or a bare map of limits.
-pub fn render() -> String {
+/// The schema as pretty JSON: the full form, or a bare map of limits. A `serde_json::Value`
+/// always serialises (its keys are strings), so an error is a bug the caller reports.
+pub fn render() -> serde_json::Result<String> {
     let mut generator = SchemaGenerator::default();
     let full = generator.subschema_for::<FullForm>();
     let bare = generator.subschema_for::<Limits>();
@@ -94,7 +95,7 @@ pub fn render() -> String {
     });
     let definitions = generator.take_definitions(true);
     root.insert("$defs".to_owned(), serde_json::Value::Object(definitions));
-    let mut text = serde_json::to_string_pretty(root.as_value()).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(root.as_value())?;
     text.push('\n');
-    text
+    Ok(text)
 }

@@ -6,10 +6,8 @@ pub use crate::model::report::{BudgetInfo, Counts, Report, SCHEMA_VERSION};
 /// Pretty JSON with a trailing newline. Field order is fixed by the types, so the same
 /// evaluation always gives the same bytes. Safe to print in a CI log
 /// ([`super::escape::json`]): reports get `cat`.
-pub fn render(report: &Report) -> String {
-    let mut text = super::escape::json(&serde_json::to_string_pretty(report).unwrap_or_default());
-    text.push('\n');
-    text
+pub fn render(report: &Report) -> Result<String, super::RenderError> {
+    super::pretty_json(report, "JSON report")
 }
 
 #[cfg(test)]
@@ -19,7 +17,7 @@ mod tests {
     #[test]
     fn renders_the_documented_shape_and_round_trips() {
         let report = crate::report::sample::report();
-        let text = render(&report);
+        let text = render(&report).unwrap();
         insta::assert_snapshot!(text);
         let back: Report = serde_json::from_str(&text).unwrap();
         assert_eq!(back, report);

@@ -9,11 +9,11 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::escape::xml;
 use super::json::Report;
-use super::{Cells, summary_counts};
+use super::{Cells, RenderError, summary_counts};
 use crate::ingest::describe_subject;
 use crate::model::Verdict;
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report) -> Result<String, RenderError> {
     let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
     for check in &report.checks {
         let source = check.source.as_deref().unwrap_or("budget");
@@ -57,7 +57,7 @@ pub fn render(report: &Report) -> String {
     }
     let mut junit = quick_junit::Report::new(xml(&format!("perfbudget: {}", summary_counts(report))));
     junit.add_test_suites(suites.into_values());
-    junit.to_string().unwrap_or_default()
+    junit.to_string().map_err(RenderError::Junit)
 }
 
 #[cfg(test)]
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn one_case_per_check_red_fails() {
-        let text = render(&crate::report::sample::report());
+        let text = render(&crate::report::sample::report()).unwrap();
         insta::assert_snapshot!(text);
         assert_eq!(text.matches("<testcase ").count(), 8);
         assert_eq!(text.matches("<failure ").count(), 3);
@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn hostile_names_are_escaped_xml() {
-        let text = render(&crate::report::sample::report());
+        let text = render(&crate::report::sample::report()).unwrap();
         assert!(!text.contains("<!-- hide"));
         assert!(!text.contains('\u{1b}'));
         assert!(text.contains("&lt;!-- hide"));
@@ -84,7 +84,7 @@ mod tests {
     fn empty_report_still_has_a_case() {
         let mut report = crate::report::sample::report();
         report.checks.clear();
-        let text = render(&report);
+        let text = render(&report).unwrap();
         assert!(text.contains("name=\"no checks\""));
     }
 }

@@ -97,10 +97,8 @@ fn reports_table(measurements: &[&Measurement], width: Option<u16>) -> String {
 
 /// The measurements JSON array, one object per measurement, exact values, safe to print
 /// ([`super::escape::json`]).
-pub fn json(measurements: &[Measurement]) -> String {
-    let mut text = super::escape::json(&serde_json::to_string_pretty(measurements).unwrap_or_default());
-    text.push('\n');
-    text
+pub fn json(measurements: &[Measurement]) -> Result<String, super::RenderError> {
+    super::pretty_json(&measurements, "measurements JSON")
 }
 
 #[cfg(test)]
@@ -114,7 +112,7 @@ mod tests {
     #[test]
     fn json_round_trips_exactly() {
         let measurements = parse(INPUT).unwrap();
-        let text = json(&measurements);
+        let text = json(&measurements).unwrap();
         insta::assert_snapshot!(text);
         assert_eq!(parse(&text).unwrap(), measurements);
     }

@@ -1,5 +1,6 @@
 //! Renderers. Each takes a [`json::Report`] (the evaluation plus what budget it came
-//! from) and returns text; none reads the environment or writes files.
+//! from) and returns text, the serialising ones (JSON, JUnit) as a `Result`; none reads
+//! the environment or writes files.
 
 pub mod escape;
 pub mod github;
@@ -13,6 +14,30 @@ pub mod table;
 use crate::ingest::describe_subject;
 use crate::model::{CheckResult, LimitValue, Verdict};
 use json::Report;
+
+/// A report the serialiser refused. No input leads here (every map key is a string,
+/// serde_json writes a non-finite number as `null`, and the XML goes to memory), so it is
+/// a bug; the caller ends the run with exit 2 and writes no file.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot render the {what} (a bug in perfbudget; please report it)")]
+    Json {
+        /// What was rendered: `JSON report`, `measurements JSON`.
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot render the JUnit report (a bug in perfbudget; please report it)")]
+    Junit(#[source] quick_junit::SerializeError),
+}
+
+/// Pretty JSON with a trailing newline, safe to print in a CI log ([`escape::json`]).
+fn pretty_json(value: &impl serde::Serialize, what: &'static str) -> Result<String, RenderError> {
+    let text = serde_json::to_string_pretty(value).map_err(|source| RenderError::Json { what, source })?;
+    let mut text = escape::json(&text);
+    text.push('\n');
+    Ok(text)
+}
 
 /// Rows in display order: red, then yellow, then green; within a verdict the furthest
 /// past its limit first; ties keep budget order.
