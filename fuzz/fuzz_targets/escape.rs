@@ -140,7 +140,8 @@ fuzz_target!(|data: &[u8]| {
     // The measurements JSON (`escape::json` over serde_json's) is safe to print and reads
     // back to the same text.
     let measurement = Measurement::new("fuzz", "m", None, Subject::from([("id", text)]), 1.0, Unit::Ms);
-    let json = perfbudget::report::measure::json(std::slice::from_ref(&measurement));
+    let json = perfbudget::report::measure::json(std::slice::from_ref(&measurement))
+        .unwrap_or_else(|error| panic!("{error}: {measurement:?}"));
     no_controls(&json.replace('\n', ""));
     no_commands(&json);
     let back = perfbudget::ingest::measurements::parse(&json).unwrap_or_else(|error| panic!("{error:?}: {json:?}"));
