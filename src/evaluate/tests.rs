@@ -543,3 +543,25 @@ fn a_median_of_two_huge_values_does_not_overflow() {
     assert_eq!(evaluation.checks[0].verdict, Verdict::Red);
     assert_eq!(evaluation.checks[0].value, Some(1e299));
 }
+
+#[test]
+fn a_statistic_the_load_tool_does_not_report_is_red_naming_what_it_does() {
+    // autocannon reports no p95; its adapter writes the canonical names for the rest.
+    let stats = ["p(50)", "p(90)", "p(99)", "avg", "max", "min"];
+    let rows: Vec<String> = stats
+        .iter()
+        .map(|stat| {
+            format!(r#"{{"source":"autocannon","metric":"http_req_duration","stat":"{stat}","value":12,"unit":"ms"}}"#)
+        })
+        .collect();
+    let evaluation = run("version: 1\nlimits:\n  api_p95: 100ms\n", &format!("[{}]", rows.join(",")));
+    assert_eq!(
+        verdicts(&evaluation),
+        vec![(
+            Verdict::Red,
+            "no measurement matched http_req_duration p(95); http_req_duration is there with avg, max, min, p(50), \
+             p(90), p(99)"
+                .to_owned()
+        )]
+    );
+}
