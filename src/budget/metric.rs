@@ -13,6 +13,7 @@ pub enum Direction {
 }
 
 pub use crate::model::vocabulary::PAGE_WEIGHT_METRICS;
+use crate::model::vocabulary::{self, HTTP_REQ_DURATION, HTTP_REQ_FAILED, HTTP_REQS};
 
 /// A budget metric. The names are a public contract: budget files, JSON reports and
 /// baselines use them.
@@ -277,17 +278,17 @@ impl Metric {
         const P99: &[&str] = &["p(99)"];
         const AVG: &[&str] = &["avg"];
         const MAX: &[&str] = &["max"];
-        const RATE: &[&str] = &["rate"];
+        const RATE: &[&str] = &[vocabulary::RATE];
         let k6 = |metric: &'a str, stats: &'static [&'static str]| Selects { metric, stats: Stats::OneOf(stats) };
         match self {
-            Metric::ApiP50 => k6("http_req_duration", P50),
-            Metric::ApiP90 => k6("http_req_duration", P90),
-            Metric::ApiP95 => k6("http_req_duration", P95),
-            Metric::ApiP99 => k6("http_req_duration", P99),
-            Metric::ApiAvg => k6("http_req_duration", AVG),
-            Metric::ApiMax => k6("http_req_duration", MAX),
-            Metric::ErrorRate => k6("http_req_failed", RATE),
-            Metric::Throughput => k6("http_reqs", RATE),
+            Metric::ApiP50 => k6(HTTP_REQ_DURATION, P50),
+            Metric::ApiP90 => k6(HTTP_REQ_DURATION, P90),
+            Metric::ApiP95 => k6(HTTP_REQ_DURATION, P95),
+            Metric::ApiP99 => k6(HTTP_REQ_DURATION, P99),
+            Metric::ApiAvg => k6(HTTP_REQ_DURATION, AVG),
+            Metric::ApiMax => k6(HTTP_REQ_DURATION, MAX),
+            Metric::ErrorRate => k6(HTTP_REQ_FAILED, RATE),
+            Metric::Throughput => k6(HTTP_REQS, RATE),
             Metric::K6 => Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) },
             // criterion's headline value (the slope, else the mean) unless the budget picks
             // `statistic: mean` or `median`.

@@ -3,11 +3,11 @@
 //! [`load`] reads YAML or JSON into a [`Budget`], a flat list of [`Check`]s whose limits are
 //! already in base units (ns, bytes, fractions) so `evaluate` only compares numbers.
 
-pub mod k6_import;
-pub mod load;
-pub mod metric;
-pub mod presets;
-pub mod schema;
+pub(crate) mod k6_import;
+pub(crate) mod load;
+pub(crate) mod metric;
+pub(crate) mod presets;
+pub(crate) mod schema;
 pub mod units;
 
 use std::fmt;

@@ -14,14 +14,14 @@ pub mod crux;
 mod detect;
 mod error;
 mod field;
-pub mod format;
+pub(crate) mod format;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;
 mod lines;
 pub mod measurements;
 pub mod pagespeed;
-pub mod registry;
+pub(crate) mod registry;
 pub mod validate;
 mod walk;
 

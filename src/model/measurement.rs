@@ -48,7 +48,7 @@ pub struct Measurement {
 }
 
 /// Tags that name a subject on their own; shown bare, the other tags follow in brackets.
-const NAMING_TAGS: &[&str] = &["url", "id", "file", "files", "entry", "name"];
+const NAMING_TAGS: &[&str] = &["url", "id", "file", "files", "entry", crate::model::vocabulary::NAME_TAG];
 
 /// A subject as one line: `https://shop.example/ (form_factor=mobile)`,
 /// `GET /api/users (status=200)`, `expected_response=true`; `all` for the untagged whole

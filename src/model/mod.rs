@@ -3,14 +3,14 @@
 //! ([`vocabulary`]), and what a run answers ([`report`]: verdicts, check results, the JSON
 //! report) with the lookup a baseline report becomes ([`baseline`]).
 
-pub mod baseline;
-pub mod diagnostic;
+pub(crate) mod baseline;
+pub(crate) mod diagnostic;
 pub mod distribution;
-pub mod hashed_name;
-pub mod measurement;
-pub mod report;
-pub mod subject;
-pub mod vocabulary;
+pub(crate) mod hashed_name;
+pub(crate) mod measurement;
+pub(crate) mod report;
+pub(crate) mod subject;
+pub(crate) mod vocabulary;
 
 pub use measurement::{Measurement, describe_subject};
 pub use report::{CheckResult, Evaluation, LimitValue, Verdict};

@@ -8,27 +8,21 @@ use serde::{Deserialize, Serialize};
 // `api_p95`, `error_rate` and `throughput` read any of them; they are k6's own names, as k6
 // was the first load tool perfbudget read.
 
-/// Request duration (time to the last byte) in ms, with [`LATENCY_STATS`].
+/// Request duration (time to the last byte) in ms, with the statistics `p(N)`, `med`,
+/// `avg`, `min` and `max`.
 pub const HTTP_REQ_DURATION: &str = "http_req_duration";
 /// The share of failed requests, stat [`RATE`] (0 to 1).
 pub const HTTP_REQ_FAILED: &str = "http_req_failed";
 /// Requests: stat [`RATE`] (per second over the run) and `count`.
 pub const HTTP_REQS: &str = "http_reqs";
-/// The statistics of a duration: `p(N)` for any percentile N, `med` for the median (also
-/// read as `p(50)`), `avg`, `min`, `max`.
-pub const LATENCY_STATS: &[&str] = &["p(50)", "p(90)", "p(95)", "p(99)", "med", "avg", "min", "max"];
 /// A fraction or a per-second rate.
 pub const RATE: &str = "rate";
 /// The tool's label of an endpoint or request (k6's `name` tag, Artillery's endpoint key,
 /// Locust's name, JMeter's label, Gatling's request name). The whole run is the subject
 /// with none of these tags, as k6's overall metric is.
 pub const NAME_TAG: &str = "name";
-/// The HTTP method, where the tool reports it apart from the name.
-pub const METHOD_TAG: &str = "method";
-/// The HTTP status code.
-pub const STATUS_TAG: &str = "status";
-/// The scenario (k6), user class (Locust) or thread group (JMeter).
-pub const SCENARIO_TAG: &str = "scenario";
+// Further tags, written as each tool reports them: `method`, `status`, `scenario` (the
+// README's "Canonical names").
 
 /// The `source` of bundle measurements.
 pub const BUNDLE_SOURCE: &str = "bundle";

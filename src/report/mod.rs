@@ -3,12 +3,12 @@
 //! the environment or writes files.
 
 pub mod escape;
-pub mod github;
+pub(crate) mod github;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod measure;
-pub mod progress;
+pub(crate) mod progress;
 pub mod table;
 
 use crate::ingest::describe_subject;

@@ -23,8 +23,8 @@ use crate::budget::{Budget, Check, DEFAULT_WARN_FRACTION, presets};
 
 use diagnostic::{json_error, yaml_error};
 pub(crate) use entry::band;
-pub use entry::{DataKind, RawEntry, Statistic};
-pub use seeds::{Fraction, GlobText, MetricName};
+pub use entry::RawEntry;
+pub use seeds::Fraction;
 
 /// A budget file that cannot be used. Always exit code 2.
 #[derive(Debug, Clone, PartialEq, Error)]

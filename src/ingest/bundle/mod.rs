@@ -5,7 +5,7 @@
 //! Each file is compressed on its own (sizes are summed later, per budget, as size-limit
 //! sums them), on all cores, and sizes are remembered by content in a [`SizeCache`].
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod compress;
 pub mod manifest;
 
