@@ -5,7 +5,7 @@
 use std::path::Path;
 
 /// `count` benchmarks in groups of 50: `group{g}/bench{i}`.
-pub fn write(root: &Path, count: usize) -> std::io::Result<()> {
+pub(crate) fn write(root: &Path, count: usize) -> std::io::Result<()> {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion/generated/tree/fib 30");
     let estimates_new = std::fs::read_to_string(fixture.join("new/estimates.json"))?;
     let estimates_base = std::fs::read_to_string(fixture.join("base/estimates.json"))?;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 /// Measurements: 500 pages × 8 Lighthouse metrics, 500 endpoints × 6 k6 statistics,
 /// 2,000 criterion benchmarks, 1,000 bundle files = 10,000.
-pub fn measurements_json() -> String {
+pub(crate) fn measurements_json() -> String {
     let mut out = String::from("[\n");
     let mut first = true;
     let mut push = |line: String| {
@@ -71,7 +71,7 @@ pub fn measurements_json() -> String {
 }
 
 /// 1,000 checks: 8 short-form limits and 992 long-form entries with selectors.
-pub fn budget_yaml() -> String {
+pub(crate) fn budget_yaml() -> String {
     let mut out = String::from(
         "version: 1\nname: Monorepo\ndefaults: { warn: 10% }\nlimits:\n  lcp: 2.5s\n  fcp: 1.8s\n  cls: 0.1\n  tbt: 200ms\n  score: 90\n  api_p95: 300ms\n  api_p99: 500ms\n  bundle_size: 30 MB\nbudgets:\n",
     );

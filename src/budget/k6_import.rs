@@ -19,7 +19,7 @@ use crate::quantity::Unit;
 /// be one (`==`, `!=`, or an expression k6's grammar would not accept). A threshold whose
 /// number is infinite in base units (`p(95)<1e308` on a trend in ms) is an error at the
 /// threshold: no value could cross it.
-pub fn checks_from_thresholds(
+pub(crate) fn checks_from_thresholds(
     measurements: &[Measurement],
     warn_fraction: f64,
 ) -> Result<(Vec<Check>, Vec<String>), BudgetError> {

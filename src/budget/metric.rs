@@ -12,7 +12,7 @@ pub enum Direction {
     HigherIsBetter,
 }
 
-pub use crate::model::vocabulary::PAGE_WEIGHT_METRICS;
+pub(crate) use crate::model::vocabulary::PAGE_WEIGHT_METRICS;
 use crate::model::vocabulary::{self, HTTP_REQ_DURATION, HTTP_REQ_FAILED, HTTP_REQS};
 
 /// A budget metric. The names are a public contract: budget files, JSON reports and
@@ -45,7 +45,7 @@ pub enum Metric {
 }
 
 /// The plain names, in the order `perfbudget schema` and error messages list them.
-pub const METRIC_NAMES: &[&str] = &[
+pub(crate) const METRIC_NAMES: &[&str] = &[
     "lcp",
     "fcp",
     "tbt",
@@ -71,7 +71,7 @@ pub const METRIC_NAMES: &[&str] = &[
 ];
 
 /// Every metric name a budget may use, `page_weight.<type>` included.
-pub fn all_names() -> Vec<&'static str> {
+pub(crate) fn all_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = METRIC_NAMES.to_vec();
     names.extend(PAGE_WEIGHT_METRICS.iter().filter(|name| !METRIC_NAMES.contains(name)));
     names
@@ -313,7 +313,7 @@ impl fmt::Display for Metric {
 /// The closest name among `candidates` to `typo`, when it is close enough to be a typo:
 /// within a third of its length in edits (a swap counts as one, so `lpc` finds `lcp`),
 /// or very similar by Jaro-Winkler. Ties go to the most similar.
-pub fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let max_edits = (typo.chars().count() / 3).max(1);
     candidates
         .into_iter()

@@ -2,7 +2,7 @@
 //! `budgets/presets/`, so users can read exactly what a preset enforces.
 
 #[derive(Debug)]
-pub struct Preset {
+pub(crate) struct Preset {
     pub name: &'static str,
     pub text: &'static str,
 }
@@ -10,10 +10,10 @@ pub struct Preset {
 const PRESETS: &[Preset] =
     &[Preset { name: "core-web-vitals", text: include_str!("../../budgets/presets/core-web-vitals.yml") }];
 
-pub fn find(name: &str) -> Option<&'static Preset> {
+pub(crate) fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|preset| preset.name == name)
 }
 
-pub fn names() -> Vec<&'static str> {
+pub(crate) fn names() -> Vec<&'static str> {
     PRESETS.iter().map(|preset| preset.name).collect()
 }

@@ -84,7 +84,7 @@ impl JsonSchema for Limits {
 
 /// The schema as pretty JSON: the full form, or a bare map of limits. A `serde_json::Value`
 /// always serialises (its keys are strings), so an error is a bug the caller reports.
-pub fn render() -> serde_json::Result<String> {
+pub(crate) fn render() -> serde_json::Result<String> {
     let mut generator = SchemaGenerator::default();
     let full = generator.subschema_for::<FullForm>();
     let bare = generator.subschema_for::<Limits>();

@@ -13,7 +13,7 @@ use crate::model::{Measurement, Subject};
 
 /// Every run of every subject, in input order, with its FCP and TTI in ms.
 #[derive(Debug, Default)]
-pub struct Runs<'m> {
+pub(super) struct Runs<'m> {
     by_subject: HashMap<&'m Subject, Vec<Run<'m>>>,
 }
 
@@ -25,7 +25,7 @@ struct Run<'m> {
 }
 
 impl<'m> Runs<'m> {
-    pub fn new(measurements: &'m [Measurement]) -> Runs<'m> {
+    pub(super) fn new(measurements: &'m [Measurement]) -> Runs<'m> {
         let mut by_subject: HashMap<&Subject, Vec<Run<'m>>> = HashMap::new();
         for measurement in measurements {
             let Some(origin) = measurement.origin.as_deref() else { continue };
@@ -71,7 +71,7 @@ impl<'m> Runs<'m> {
     /// The measurement of `group` (one subject's runs of one metric) taken in the
     /// representative run, and that run's origin; `None` for the measurement when the
     /// representative run has no value for the metric.
-    pub fn representative<'a>(&self, group: &[&'a Measurement]) -> (Option<&'a Measurement>, Option<&'m str>) {
+    pub(super) fn representative<'a>(&self, group: &[&'a Measurement]) -> (Option<&'a Measurement>, Option<&'m str>) {
         let Some(first) = group.first() else { return (None, None) };
         let Some(origin) = self.representative_origin(&first.subject) else { return (None, None) };
         (group.iter().copied().find(|m| m.origin.as_deref() == Some(origin)), Some(origin))

@@ -23,7 +23,7 @@ use crate::model::Measurement;
 /// For each check (in order), the measurements it selects, in input order; `None` once
 /// more than `max_selected` (check, measurement) pairs are selected in all, so memory stays
 /// bounded however broad the entries are.
-pub fn select<'m>(
+pub(super) fn select<'m>(
     checks: &[Check],
     measurements: &'m [Measurement],
     max_selected: usize,

@@ -8,7 +8,7 @@ use crate::ingest::format::{Detection, Head};
 use crate::ingest::registry::{FORMATS, Format, known_formats};
 
 /// The most confident format of a head, if any is.
-pub fn most_confident<'f>(head: &Head, formats: impl Iterator<Item = &'f Format>) -> Option<&'f Format> {
+pub(super) fn most_confident<'f>(head: &Head, formats: impl Iterator<Item = &'f Format>) -> Option<&'f Format> {
     let mut best: Option<(&Format, Detection)> = None;
     for format in formats {
         let detection = format.adapter.detect(head);

@@ -33,7 +33,7 @@ impl Detection {
 }
 
 /// How many leading bytes detection looks at.
-pub const HEAD_BYTES: usize = 8 * 1024;
+pub(crate) const HEAD_BYTES: usize = 8 * 1024;
 
 /// The start of a file, read once and looked at by every format.
 #[derive(Debug, Clone)]
@@ -48,7 +48,7 @@ pub struct Head {
 }
 
 /// A gzip member starts with these two bytes.
-pub const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+pub(crate) const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
 impl Head {
     pub fn new(bytes: Vec<u8>) -> Head {

@@ -10,7 +10,7 @@ use std::path::Path;
 /// read line by line are a few hundred bytes to a few hundred kB (cargo-criterion's sample
 /// arrays); a longer one is not one of them, and buffering it whole is what lets a 4 GB
 /// line (a few MB of gzip) abort the process.
-pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+pub(super) const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why a line could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -43,20 +43,20 @@ impl LineError {
 
 /// Reads lines of at most [`MAX_LINE_BYTES`] into one reused buffer.
 #[derive(Debug)]
-pub struct Lines<R> {
+pub(super) struct Lines<R> {
     reader: R,
     line: Vec<u8>,
     number: usize,
 }
 
 impl<R: BufRead> Lines<R> {
-    pub fn new(reader: R) -> Lines<R> {
+    pub(super) fn new(reader: R) -> Lines<R> {
         Lines { reader, line: Vec::new(), number: 0 }
     }
 
     /// The next line's number (from 1) and bytes, without its `\n` or `\r\n`; `None` after
     /// the last line. A last line without a line end is a line.
-    pub fn next_bytes(&mut self) -> Result<Option<(usize, &[u8])>, LineError> {
+    pub(super) fn next_bytes(&mut self) -> Result<Option<(usize, &[u8])>, LineError> {
         self.line.clear();
         // One byte over the cap leaves room for the line end of a line exactly at the cap.
         let limit = MAX_LINE_BYTES as u64 + 1;
@@ -77,7 +77,7 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// The next line as text ([`Lines::next_bytes`]), which must be UTF-8.
-    pub fn next_line(&mut self) -> Result<Option<(usize, &str)>, LineError> {
+    pub(super) fn next_line(&mut self) -> Result<Option<(usize, &str)>, LineError> {
         let Some((number, bytes)) = self.next_bytes()? else { return Ok(None) };
         match std::str::from_utf8(bytes) {
             Ok(text) => Ok(Some((number, text))),

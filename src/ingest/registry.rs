@@ -27,7 +27,7 @@ impl fmt::Debug for dyn Adapter {
 
 /// Every format. Detection takes the most confident; between equally confident ones (a
 /// bug, see the fixture test) the first here.
-pub const FORMATS: &[Format] = &[
+pub(crate) const FORMATS: &[Format] = &[
     Format {
         id: "measurements",
         description: "perfbudget measurements JSON (`perfbudget measure --format json`)",

@@ -33,7 +33,7 @@ impl Located {
 }
 
 /// Drops the " at line L column C" parsers append, since the error starts with it.
-pub fn without_position(message: &str, line: usize, column: usize) -> String {
+pub(crate) fn without_position(message: &str, line: usize, column: usize) -> String {
     let suffix = format!(" at line {line} column {column}");
     message.strip_suffix(&suffix).unwrap_or(message).to_owned()
 }

@@ -10,17 +10,17 @@ use serde::{Deserialize, Serialize};
 
 /// Request duration (time to the last byte) in ms, with the statistics `p(N)`, `med`,
 /// `avg`, `min` and `max`.
-pub const HTTP_REQ_DURATION: &str = "http_req_duration";
+pub(crate) const HTTP_REQ_DURATION: &str = "http_req_duration";
 /// The share of failed requests, stat [`RATE`] (0 to 1).
-pub const HTTP_REQ_FAILED: &str = "http_req_failed";
+pub(crate) const HTTP_REQ_FAILED: &str = "http_req_failed";
 /// Requests: stat [`RATE`] (per second over the run) and `count`.
-pub const HTTP_REQS: &str = "http_reqs";
+pub(crate) const HTTP_REQS: &str = "http_reqs";
 /// A fraction or a per-second rate.
-pub const RATE: &str = "rate";
+pub(crate) const RATE: &str = "rate";
 /// The tool's label of an endpoint or request (k6's `name` tag, Artillery's endpoint key,
 /// Locust's name, JMeter's label, Gatling's request name). The whole run is the subject
 /// with none of these tags, as k6's overall metric is.
-pub const NAME_TAG: &str = "name";
+pub(crate) const NAME_TAG: &str = "name";
 // Further tags, written as each tool reports them: `method`, `status`, `scenario` (the
 // README's "Canonical names").
 
@@ -38,10 +38,10 @@ pub const THRESHOLD_METRIC_TAG: &str = "k6_metric";
 
 /// criterion's own comparison with its previous run: the mean's relative change, with its
 /// 95% interval.
-pub const CRITERION_CHANGE: &str = "criterion_change";
+pub(crate) const CRITERION_CHANGE: &str = "criterion_change";
 
 /// `page_weight` and one name per resource type of Lighthouse's `resource-summary` audit.
-pub const PAGE_WEIGHT_METRICS: &[&str] = &[
+pub(crate) const PAGE_WEIGHT_METRICS: &[&str] = &[
     "page_weight",
     "page_weight.document",
     "page_weight.script",

@@ -263,7 +263,7 @@ mod tests {
     use super::*;
 
     /// Every trick at once, as a hostile benchmark id or URL would carry it.
-    pub const HOSTILE: &str = "a|b `tick` <!-- hide @someone [x](https://evil.example)\n::error::x %0A \u{1b}[31mred\u{1b}[0m ##[warning]y \u{202e}evil";
+    pub(super) const HOSTILE: &str = "a|b `tick` <!-- hide @someone [x](https://evil.example)\n::error::x %0A \u{1b}[31mred\u{1b}[0m ##[warning]y \u{202e}evil";
 
     /// Found by the `escape` fuzz target (fuzz/, input `\|`|`): a backslash before a
     /// pipe must not turn our `\|` into `\\|`, an escaped backslash and a cell break.

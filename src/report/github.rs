@@ -10,14 +10,14 @@ use super::worst_first;
 use crate::model::Verdict;
 
 /// GitHub shows at most this many annotations of each level per step.
-pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+pub(crate) const ANNOTATIONS_PER_LEVEL: usize = 10;
 
 /// The step summary is cut at 1 MiB by the runner; a report stays well under it.
-pub const STEP_SUMMARY_MAX_BYTES: usize = 512 * 1024;
+pub(crate) const STEP_SUMMARY_MAX_BYTES: usize = 512 * 1024;
 
 /// `::error` lines for the worst reds, `::warning` for the worst yellows, and a notice for
 /// what did not fit.
-pub fn annotations(report: &Report) -> String {
+pub(crate) fn annotations(report: &Report) -> String {
     let mut out = String::new();
     let mut hidden = 0;
     for (verdict, level) in [(Verdict::Red, "error"), (Verdict::Yellow, "warning")] {
@@ -40,7 +40,7 @@ pub fn annotations(report: &Report) -> String {
 /// `$GITHUB_OUTPUT` lines: `name<<DELIMITER`, the value, the delimiter, for the verdict,
 /// the counts and the report paths. The delimiter is random per run (the caller's), so
 /// a value cannot end the block early; values holding it are left out.
-pub fn outputs(report: &Report, paths: &[(&str, String)], delimiter: &str) -> String {
+pub(crate) fn outputs(report: &Report, paths: &[(&str, String)], delimiter: &str) -> String {
     let mut values: Vec<(&str, String)> = vec![
         ("verdict", report.verdict.as_str().to_owned()),
         ("red", report.counts.red.to_string()),
@@ -60,7 +60,7 @@ pub fn outputs(report: &Report, paths: &[(&str, String)], delimiter: &str) -> St
 
 /// Wraps text that holds untrusted strings so the runner reads no workflow command in it:
 /// `::stop-commands::TOKEN` … `::TOKEN::`.
-pub fn without_commands(text: &str, token: &str) -> String {
+pub(crate) fn without_commands(text: &str, token: &str) -> String {
     format!("::stop-commands::{token}\n{text}::{token}::\n")
 }
 

@@ -13,7 +13,7 @@ use crate::ingest::bundle::Progress;
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
-pub struct CompressionBar {
+pub(crate) struct CompressionBar {
     bar: ProgressBar,
     started: Instant,
     shown: AtomicBool,
@@ -22,7 +22,7 @@ pub struct CompressionBar {
 
 impl CompressionBar {
     /// A bar that draws on stderr when `terminal` is true; otherwise it never draws.
-    pub fn new(terminal: bool) -> CompressionBar {
+    pub(crate) fn new(terminal: bool) -> CompressionBar {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         let style = ProgressStyle::with_template("compressing {bar:30} {binary_bytes}/{binary_total_bytes} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
@@ -31,7 +31,7 @@ impl CompressionBar {
     }
 
     /// Removes the bar from the terminal.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

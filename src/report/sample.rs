@@ -8,9 +8,9 @@ use crate::budget;
 use crate::evaluate::evaluate;
 use crate::ingest::measurements;
 
-pub const HOSTILE_URL: &str = "https://x.example/a|b `tick` <!-- hide @someone [x](https://evil.example)\n::error::forged %0A \u{1b}[31mred\u{1b}[0m ##[warning]y";
+pub(crate) const HOSTILE_URL: &str = "https://x.example/a|b `tick` <!-- hide @someone [x](https://evil.example)\n::error::forged %0A \u{1b}[31mred\u{1b}[0m ##[warning]y";
 
-pub fn report() -> Report {
+pub(crate) fn report() -> Report {
     let budget = budget::parse_str(
         r#"
 version: 1

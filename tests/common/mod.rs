@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What one run of the binary printed, and its exit code.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -12,7 +12,7 @@ pub struct Run {
 
 /// Runs `perfbudget ARGS` in `dir`, outside GitHub Actions and with colours left to the
 /// terminal check (the output is a pipe), whatever the environment running the tests.
-pub fn perfbudget(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn perfbudget(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
         .args(args)
         .current_dir(dir)
@@ -29,6 +29,6 @@ pub fn perfbudget(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

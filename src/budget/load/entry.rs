@@ -107,7 +107,7 @@ fn selector<S: AsRef<str>>(tag: &str, globs: &[S], within_folder: bool) -> Resul
 /// One long-form entry of `budgets:` as written.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawEntry {
+pub(crate) struct RawEntry {
     /// Shown in reports instead of the metric name.
     pub name: Option<String>,
     pub metric: MetricName,
@@ -156,7 +156,7 @@ pub struct RawEntry {
 /// Which of criterion's estimates a `bench_time` budget reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Statistic {
+pub(crate) enum Statistic {
     Typical,
     Mean,
     Median,
@@ -165,7 +165,7 @@ pub enum Statistic {
 /// Lab data (Lighthouse runs) or field data (real users' p75).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum DataKind {
+pub(crate) enum DataKind {
     Lab,
     Field,
 }

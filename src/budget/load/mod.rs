@@ -22,9 +22,9 @@ use thiserror::Error;
 use crate::budget::{Budget, Check, DEFAULT_WARN_FRACTION, presets};
 
 use diagnostic::{json_error, yaml_error};
+pub(crate) use entry::RawEntry;
 pub(crate) use entry::band;
-pub use entry::RawEntry;
-pub use seeds::Fraction;
+pub(crate) use seeds::Fraction;
 
 /// A budget file that cannot be used. Always exit code 2.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -36,17 +36,17 @@ pub enum BudgetError {
 }
 
 /// The keys of a full budget file, in the order the reference lists them.
-pub const TOP_KEYS: &[&str] =
+pub(crate) const TOP_KEYS: &[&str] =
     &["version", "name", "extends", "defaults", "inputs", "limits", "budgets", "import_k6_thresholds"];
 
 /// The largest budget file perfbudget reads. A budget of 100,000 entries is about 5 MB.
-pub const MAX_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
 
 /// How large a YAML budget may become with its aliases expanded, counting each key and
 /// value as its bytes plus one (so that empty values count too). Four times the file cap:
 /// a file without aliases never reaches it, and what aliases may add stays bounded (a
 /// 1 MB string aliased 2,000 times would be 2 GB).
-pub const MAX_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
 
 /// A budget file over [`MAX_BUDGET_BYTES`], found while reading it.
 #[derive(Debug, Error)]
@@ -214,7 +214,7 @@ struct Document {
 /// `defaults:`, applied to every check that does not set its own.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Defaults {
+pub(crate) struct Defaults {
     /// Yellow band as a share of the limit, e.g. `10%` (the default).
     pub warn: Option<Fraction>,
     /// Allowed worsening against `--baseline`, e.g. `10%`.

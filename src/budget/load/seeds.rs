@@ -19,7 +19,7 @@ use super::{Document, TOP_KEYS};
 /// A percentage (`10%`) or fraction (`0.1`), checked where it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 #[schemars(with = "RawQuantity")]
-pub struct Fraction(pub f64);
+pub(crate) struct Fraction(pub f64);
 
 impl<'de> Deserialize<'de> for Fraction {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -296,7 +296,7 @@ impl<'de> Visitor<'de> for LimitsSeed {
 
 /// A metric name checked where it is written.
 #[derive(Debug, Clone, Copy)]
-pub struct MetricName(pub Metric);
+pub(crate) struct MetricName(pub Metric);
 
 impl schemars::JsonSchema for MetricName {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -324,7 +324,7 @@ impl<'de> Deserialize<'de> for MetricName {
 /// A glob as written in a budget, checked against the glob limits in its own visitor, so
 /// a glob too large to compile is refused at its own line and column.
 #[derive(Debug, Clone)]
-pub struct GlobText(pub String);
+pub(crate) struct GlobText(pub String);
 
 impl AsRef<str> for GlobText {
     fn as_ref(&self) -> &str {

@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
-pub struct Metafile {
+pub(super) struct Metafile {
     outputs: BTreeMap<String, Output>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Output {
+pub(super) struct Output {
     #[serde(default)]
     entry_point: Option<String>,
     #[serde(default)]
@@ -24,7 +24,7 @@ pub struct Output {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Import {
+pub(super) struct Import {
     path: String,
     kind: String,
     #[serde(default)]
@@ -33,7 +33,7 @@ pub struct Import {
 
 /// The output built from `entry` (a source path such as `src/main.ts`), the outputs it
 /// imports statically (`import-statement`, transitively) and each one's CSS bundle.
-pub fn entry_files(metafile: &Metafile, entry: &str) -> Result<Vec<String>, String> {
+pub(super) fn entry_files(metafile: &Metafile, entry: &str) -> Result<Vec<String>, String> {
     let starts: Vec<&String> = metafile
         .outputs
         .iter()

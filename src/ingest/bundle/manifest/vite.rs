@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Chunk {
+pub(super) struct Chunk {
     file: String,
     #[serde(default)]
     name: Option<String>,
@@ -22,7 +22,7 @@ pub struct Chunk {
 }
 
 /// The output folder: the manifest's folder, or its parent when that is `.vite`.
-pub fn root(folder: &Path) -> PathBuf {
+pub(super) fn root(folder: &Path) -> PathBuf {
     match folder.file_name() {
         Some(name) if name == ".vite" => folder.parent().unwrap_or(Path::new("")).to_path_buf(),
         _ => folder.to_path_buf(),
@@ -31,7 +31,7 @@ pub fn root(folder: &Path) -> PathBuf {
 
 /// The entry's file, then each static import's file and CSS, depth first, each once. The
 /// entry is a manifest key (`src/main.ts`, `index.html`) or an entry chunk's `name`.
-pub fn entry_files(manifest: &BTreeMap<String, Chunk>, entry: &str) -> Result<Vec<String>, String> {
+pub(super) fn entry_files(manifest: &BTreeMap<String, Chunk>, entry: &str) -> Result<Vec<String>, String> {
     let key = if manifest.contains_key(entry) {
         entry.to_owned()
     } else {

@@ -9,14 +9,14 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Stats {
+pub(super) struct Stats {
     entrypoints: BTreeMap<String, Entrypoint>,
     #[serde(default)]
     output_path: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Entrypoint {
+pub(super) struct Entrypoint {
     #[serde(default)]
     assets: Vec<Asset>,
 }
@@ -33,7 +33,7 @@ enum Asset {
 /// this machine. webpack writes `outputPath` absolute, and a stats file can name any
 /// folder there (`/etc`), so it is taken only below the stats file's folder (after links
 /// are resolved), and named from that folder as the other manifests' files are.
-pub fn root(stats: &Stats, folder: &Path, files: &[String]) -> Result<PathBuf, String> {
+pub(super) fn root(stats: &Stats, folder: &Path, files: &[String]) -> Result<PathBuf, String> {
     if files.iter().all(|file| folder.join(file).is_file()) {
         return Ok(folder.to_path_buf());
     }
@@ -58,7 +58,7 @@ pub fn root(stats: &Stats, folder: &Path, files: &[String]) -> Result<PathBuf, S
 }
 
 /// The entrypoint's assets, without source maps (which webpack lists apart anyway).
-pub fn entry_files(stats: &Stats, entry: &str) -> Result<Vec<String>, String> {
+pub(super) fn entry_files(stats: &Stats, entry: &str) -> Result<Vec<String>, String> {
     let Some(entrypoint) = stats.entrypoints.get(entry) else {
         let names: Vec<&str> = stats.entrypoints.keys().map(String::as_str).collect();
         return Err(super::unknown_entry(entry, &names));
