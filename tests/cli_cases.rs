@@ -134,6 +134,7 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ("cargo fmt --check", Not(".ci/run's formatting step, not a perfbudget command")),
     ("cargo clippy --all-targets -- -D warnings", Not(".ci/run's lint step, not a perfbudget command")),
     ("cargo test --locked", Not("the test suite itself, which runs these cases")),
+    ("TRYCMD=overwrite cargo test --test cli_cases", Not("rewrites these cases from the binary's output")),
     ("perfbudget measure --format json", Case("measure-format-json")),
     ("measure --format json", Case("measure-format-json")),
     ("perfbudget check dist/", Case("check-dist-seed")),
@@ -181,7 +182,8 @@ const README_COMMANDS: &[(&str, Covered)] = &[
 ];
 
 /// Code spans that start with these are command lines (and scripts, `*.sh`).
-const COMMAND_STARTS: &[&str] = &["perfbudget ", "cargo ", "check --", "measure --", "hyperfine ", "npm ", "for "];
+const COMMAND_STARTS: &[&str] =
+    &["perfbudget ", "cargo ", "check --", "measure --", "hyperfine ", "npm ", "for ", "TRYCMD="];
 
 fn is_command(span: &str) -> bool {
     COMMAND_STARTS.iter().any(|start| span.starts_with(start)) || (span.ends_with(".sh") && !span.contains(' '))
