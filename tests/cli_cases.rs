@@ -102,8 +102,9 @@ fn every_case_runs_in_a_clean_environment_and_writes_only_in_a_sandbox() {
         assert!(has("stdout") && has("stderr"), "{name}.toml: pin both stdout and stderr");
         let args = case_args(name);
         let help = args.iter().any(|arg| arg == "--help" || arg == "-h");
-        let writes = !help && args.first().is_some_and(|command| command == "init")
-            || args.iter().any(|arg| ["--json", "--markdown", "--junit", "--output"].contains(&arg.as_str()));
+        let writes = !help
+            && (args.first().is_some_and(|command| command == "init")
+                || args.iter().any(|arg| ["--json", "--markdown", "--junit", "--output"].contains(&arg.as_str())));
         assert!(
             !writes || sandboxed(name, &toml),
             "{name}.toml writes files: give it a `{name}.in/` folder and `fs.sandbox = true`, or a `{name}.out/`"
@@ -175,7 +176,7 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ),
     (
         "for i in $(seq 150); do zcat tests/fixtures/k6/generated/v110/stream.ndjson.gz; done > big.ndjson",
-        Not("writes a 308 MB stream for a timing; `measure` of the shipped stream is the case measure-k6-stream"),
+        Not("writes a 308 MB stream for a timing; `check` of the shipped stream is the case check-k6-stream"),
     ),
     ("contrib/gitlab/mr-note.sh", Not("GitLab's API behind a token; tests/contrib.rs runs it against a stub curl")),
     ("cargo bench --bench bundle", Not("a criterion benchmark of the compressors, minutes long")),

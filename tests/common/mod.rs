@@ -31,7 +31,7 @@ pub fn cache_dir() -> &'static Path {
 
 /// Variables the tests' own environment may hold that change what perfbudget prints or
 /// writes, besides every `GITHUB_*` one.
-const CLEARED: &[&str] = &["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES", "RAYON_NUM_THREADS"];
+const CLEARED: &[&str] = &["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES"];
 
 /// Removes from `command` every `GITHUB_*` variable of the environment running the tests
 /// (not only `GITHUB_ACTIONS`: also `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_TOKEN`,
