@@ -330,9 +330,13 @@ fn measure_lists_each_built_file_with_its_three_sizes() {
     assert!(!run.stdout.contains(".map"), "maps are not shipped");
 
     let run = perfbudget(&fixtures(), &["measure", "--format", "json", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let measurements: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let node = json(&fixtures().join("peers/node-sizes.json"));
-    for m in measurements.as_array().expect("array").iter().filter(|m| m["stat"] == "brotli") {
+    let brotli: Vec<&Value> =
+        measurements.as_array().expect("array").iter().filter(|m| m["stat"] == "brotli").collect();
+    assert_eq!(brotli.len(), 10, "one brotli size per built file");
+    for m in brotli {
         let file = m["subject"]["file"].as_str().expect("file");
         assert_eq!(
             m["value"].as_f64(),
@@ -491,16 +495,16 @@ fn the_cache_folder_comes_from_the_flag_then_the_environment_and_an_empty_variab
     let dir = tempfile::tempdir().expect("tempdir");
     copy_dist(dir.path());
     let run_with = |env: &str, args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-            .args(["measure", "dist"])
-            .args(args)
-            .current_dir(dir.path())
-            .env("PERFBUDGET_CACHE_DIR", env)
-            .env("XDG_CACHE_HOME", dir.path().join("user-cache"))
-            .env("HOME", dir.path().join("home"))
-            .output()
-            .expect("runs");
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        // The cache variables set on purpose, over the hermetic environment's.
+        let run = common::run(
+            common::command(dir.path())
+                .args(["measure", "dist"])
+                .args(args)
+                .env("PERFBUDGET_CACHE_DIR", env)
+                .env("XDG_CACHE_HOME", dir.path().join("user-cache"))
+                .env("HOME", dir.path().join("home")),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
     };
     let holds_entries = |folder: &str| dir.path().join(folder).join("sizes-v1").is_dir();
     run_with("", &[]);

@@ -151,7 +151,10 @@ fn bad_flags_exit_2() {
     let run = perfbudget(&repo(), &["check", "--fail-on", "orange"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("invalid value 'orange' for '--fail-on <FAIL_ON>'"));
-    assert_eq!(perfbudget(&repo(), &["frobnicate"]).code, 2);
+    let unknown = perfbudget(&repo(), &["frobnicate"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.starts_with("error: unrecognized subcommand 'frobnicate'\n"), "{}", unknown.stderr);
+    assert_eq!(unknown.stdout, "");
 }
 
 #[test]
@@ -282,6 +285,9 @@ fn hostile_subjects_cannot_forge_workflow_commands_on_stdout() {
     write(dir.path(), "m.json", &json);
     let run = perfbudget(dir.path(), &["check", "m.json"]);
     assert_eq!(run.code, 1);
+    // The row is there, its URL cut into harmless lines: the loop below reads a table.
+    assert!(run.stdout.contains("https://x/"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("perfbudget: red — 1 red, 0 yellow, 0 green\n"), "{}", run.stdout);
     for line in run.stdout.lines() {
         assert!(!line.trim_start().starts_with("::"), "{line}");
         assert!(!line.contains("##["), "{line}");
@@ -473,16 +479,16 @@ fn under_github_actions_the_summary_outputs_and_annotations_are_written() {
         serde_json::to_string(url).unwrap()
     );
     write(dir.path(), "m.json", &json);
-    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["check", "--json", "report.json", "m.json"])
-        .current_dir(dir.path())
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
-        .env("GITHUB_OUTPUT", dir.path().join("output.txt"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    // The runner's variables, set on purpose over the hermetic environment.
+    let run = common::run(
+        common::command(dir.path())
+            .args(["check", "--json", "report.json", "m.json"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+            .env("GITHUB_OUTPUT", dir.path().join("output.txt")),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let stdout = run.stdout;
     let mut lines = stdout.lines();
     assert_eq!(lines.next(), Some("::error title=perfbudget%3A lcp::LCP 3 s is 20%25 over the 2.5 s limit"));
     let stop = lines.next().unwrap();

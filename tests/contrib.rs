@@ -6,9 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::repo;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -108,21 +108,28 @@ fn gitlab_note_without_a_token_says_so_and_does_not_fail() {
     assert!(!dir.path().join("curl.log").exists());
 }
 
+/// `git ARGS` in `dir`; a push runs the pre-push hook, which runs perfbudget, so the
+/// environment is the hermetic one.
 fn git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
+    let mut command = Command::new("git");
+    common::hermetic(&mut command)
         .args(args)
         .current_dir(dir)
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.com")
         .env("GIT_COMMITTER_NAME", "t")
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        // Nobody's own git settings (a global hooksPath, signing) take part.
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("PERFBUDGET_BUDGET")
         .env("PATH", format!("{}:{}", binary_dir().display(), std::env::var("PATH").unwrap()))
         .output()
         .expect("git is needed for the hook test")
 }
 
 fn binary_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_perfbudget")).parent().unwrap().to_owned()
+    common::binary().parent().unwrap().to_owned()
 }
 
 #[test]

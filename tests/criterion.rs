@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+mod common;
+
 use perfbudget::baseline::Baseline;
 use perfbudget::budget;
 use perfbudget::evaluate::evaluate;
@@ -12,13 +14,8 @@ use perfbudget::ingest::{self, criterion};
 use perfbudget::report::json::{BudgetInfo, Report};
 
 /// Runs the binary in `dir` with `args`, then the given input paths.
-fn perfbudget(dir: &Path, args: &[&str], inputs: &[&Path]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(args)
-        .args(inputs)
-        .current_dir(dir)
-        .output()
-        .unwrap()
+fn perfbudget(dir: &Path, args: &[&str], inputs: &[&Path]) -> common::Run {
+    common::run(common::command(dir).args(args).args(inputs))
 }
 
 #[test]
@@ -70,7 +67,7 @@ fn a_saved_baseline_of_the_same_tree_is_the_comparison() {
         &["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"],
         &[&tree],
     );
-    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(run.code, 1, "{}", run.stderr);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     let fib = report["checks"].as_array().unwrap().iter().find(|c| c["subject"]["id"] == "fib 30").unwrap();
@@ -81,8 +78,8 @@ fn a_saved_baseline_of_the_same_tree_is_the_comparison() {
     assert!(message.ends_with("; criterion's own run: mean +102% [+102%, +103%], regressed"), "{message}");
 
     let missing = perfbudget(dir.path(), &["check", "--budget", "b.yml", "--criterion-baseline", "nightly"], &[&tree]);
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no input holds a criterion baseline `nightly/`"));
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("no input holds a criterion baseline `nightly/`"), "{}", missing.stderr);
 }
 
 #[test]
@@ -118,10 +115,19 @@ fn benchmarks_left_from_an_earlier_run_are_not_read_as_results_and_said() {
     assert!(inputs.warnings[0].contains("criterion/sizes/16"));
 
     let run = perfbudget(dir.path(), &["measure", "criterion"], &[]);
-    assert_eq!(run.status.code(), Some(0));
-    let stderr = String::from_utf8(run.stderr).unwrap();
-    assert!(stderr.starts_with("warning: 1 criterion benchmark(s) left over from an earlier run"), "{stderr}");
-    assert!(stderr.contains("(written about 60 minutes or more before the latest run's first benchmark"), "{stderr}");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("warning: 1 criterion benchmark(s) left over from an earlier run"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("(written about 60 minutes or more before the latest run's first benchmark"),
+        "{}",
+        run.stderr
+    );
+    // Listed without a value, never dropped.
+    assert!(run.stdout.contains("fib 30") && run.stdout.contains("sizes/16"), "{}", run.stdout);
 }
 
 #[test]
@@ -132,8 +138,8 @@ fn a_saved_baseline_can_be_read_as_the_current_results() {
         &["measure", "--format", "json", "--criterion-current", "base"],
         &[&tree],
     );
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-    let measurements: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let measurements: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let fib = measurements
         .as_array()
         .unwrap()
@@ -151,10 +157,8 @@ fn a_tree_without_benchmarks_is_an_error() {
     std::fs::create_dir_all(dir.path().join("criterion/report")).unwrap();
     std::fs::write(dir.path().join("criterion/report/index.html"), "<html></html>").unwrap();
     let run = perfbudget(dir.path(), &["measure", "criterion"], &[]);
-    assert_eq!(run.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&run.stderr).contains("criterion: no file in this folder is an input perfbudget reads")
-    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("criterion: no file in this folder is an input perfbudget reads"), "{}", run.stderr);
 }
 
 #[test]
@@ -173,7 +177,7 @@ fn in_the_default_flow_only_change_holds_the_comparison() {
         &["check", "--budget", "b.yml", "--json", "r.json", "--criterion-baseline", "base"],
         &[&tree],
     );
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     let fib = &report["checks"][0];

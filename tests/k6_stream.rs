@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use perfbudget::budget;
 use perfbudget::evaluate::evaluate;
 use perfbudget::ingest;
@@ -113,13 +115,11 @@ fn bad_streams_name_the_line() {
 
 #[test]
 fn measure_summarizes_each_tag_set_and_check_reads_it_back() {
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["measure", "--format", "json"])
-        .arg(run_dir().join("stream.ndjson.gz"))
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-    let measurements: Vec<ingest::Measurement> = serde_json::from_slice(&run.stdout).unwrap();
+    let run = common::run(
+        common::command(&common::repo()).args(["measure", "--format", "json"]).arg(run_dir().join("stream.ndjson.gz")),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let measurements: Vec<ingest::Measurement> = serde_json::from_str(&run.stdout).unwrap();
     let users_p95 = measurements
         .iter()
         .find(|m| {
@@ -131,8 +131,7 @@ fn measure_summarizes_each_tag_set_and_check_reads_it_back() {
         .unwrap();
     assert!(users_p95.value.unwrap() > 0.0);
     assert!(measurements.iter().all(|m| m.value.is_some()), "no raw-sample placeholders in the output");
-    let text = String::from_utf8(run.stdout).unwrap();
-    assert!(ingest::measurements::parse(&text).is_ok(), "valid measurements JSON");
+    assert!(ingest::measurements::parse(&run.stdout).is_ok(), "valid measurements JSON");
 }
 
 #[test]
@@ -144,16 +143,10 @@ fn a_truncated_line_of_an_unread_metric_is_still_an_error() {
         .unwrap();
     let budget = "version: 1\nbudgets:\n  - { metric: api_p95, max: 1s }\n";
     std::fs::write(dir.path().join("b.yml"), budget).unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(["check", "--budget", "b.yml", "cut.ndjson"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&run.stderr),
-        "error: cut.ndjson:2:1: the line is cut short (a truncated stream?)\n"
-    );
+    let run = common::perfbudget(dir.path(), &["check", "--budget", "b.yml", "cut.ndjson"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "error: cut.ndjson:2:1: the line is cut short (a truncated stream?)\n");
+    assert_eq!(run.stdout, "");
 }
 
 #[test]
@@ -163,12 +156,8 @@ fn imported_k6_thresholds_agree_with_k6s_verdicts() {
         std::fs::copy(run_dir().join(file), dir.path().join("summary.json")).unwrap();
         std::fs::write(dir.path().join("b.yml"), "version: 1\ninputs: [summary.json]\nimport_k6_thresholds: true\n")
             .unwrap();
-        let run = std::process::Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-            .args(["check", "--budget", "b.yml", "--json", "r.json"])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert_eq!(run.status.code(), Some(1), "{file}: {}", String::from_utf8_lossy(&run.stderr));
+        let run = common::perfbudget(dir.path(), &["check", "--budget", "b.yml", "--json", "r.json"]);
+        assert_eq!(run.code, 1, "{file}: {}", run.stderr);
         let report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
         let checks = report["checks"].as_array().unwrap();

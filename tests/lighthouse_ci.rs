@@ -116,6 +116,8 @@ fn median_run_picks_the_run_lhci_calls_representative() {
     };
     assert_eq!(tbt(&median).value, Some(2106.0), "the middle of 2128, 2106 and 2097");
     let representative = tbt(&median_run);
+    // Another run than the median's value: otherwise this would not tell the two apart.
+    assert!(representative.value.is_some_and(|value| value != 2106.0), "{:?}", representative.value);
     assert!(representative.message.contains("(representative run "), "{}", representative.message);
 }
 

@@ -27,7 +27,7 @@ impl Adapter for CargoCriterion {
         Detection::from(criterion, false)
     }
 
-    fn near_miss(&self, head: &Head) -> Option<String> {
+    fn near_miss(&self, _path: &Path, head: &Head) -> Option<String> {
         let first = head.object()?.lines().next().unwrap_or_default();
         CARGO_REASONS.iter().any(|reason| first.contains(&format!("\"reason\":\"{reason}\""))).then(|| CARGO.to_owned())
     }
@@ -180,7 +180,7 @@ mod tests {
         ));
         let build = Head::new(b"{\"reason\":\"compiler-artifact\",\"package_id\":\"x\"}".to_vec());
         assert_eq!(CargoCriterion.detect(&build), Detection::No);
-        assert_eq!(CargoCriterion.near_miss(&build).as_deref(), Some(CARGO));
+        assert_eq!(CargoCriterion.near_miss(Path::new("build.json"), &build).as_deref(), Some(CARGO));
         let mut endless = b"{\"reason\":\"group-complete\"}\n".to_vec();
         endless.resize(endless.len() + crate::ingest::lines::MAX_LINE_BYTES + 1, b' ');
         assert!(matches!(parse(endless.as_slice()), Err(Error::Line { line: 2, .. })));

@@ -26,7 +26,7 @@ pub fn detect(path: &Path) -> anyhow::Result<&'static Format> {
     if let Some(format) = most_confident(&head, FORMATS.iter()) {
         return Ok(format);
     }
-    if let Some(message) = FORMATS.iter().find_map(|format| format.adapter.near_miss(&head)) {
+    if let Some(message) = FORMATS.iter().find_map(|format| format.adapter.near_miss(path, &head)) {
         bail!("{}: {message}", path.display());
     }
     let known = known_formats().join(", ");

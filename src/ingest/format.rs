@@ -99,7 +99,7 @@ pub trait Adapter: Sync {
     fn detect(&self, head: &Head) -> Detection;
     /// For a file no format claims, why it looks like this format's but is not readable as
     /// it, with what to do instead ("this is Lighthouse's HTML report; ...").
-    fn near_miss(&self, _head: &Head) -> Option<String> {
+    fn near_miss(&self, _path: &Path, _head: &Head) -> Option<String> {
         None
     }
     /// Reads every measurement of a file. The driver adds the file's name to errors.

@@ -21,9 +21,13 @@ impl Adapter for MeasurementsJson {
         Detection::from(objects, rest.starts_with(']'))
     }
 
-    fn near_miss(&self, head: &Head) -> Option<String> {
-        is_perfbudget_report(&head.bytes)
-            .then(|| "this is a perfbudget JSON report; give it as `--baseline FILE` to compare against it".to_owned())
+    fn near_miss(&self, path: &Path, head: &Head) -> Option<String> {
+        is_perfbudget_report(&head.bytes).then(|| {
+            format!(
+                "this is a perfbudget JSON report; give it as `--baseline {}` to compare against it",
+                path.display()
+            )
+        })
     }
 
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {

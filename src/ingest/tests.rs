@@ -76,8 +76,11 @@ fn exactly_one_format_claims_each_real_fixture() {
             .filter(|format| format.adapter.detect(&head) != Detection::No)
             .map(|format| format.id)
             .collect();
-        let near_misses: Vec<&str> =
-            FORMATS.iter().filter(|format| format.adapter.near_miss(&head).is_some()).map(|format| format.id).collect();
+        let near_misses: Vec<&str> = FORMATS
+            .iter()
+            .filter(|format| format.adapter.near_miss(path, &head).is_some())
+            .map(|format| format.id)
+            .collect();
         let shown = path.strip_prefix(root).unwrap().display();
         match expected(path) {
             Expected::Claimed(id) if claims != [id] => wrong.push(format!("{shown}: claimed by {claims:?}, not {id}")),

@@ -1,4 +1,13 @@
-//! What the command-line test crates share: running the binary in a folder.
+//! What the test crates share: the one way to run the binary (and the scripts that run it)
+//! so that the environment running the tests cannot change what it does.
+//!
+//! Under GitHub Actions the job's own `GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY` and
+//! `GITHUB_OUTPUT` would make every `check` append a report to the job's real step summary
+//! and outputs; `NO_COLOR` and `COLUMNS` would change what is printed; and a run with no cache
+//! folder would write into the user's `~/.cache`. [`hermetic`] removes all of that. A test that
+//! wants one of them sets it after calling it.
+
+#![allow(dead_code)] // each test crate uses its own part of this module
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,18 +19,54 @@ pub(crate) struct Run {
     pub stderr: String,
 }
 
+/// The binary under test.
+pub(crate) fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_perfbudget"))
+}
+
+/// Where the tests' runs remember compressed sizes: never the user's cache folder.
+pub(crate) fn cache_dir() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Variables the tests' own environment may hold that change what perfbudget prints or
+/// writes, besides every `GITHUB_*` one.
+const CLEARED: &[&str] = &["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES"];
+
+/// Removes from `command` every `GITHUB_*` variable of the environment running the tests
+/// (not only `GITHUB_ACTIONS`: also `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_TOKEN`,
+/// ...) and [`CLEARED`], and points the size cache at [`cache_dir`]. For the binary and for
+/// any script that runs it.
+pub(crate) fn hermetic(command: &mut Command) -> &mut Command {
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|key| key.starts_with("GITHUB_")) {
+            command.env_remove(key);
+        }
+    }
+    for key in CLEARED {
+        command.env_remove(key);
+    }
+    command.env("PERFBUDGET_CACHE_DIR", cache_dir())
+}
+
+/// `perfbudget` to be run in `dir`, with a [`hermetic`] environment. Add arguments,
+/// variables and pipes, then run it.
+pub(crate) fn command(dir: &Path) -> Command {
+    let mut command = Command::new(binary());
+    command.current_dir(dir);
+    hermetic(&mut command);
+    command
+}
+
 /// Runs `perfbudget ARGS` in `dir`, outside GitHub Actions and with colours left to the
 /// terminal check (the output is a pipe), whatever the environment running the tests.
 pub(crate) fn perfbudget(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_ACTIONS")
-        // Compressed sizes are remembered here, never in the user's cache.
-        .env("PERFBUDGET_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
-        .output()
-        .expect("perfbudget runs");
+    run(command(dir).args(args))
+}
+
+/// Runs a command built from [`command`] and collects what it printed.
+pub(crate) fn run(command: &mut Command) -> Run {
+    let output = command.output().expect("perfbudget runs");
     Run {
         code: output.status.code().expect("exited, not killed"),
         stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
@@ -29,6 +74,7 @@ pub(crate) fn perfbudget(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The repository's root: the demo's budget and samples, the fixtures.
 pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

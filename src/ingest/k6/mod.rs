@@ -24,7 +24,7 @@ impl Adapter for K6Summary {
         Detection::from(metrics && k6_only, metrics && k6_like)
     }
 
-    fn near_miss(&self, head: &Head) -> Option<String> {
+    fn near_miss(&self, _path: &Path, head: &Head) -> Option<String> {
         is_text_summary(&head.bytes).then(|| {
             "this is k6's end-of-test text, which is not a stable format; write JSON with \
              `k6 run --summary-export=summary.json`, or return JSON.stringify(data) from handleSummary"

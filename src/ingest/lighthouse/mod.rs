@@ -27,7 +27,7 @@ impl Adapter for Lighthouse {
         Detection::from(report, false)
     }
 
-    fn near_miss(&self, head: &Head) -> Option<String> {
+    fn near_miss(&self, _path: &Path, head: &Head) -> Option<String> {
         is_html_report(&head.bytes).then(|| {
             "this is Lighthouse's HTML report; perfbudget reads its JSON: run Lighthouse with `--output=json` \
              (or `--output=json --output=html` for both), or give the `lhr-*.json` files of `.lighthouseci/`"
