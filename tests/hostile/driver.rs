@@ -23,7 +23,12 @@ fn values_read_from_a_folder_are_range_checked() {
     edited_lhr(&dir.path().join("runs"), "lhr-1.json", &lcp, "\"numericValue\": 1e308");
     edited_lhr(&dir.path().join("runs"), "lhr-2.json", &lcp, "\"numericValue\": -1e308");
     write(dir.path(), "b.yml", "version: 1\nbudgets:\n  - { metric: lcp, max: 2.5s, aggregate: median }\n");
-    let stderr = refused(dir.path(), &["check", "--budget", "b.yml", "runs"], "lhr-1.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "b.yml", "runs"],
+        "lhr-1.json",
+        &["lcp for http://localhost:10200/dobetterweb/dbw_tester.html (data=lab"],
+    );
     assert!(stderr.contains("lcp for http://localhost:10200/dobetterweb/dbw_tester.html"), "{stderr}");
     assert!(stderr.ends_with(": value 1e308 ms is out of range\n"), "{stderr}");
 }
@@ -34,12 +39,22 @@ fn impossible_values_are_refused_with_the_rule_they_break() {
     let dir = tempfile::tempdir().unwrap();
     let lcp = lcp_numeric_value();
     edited_lhr(dir.path(), "negative.json", &lcp, "\"numericValue\": -2500");
-    let stderr = refused(dir.path(), &["measure", "negative.json"], "negative.json");
+    let stderr = refused(
+        dir.path(),
+        &["measure", "negative.json"],
+        "negative.json",
+        &["lcp for http://localhost:10200/dobetterweb/dbw_tester.html (data=lab"],
+    );
     assert!(stderr.ends_with("value -2500 ms is impossible: a time from lighthouse is at least 0\n"), "{stderr}");
 
     edited_lhr(dir.path(), "score.json", "\"score\": 0.32", "\"score\": 7.5");
     write(dir.path(), "score.yml", "version: 1\nlimits:\n  score: 90\n");
-    let stderr = refused(dir.path(), &["check", "--budget", "score.yml", "score.json"], "score.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "score.yml", "score.json"],
+        "score.json",
+        &["score for http://localhost:10200/dobetterweb/dbw_tester.html"],
+    );
     assert!(
         stderr.ends_with(
             "value 750 is impossible: a score from lighthouse is 0 to 100 (a Lighthouse report writes it as 0 to 1)\n"
@@ -53,7 +68,12 @@ fn impossible_values_are_refused_with_the_rule_they_break() {
     assert!(k6.contains(failed));
     write(dir.path(), "k6.json", &k6.replace(failed, &failed.replace("\"rate\":0}", "\"rate\":-0.5}")));
     write(dir.path(), "k6.yml", "version: 1\nlimits:\n  error_rate: 1%\n");
-    let stderr = refused(dir.path(), &["check", "--budget", "k6.yml", "k6.json"], "k6.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "k6.yml", "k6.json"],
+        "k6.json",
+        &["http_req_failed rate: value -0.5 is impossible: a ratio from k6 is a"],
+    );
     assert!(
         stderr.contains("http_req_failed rate: value -0.5 is impossible: a ratio from k6 is a fraction from 0 to 1"),
         "{stderr}"
@@ -96,23 +116,43 @@ fn broken_reports_in_a_folder_are_errors() {
     assert_eq!(good.code, 0, "{}{}", good.stdout, good.stderr);
 
     write(&lhci, "lhr-2.json", "");
-    let stderr = refused(dir.path(), &["check", "--budget", "b.yml", ".lighthouseci"], "lhr-2.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "b.yml", ".lighthouseci"],
+        "lhr-2.json",
+        &["named like a Lighthouse CI report (lhr-*.json) but the file is empty"],
+    );
     assert!(stderr.contains("named like a Lighthouse CI report (lhr-*.json) but the file is empty"), "{stderr}");
 
     let lhr = fs::read_to_string(repo().join("samples/lighthouse-13.4.1.json")).unwrap();
     // Cut before the keys detection looks for, so no format claims what is left.
     write(&lhci, "lhr-2.json", &lhr[..lhr.find("\"lighthouseVersion\"").unwrap()]);
-    let stderr = refused(dir.path(), &["check", "--budget", "b.yml", ".lighthouseci"], "lhr-2.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "b.yml", ".lighthouseci"],
+        "lhr-2.json",
+        &["named like a Lighthouse CI report (lhr-*.json) but is not valid JSON"],
+    );
     assert!(stderr.contains("is not valid JSON at line"), "{stderr}");
     assert!(stderr.contains("truncated?"), "{stderr}");
 
     write(&lhci, "lhr-2.json", r#"{"requestedUrl": "http://localhost/"}"#);
-    let stderr = refused(dir.path(), &["check", "--budget", "b.yml", ".lighthouseci"], "lhr-2.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "b.yml", ".lighthouseci"],
+        "lhr-2.json",
+        &["named like a Lighthouse CI report (lhr-*.json) but is not a"],
+    );
     assert!(stderr.contains("is not a Lighthouse report"), "{stderr}");
 
     fs::remove_file(lhci.join("lhr-2.json")).unwrap();
     write(&lhci, "other.json", "{\"a\": [1, 2");
-    let stderr = refused(dir.path(), &["check", "--budget", "b.yml", ".lighthouseci"], "other.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "b.yml", ".lighthouseci"],
+        "other.json",
+        &["named like a report but is not valid JSON at line 1, column 11: EOF"],
+    );
     assert!(stderr.contains("named like a report but is not valid JSON at line 1"), "{stderr}");
 }
 
@@ -143,8 +183,12 @@ fn baselines_at_or_below_zero_or_out_of_range_never_call_a_slowdown_better() {
     assert!(report.contains("\"value\": -401.0"), "{report}");
     let edited = report.replace("\"value\": -401.0", "\"value\": 1e308").replace("\"unit\": \"ms\"", "\"unit\": \"s\"");
     write(dir.path(), "huge.json", &edited);
-    let stderr =
-        refused(dir.path(), &["check", "--budget", "b.yml", "--baseline", "huge.json", "now.json"], "huge.json");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "b.yml", "--baseline", "huge.json", "now.json"],
+        "huge.json",
+        &["checks[0] (api_p95, http_req_duration): value 1e308 s is out of range"],
+    );
     assert!(stderr.contains("checks[0] (api_p95, http_req_duration): value 1e308 s is out of range"), "{stderr}");
 }
 
@@ -196,14 +240,24 @@ fn rows_and_selections_are_bounded() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "m.json", &benchmarks(10_000));
     write(dir.path(), "rows.yml", &broad_budget(21));
-    let stderr = refused(dir.path(), &["check", "--budget", "rows.yml", "m.json"], "rows.yml");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "rows.yml", "m.json"],
+        "rows.yml",
+        &[r#"the budget would make more than 200000 result rows (entry "e20""#],
+    );
     assert_eq!(
         stderr,
         "error: rows.yml: the budget would make more than 200000 result rows (entry \"e20\" reaches it); narrow the \
          entries' selectors (url:, id:, tags:, files:) or split the gate into several runs\n"
     );
     write(dir.path(), "pairs.yml", &broad_budget(1_000));
-    let stderr = refused(dir.path(), &["check", "--budget", "pairs.yml", "m.json"], "pairs.yml");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--budget", "pairs.yml", "m.json"],
+        "pairs.yml",
+        &["the budget's entries select more than 5000000 measurements in all"],
+    );
     assert!(stderr.contains("select more than 5000000 measurements in all"), "{stderr}");
     // Just under the bound, the run is judged as usual.
     write(dir.path(), "fits.yml", &broad_budget(20));
@@ -222,15 +276,35 @@ fn pipes_and_devices_are_refused_before_they_are_opened() {
     let dir = tempfile::tempdir().unwrap();
     let made = std::process::Command::new("mkfifo").arg(dir.path().join("pipe.json")).status().unwrap();
     assert!(made.success());
-    let stderr = refused(dir.path(), &["measure", "pipe.json"], "pipe.json");
+    let stderr = refused(
+        dir.path(),
+        &["measure", "pipe.json"],
+        "pipe.json",
+        &["not a regular file (a FIFO); an input is a report file or a folder of"],
+    );
     assert_eq!(
         stderr,
         "error: pipe.json: not a regular file (a FIFO); an input is a report file or a folder of them\n"
     );
-    let stderr = refused(dir.path(), &["measure", "--input-format", "k6-stream", "pipe.json"], "pipe.json");
+    let stderr = refused(
+        dir.path(),
+        &["measure", "--input-format", "k6-stream", "pipe.json"],
+        "pipe.json",
+        &["not a regular file (a FIFO); an input is a report file or a folder of"],
+    );
     assert!(stderr.contains("not a regular file (a FIFO)"), "{stderr}");
-    let stderr = refused(dir.path(), &["validate", "pipe.json"], "pipe.json");
+    let stderr = refused(
+        dir.path(),
+        &["validate", "pipe.json"],
+        "pipe.json",
+        &["cannot read the budget file: pipe.json: not a regular file (a FIFO)"],
+    );
     assert!(stderr.contains("not a regular file (a FIFO); perfbudget reads files, not pipes or devices"), "{stderr}");
-    let stderr = refused(dir.path(), &["measure", "/dev/zero"], "/dev/zero");
+    let stderr = refused(
+        dir.path(),
+        &["measure", "/dev/zero"],
+        "/dev/zero",
+        &["not a regular file (a character device); an input is a report file or"],
+    );
     assert!(stderr.contains("not a regular file (a character device)"), "{stderr}");
 }

@@ -6,7 +6,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod budget;
 mod bundle;
@@ -27,11 +26,19 @@ fn perfbudget(dir: &Path, args: &[&str]) -> common::Run {
 }
 
 /// Runs `perfbudget ARGS` and expects exit 2 with an `error:` line naming `file`.
-fn refused(dir: &Path, args: &[&str], file: &str) -> String {
+/// Runs `perfbudget ARGS` and expects exit 2 with an `error:` line naming `file` and
+/// giving one of `reasons` (several where a loop feeds different inputs).
+#[track_caller]
+fn refused(dir: &Path, args: &[&str], file: &str, reasons: &[&str]) -> String {
     let run = perfbudget(dir, args);
     assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
     assert!(run.stderr.contains(file), "{args:?}: the message does not name {file}: {}", run.stderr);
+    assert!(
+        reasons.iter().any(|reason| run.stderr.contains(reason)),
+        "{args:?}: the message gives none of the reasons {reasons:?}: {}",
+        run.stderr
+    );
     run.stderr
 }
 
@@ -61,7 +68,12 @@ fn truncated_real_reports_are_refused() {
             let truncated = format!("cut-{fraction}-{name}");
             fs::write(dir.path().join(&truncated), &bytes[..cut]).unwrap();
             // Detected by content from what is left, as `check` would read it.
-            let stderr = refused(dir.path(), &["measure", &truncated], &truncated);
+            let stderr = refused(
+                dir.path(),
+                &["measure", &truncated],
+                &truncated,
+                &["(the file ends early: truncated?)", "incomplete deflate stream"],
+            );
             assert!(!stderr.contains('\u{1b}'), "{stderr}");
         }
     }
@@ -72,7 +84,19 @@ fn the_wrong_declared_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     fs::copy(repo().join("samples/lighthouse-13.4.1.json"), dir.path().join("lhr.json")).unwrap();
     for format in ["k6-summary", "pagespeed", "crux", "measurements", "k6-stream", "cargo-criterion", "bencher"] {
-        refused(dir.path(), &["measure", "--input-format", format, "lhr.json"], "lhr.json");
+        refused(
+            dir.path(),
+            &["measure", "--input-format", format, "lhr.json"],
+            "lhr.json",
+            &[
+                "no `record` in this CrUX response",
+                "no `test NAME ... bench:` line",
+                "not a PageSpeed Insights response",
+                "EOF while parsing",
+                "invalid type: map, expected a sequence",
+                "this k6 summary has no `metrics`",
+            ],
+        );
     }
 }
 
@@ -104,15 +128,46 @@ fn deep_nesting_is_refused() {
     fs::write(dir.path().join("arrays.json"), arrays).unwrap();
     fs::write(dir.path().join("objects.json"), &objects).unwrap();
     for format in ["measurements", "lighthouse", "k6-summary", "pagespeed", "crux"] {
-        refused(dir.path(), &["measure", "--input-format", format, "arrays.json"], "arrays.json");
-        refused(dir.path(), &["measure", "--input-format", format, "objects.json"], "objects.json");
+        refused(
+            dir.path(),
+            &["measure", "--input-format", format, "arrays.json"],
+            "arrays.json",
+            &["recursion limit exceeded", "invalid type: sequence, expected a string"],
+        );
+        refused(
+            dir.path(),
+            &["measure", "--input-format", format, "objects.json"],
+            "objects.json",
+            &[
+                "no `record` in this CrUX response",
+                "not a PageSpeed Insights response",
+                "invalid type: map, expected a sequence",
+                "this k6 summary has no `metrics`",
+                "missing field `lighthouseVersion`",
+            ],
+        );
     }
-    refused(dir.path(), &["measure", "arrays.json"], "arrays.json");
+    refused(
+        dir.path(),
+        &["measure", "arrays.json"],
+        "arrays.json",
+        &["not an input perfbudget can read (detected by content, not by name)"],
+    );
     let yaml = format!("version: 1\nlimits:\n  lcp: {}2.5s{}\n", "[".repeat(10_000), "]".repeat(10_000));
     fs::write(dir.path().join("deep.yml"), yaml).unwrap();
-    refused(dir.path(), &["validate", "deep.yml"], "deep.yml");
+    refused(
+        dir.path(),
+        &["validate", "deep.yml"],
+        "deep.yml",
+        &["limits.lcp: invalid type: sequence, expected a limit for lcp, such as"],
+    );
     fs::write(dir.path().join("deep.json"), format!("{{\"version\": 1, \"limits\": {objects}}}")).unwrap();
-    refused(dir.path(), &["validate", "deep.json"], "deep.json");
+    refused(
+        dir.path(),
+        &["validate", "deep.json"],
+        "deep.json",
+        &["unknown metric `a`; metrics are: lcp, fcp, tbt, speed_index, tti"],
+    );
 }
 
 #[test]
@@ -124,29 +179,44 @@ fn non_finite_and_out_of_range_numbers_are_refused() {
             r#"[{{"source":"lighthouse","metric":"lcp","subject":{{"url":"https://x/"}},"value":{value},"unit":"ms"}}]"#
         );
         fs::write(dir.path().join(&file), json).unwrap();
-        refused(dir.path(), &["measure", &file], &format!("{file}:1:"));
+        refused(
+            dir.path(),
+            &["measure", &file],
+            &format!("{file}:1:"),
+            &["is out of range", "expected value", "number out of range"],
+        );
     }
     let lcp = lcp_numeric_value();
     edited_lhr(dir.path(), "lhr-huge.json", &lcp, "\"numericValue\": 1e308");
-    let stderr = refused(dir.path(), &["measure", "lhr-huge.json"], "lhr-huge.json");
+    let stderr = refused(
+        dir.path(),
+        &["measure", "lhr-huge.json"],
+        "lhr-huge.json",
+        &["lcp for http://localhost:10200/dobetterweb/dbw_tester.html (data=lab"],
+    );
     assert_eq!(
         stderr,
         "error: lhr-huge.json: lcp for http://localhost:10200/dobetterweb/dbw_tester.html \
          (data=lab, form_factor=mobile, lighthouse=13): value 1e308 ms is out of range\n"
     );
     fs::write(dir.path().join("b.yml"), "version: 1\nlimits:\n  lcp: 1e400ms\n").unwrap();
-    refused(dir.path(), &["validate", "b.yml"], "b.yml");
+    refused(dir.path(), &["validate", "b.yml"], "b.yml", &["limits.lcp: `1e400ms` is not a finite number"]);
     fs::write(dir.path().join("n.yml"), "version: 1\nlimits:\n  lcp: -2s\n").unwrap();
-    refused(dir.path(), &["validate", "n.yml"], "n.yml:3:");
+    refused(
+        dir.path(),
+        &["validate", "n.yml"],
+        "n.yml:3:",
+        &["limits.lcp: `-2s` is negative; a time cannot be below zero"],
+    );
 }
 
 #[test]
 fn duplicate_keys_in_a_budget_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("dup.yml"), "version: 1\nlimits:\n  lcp: 2.5s\n  lcp: 4s\n").unwrap();
-    refused(dir.path(), &["validate", "dup.yml"], "dup.yml:4:");
+    refused(dir.path(), &["validate", "dup.yml"], "dup.yml:4:", &["limits: `lcp` is given twice"]);
     fs::write(dir.path().join("dup.json"), r#"{"version": 1, "limits": {"cls": 0.1, "cls": 0.25}}"#).unwrap();
-    refused(dir.path(), &["validate", "dup.json"], "dup.json:1:");
+    refused(dir.path(), &["validate", "dup.json"], "dup.json:1:", &["`cls` is given twice"]);
 }
 
 #[cfg(unix)]
@@ -156,18 +226,18 @@ fn non_utf8_names_and_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let name = std::ffi::OsStr::from_bytes(b"lhr-\xff.json");
     fs::copy(repo().join("samples/lighthouse-13.4.1.json"), dir.path().join(name)).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .arg("measure")
-        .arg(name)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let output = common::command(dir.path()).arg("measure").arg(name).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&output.stdout).contains("lhr-\u{fffd}.json"));
     fs::write(dir.path().join("bytes.json"), b"[{\"source\":\"x\xff\"}]").unwrap();
-    refused(dir.path(), &["measure", "--input-format", "measurements", "bytes.json"], "bytes.json");
+    refused(
+        dir.path(),
+        &["measure", "--input-format", "measurements", "bytes.json"],
+        "bytes.json",
+        &["not UTF-8 text (an invalid byte at offset 13)"],
+    );
     fs::write(dir.path().join("bench.txt"), b"test a ... bench: \xff ns/iter (+/- 1)\n").unwrap();
-    refused(dir.path(), &["measure", "--input-format", "bencher", "bench.txt"], "bench.txt");
+    refused(dir.path(), &["measure", "--input-format", "bencher", "bench.txt"], "bench.txt", &["not UTF-8 text"]);
 }
 
 #[cfg(unix)]
@@ -175,13 +245,18 @@ fn non_utf8_names_and_bytes() {
 fn empty_folders_and_symlink_loops_end_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("empty")).unwrap();
-    refused(dir.path(), &["measure", "empty"], "empty");
+    refused(
+        dir.path(),
+        &["measure", "empty"],
+        "empty",
+        &["no file in this folder is an input perfbudget reads (perfbudget"],
+    );
     fs::create_dir(dir.path().join("loop")).unwrap();
     std::os::unix::fs::symlink("..", dir.path().join("loop/up")).unwrap();
     std::os::unix::fs::symlink(".", dir.path().join("loop/self")).unwrap();
-    refused(dir.path(), &["measure", "loop"], "loop");
+    refused(dir.path(), &["measure", "loop"], "loop", &["/self: a symbolic link loop (it leads back to loop)"]);
     std::os::unix::fs::symlink("missing.json", dir.path().join("dangling.json")).unwrap();
-    refused(dir.path(), &["measure", "dangling.json"], "dangling.json");
+    refused(dir.path(), &["measure", "dangling.json"], "dangling.json", &["No such file or directory (os error 2)"]);
 }
 
 #[cfg(unix)]
@@ -212,7 +287,12 @@ fn a_built_file_over_1_gb_is_refused_before_it_is_read() {
     let file = fs::File::create(dir.path().join("dist/huge.js")).unwrap();
     file.set_len(1_100_000_000).unwrap();
     fs::write(dir.path().join("perfbudget.yml"), "version: 1\nlimits:\n  bundle_size: 10 kB\n").unwrap();
-    let stderr = refused(dir.path(), &["check", "--no-cache", "dist"], "dist/huge.js");
+    let stderr = refused(
+        dir.path(),
+        &["check", "--no-cache", "dist"],
+        "dist/huge.js",
+        &["1100000000 bytes is more than the 1000000000 perfbudget compresses"],
+    );
     assert!(stderr.contains("1100000000 bytes is more than the 1000000000 perfbudget compresses"), "{stderr}");
     // Its raw size needs no reading at all.
     fs::write(
@@ -242,13 +322,23 @@ fn a_2_gb_sparse_file_given_as_a_lighthouse_report_is_refused_without_reading_it
     let dir = tempfile::tempdir().unwrap();
     let file = fs::File::create(dir.path().join("sparse.json")).unwrap();
     file.set_len(2_000_000_000).unwrap();
-    let stderr = refused(dir.path(), &["measure", "--input-format", "lighthouse", "sparse.json"], "sparse.json");
+    let stderr = refused(
+        dir.path(),
+        &["measure", "--input-format", "lighthouse", "sparse.json"],
+        "sparse.json",
+        &["2 GB is more than the 500 MB perfbudget reads as one report; is this"],
+    );
     assert_eq!(
         stderr,
         "error: sparse.json: 2 GB is more than the 500 MB perfbudget reads as one report; is this the right file?\n"
     );
     // Detected by content: zeros are no format at all.
-    refused(dir.path(), &["measure", "sparse.json"], "sparse.json: not an input perfbudget can read");
+    refused(
+        dir.path(),
+        &["measure", "sparse.json"],
+        "sparse.json: not an input perfbudget can read",
+        &["(detected by content, not by name); perfbudget reads: perfbudget"],
+    );
 }
 
 /// The text of the LCP audit's `"numericValue": N` in the sample.
@@ -297,11 +387,9 @@ fn reports_are_byte_identical_whatever_the_file_order_or_thread_count() {
         fs::copy(repo().join("samples/k6-handle-summary.json"), work.join("k6.json")).unwrap();
         copy_tree(&repo().join("tests/fixtures/bundle/dist"), &work.join("dist"), reverse);
         fs::write(work.join("perfbudget.yml"), budget).unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        let output = common::command(&work)
             .args(["check", "--no-cache", "--json", "r.json", "--markdown", "r.md", "--junit", "r.xml"])
-            .current_dir(&work)
             .env("RAYON_NUM_THREADS", threads)
-            .env_remove("GITHUB_ACTIONS")
             .output()
             .unwrap();
         assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));

@@ -136,10 +136,8 @@ fn report_with_budget_name(dir: &Path, budget_name: &str, built_name: &str) -> S
 /// Runs `perfbudget ARGS` with no stdin, killing it after `limit`: `None` if it was
 /// still running then.
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Option<super::common::Run> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+    let mut child = super::common::command(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -193,14 +191,7 @@ fn outputs_comment_and_baseline_refuse_what_is_not_a_small_regular_file() {
 #[cfg(target_os = "linux")]
 fn run_into_dev_full(dir: &Path, args: &[&str]) -> super::common::Run {
     let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env("PERFBUDGET_CACHE_DIR", env!("CARGO_TARGET_TMPDIR"))
-        .stdout(full)
-        .output()
-        .unwrap();
+    let output = super::common::command(dir).args(args).stdout(full).output().unwrap();
     super::common::Run {
         code: output.status.code().unwrap(),
         stdout: String::new(),
@@ -253,10 +244,8 @@ fn outputs_a_closed_pipe_is_quiet_and_keeps_the_verdict() {
     fs::write(dir.path().join("perfbudget.yml"), "version: 1\nlimits:\n  bench_time: 1ms\n").unwrap();
     for (args, code) in [(vec!["measure", "--format", "json", "m.json"], 0), (vec!["check", "--verbose", "m.json"], 1)]
     {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_perfbudget"))
+        let mut child = super::common::command(dir.path())
             .args(&args)
-            .current_dir(dir.path())
-            .env_remove("GITHUB_ACTIONS")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -359,7 +348,7 @@ fn outputs_a_subject_with_200000_tags_is_read_and_rendered() {
     // A tag given twice is still refused, naming it.
     let twice = "[{\"source\":\"k6\",\"metric\":\"m\",\"value\":1,\"unit\":\"ms\",\"subject\":{\"b\":\"1\",\"a\":\"2\",\"b\":\"3\"}}]";
     fs::write(dir.path().join("twice.json"), twice).unwrap();
-    let stderr = refused(dir.path(), &["measure", "twice.json"], "twice.json");
+    let stderr = refused(dir.path(), &["measure", "twice.json"], "twice.json", &["subject tag `b` is given twice"]);
     assert!(stderr.contains("subject tag `b` is given twice"), "{stderr}");
 }
 
