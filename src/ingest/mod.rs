@@ -113,7 +113,19 @@ fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Res
         Some(format) => format.0,
         None => detect(path)?,
     };
-    let measurements = format.adapter.read(path, options).map_err(|error| error.in_file(path))?;
+    let measurements = format.adapter.read(path, options).map_err(|error| {
+        // A format named with --input-format that does not fit: say what the file is.
+        match options.format.and_then(|_| detect(path).ok()).filter(|detected| detected.id != format.id) {
+            Some(detected) => anyhow::anyhow!(
+                "{}: read as --input-format {}, but it is a {}: drop --input-format or name that one (as {}: {error})",
+                path.display(),
+                format.id,
+                detected.description,
+                format.id
+            ),
+            None => error.in_file(path),
+        }
+    })?;
     accept(path, measurements, inputs)
 }
 

@@ -32,8 +32,8 @@ impl Located {
     }
 }
 
-/// Drops the " at line L column C" parsers append, since the error starts with it.
+/// Drops the " at line L column C" parsers write into their messages (serde_json at the
+/// end, YAML before its context), since the error starts with the place.
 pub(crate) fn without_position(message: &str, line: usize, column: usize) -> String {
-    let suffix = format!(" at line {line} column {column}");
-    message.strip_suffix(&suffix).unwrap_or(message).to_owned()
+    message.replacen(&format!(" at line {line} column {column}"), "", 1)
 }

@@ -336,7 +336,7 @@ fn structure_errors() {
     );
     assert_eq!(
         error("version: 1\nlimits:\n  lcp: \"2s\n"),
-        "perfbudget.yml:4:1: found unexpected end of stream at line 4 column 1, while scanning a quoted scalar at line 3 column 8"
+        "perfbudget.yml:4:1: found unexpected end of stream, while scanning a quoted scalar at line 3 column 8"
     );
 }
 
