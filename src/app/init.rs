@@ -27,7 +27,9 @@ pub(super) fn run(args: &InitArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     let mut measurements = Vec::new();
     let mut warnings = Vec::new();
     for input in candidates {
-        match ingest::read_inputs(&[cwd.join(&input)], &ingest::Options::default()) {
+        // A named input is read as the user wrote it, so errors name it that way.
+        let path = if named { input.clone() } else { cwd.join(&input) };
+        match ingest::read_inputs(&[path], &ingest::Options::default()) {
             Ok(read) => {
                 if named || !read.measurements.is_empty() {
                     inputs.push(input);
