@@ -1,7 +1,8 @@
 //! criterion's tree reader on arbitrary `benchmark.json`, `estimates.json`,
 //! `change/estimates.json` and `sample.json`: the input is split at the first three 0xFF
 //! bytes into the four files of one benchmark directory. The reader returns an error or
-//! measurements, never panics; what it returns is finite. The staleness check then weighs
+//! measurements, never panics; what the validating driver accepts of it is finite in base
+//! units and in range. The staleness check then weighs
 //! the fuzzed `sample.json` against a benchmark written an hour earlier: it never panics,
 //! and it can only call the earlier one left over, never the fuzzed (latest) one.
 #![no_main]
@@ -13,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use libfuzzer_sys::fuzz_target;
 use perfbudget::ingest::Adapter;
 use perfbudget::ingest::criterion::CriterionTree;
+use perfbudget::ingest::validate;
 
 /// The fuzzed tree, and a benchmark of another tree written an hour before it.
 fn dirs() -> &'static (PathBuf, PathBuf) {
@@ -48,10 +50,16 @@ fuzz_target!(|data: &[u8]| {
             let _ = std::fs::remove_file(&change_file);
         }
     }
-    if let Ok(found) = perfbudget::ingest::criterion::read_tree(root, "new") {
-        for measurement in &found {
+    // What the validating driver accepts is finite in its base unit and in its metric's
+    // physical range.
+    if let Ok(found) = perfbudget::ingest::criterion::read_tree(root, "new")
+        && let Ok(accepted) = perfbudget::ingest::validated(root, found)
+    {
+        for measurement in &accepted {
             for value in [measurement.value, measurement.lower, measurement.upper].into_iter().flatten() {
-                assert!(value.is_finite(), "{measurement:?}");
+                assert!(measurement.unit.to_base(value).is_finite(), "{measurement:?}");
+                let range = validate::range(&measurement.source, &measurement.metric, measurement.unit);
+                assert!(range.min <= value && value <= range.max, "{value} outside {range:?}: {measurement:?}");
             }
         }
     }
