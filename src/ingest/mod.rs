@@ -6,6 +6,7 @@
 //! folder found in a search) passes one driver ([`validated`]) that checks its range and
 //! stamps its origin.
 
+pub(crate) mod autocannon;
 pub mod bencher;
 pub mod bundle;
 pub mod cargo_criterion;
@@ -41,7 +42,7 @@ pub use registry::{InputFormat, known_formats};
 
 /// Source-specific notes added to the judged rows after `evaluate`, which knows no source:
 /// each tool's own verdict on the same number, shown beside perfbudget's.
-const ANNOTATORS: &[Annotator] = &[criterion::annotate, k6::annotate];
+const ANNOTATORS: &[Annotator] = &[criterion::annotate, k6::annotate, autocannon::annotate];
 
 /// Adds a source's notes to the rows of an evaluation of these measurements.
 type Annotator = fn(&mut [crate::model::CheckResult], &[Measurement]);

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::ingest::format::Adapter;
-use crate::ingest::{bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed};
+use crate::ingest::{autocannon, bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed};
 
 /// One input format.
 #[derive(Debug)]
@@ -63,6 +63,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "k6 JSON stream (`k6 run --out json=FILE`, also .gz)",
         help: "k6's `--out json` stream (NDJSON, also gzip)",
         adapter: &k6_stream::K6Stream,
+    },
+    Format {
+        id: "autocannon",
+        description: "autocannon result JSON (`autocannon --json URL`)",
+        help: "autocannon's `--json` result",
+        adapter: &autocannon::Autocannon,
     },
     Format {
         id: "criterion",
