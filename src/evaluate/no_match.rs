@@ -57,6 +57,13 @@ pub(super) fn no_match(
                  `--out json` stream, from which any statistic is computed",
             );
         }
+        // autocannon has more percentiles than the list above shows, and never a p95.
+        if selects.stats.rank(Some("p(95)")).is_some() && candidates.iter().any(|m| m.source == "autocannon") {
+            found.push_str(
+                "; autocannon reports no p95 (its percentiles nearest it are p(90) and p(97.5)): use api_p90 or \
+                 api_p99, or `metric: k6` with `k6_metric: http_req_duration` and `stat: p(97.5)`",
+            );
+        }
         found
     } else {
         let mut subjects: Vec<String> = candidates.iter().map(|m| describe_subject(&m.subject)).collect();

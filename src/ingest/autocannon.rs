@@ -27,10 +27,11 @@ impl Adapter for Autocannon {
     fn detect(&self, head: &Head) -> Detection {
         let Some(text) = head.object() else { return Detection::No };
         let has = |key: &str| text.contains(&format!("\"{key}\""));
-        let blocks = has("latency") && has("requests") && has("throughput");
-        // Keys of autocannon's run options and counters that no other tool's JSON has together.
+        // Keys of autocannon's run options and counters that no other tool's JSON has
+        // together; they come before `latency`, so a result cut short is still known.
         let own = has("connections") && has("pipelining") && has("sampleInt") && has("non2xx");
-        Detection::from(blocks && own, blocks && (has("connections") || has("non2xx")))
+        let blocks = has("latency") && has("requests") && has("throughput");
+        Detection::from(own && has("latency"), blocks && (has("connections") || has("non2xx")))
     }
 
     fn near_miss(&self, _path: &Path, head: &Head) -> Option<String> {
@@ -128,7 +129,14 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
         _ => run.requests.average,
     };
     measurements.push(Measurement::new(SOURCE, HTTP_REQS, Some(RATE), subject.clone(), per_second, Unit::PerSecond));
-    measurements.push(Measurement::new(SOURCE, HTTP_REQS, Some("count"), subject.clone(), run.requests.total, Unit::Number));
+    measurements.push(Measurement::new(
+        SOURCE,
+        HTTP_REQS,
+        Some("count"),
+        subject.clone(),
+        run.requests.total,
+        Unit::Number,
+    ));
     // A request failed when its response was not 2xx or it got none (a socket error or a
     // time-out, which autocannon counts in `errors` and not in `requests.total`).
     let attempted = run.requests.total + run.errors;
@@ -174,7 +182,10 @@ fn latency_stat(key: &str) -> Option<String> {
             let digits = key.strip_prefix('p')?;
             let (whole, fraction) = digits.split_once('_').unwrap_or((digits, ""));
             let numeric = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-            if whole.is_empty() || !numeric(whole) || !numeric(fraction) || (digits.contains('_') && fraction.is_empty())
+            if whole.is_empty()
+                || !numeric(whole)
+                || !numeric(fraction)
+                || (digits.contains('_') && fraction.is_empty())
             {
                 return None;
             }

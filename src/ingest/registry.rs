@@ -5,7 +5,9 @@
 use std::fmt;
 
 use crate::ingest::format::Adapter;
-use crate::ingest::{autocannon, bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed};
+use crate::ingest::{
+    autocannon, bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed,
+};
 
 /// One input format.
 #[derive(Debug)]
