@@ -560,7 +560,8 @@ fn a_statistic_the_load_tool_does_not_report_is_red_naming_what_it_does() {
         vec![(
             Verdict::Red,
             "no measurement matched http_req_duration p(95); http_req_duration is there with avg, max, min, p(50), \
-             p(90), p(99)"
+             p(90), p(99); autocannon reports no p95 (its percentiles nearest it are p(90) and p(97.5)): use \
+             api_p90 or api_p99, or `metric: k6` with `k6_metric: http_req_duration` and `stat: p(97.5)`"
                 .to_owned()
         )]
     );
