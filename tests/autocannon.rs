@@ -16,7 +16,8 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Every run recorded as JSON.
-const RUNS: &[&str] = &["plain.json", "both.json", "flaky.json", "refused.json", "workers.json", "rate-limited.json"];
+const RUNS: &[&str] =
+    &["plain.json", "both.json", "flaky.json", "timeouts.json", "refused.json", "workers.json", "rate-limited.json"];
 
 fn read(name: &str) -> Vec<Measurement> {
     ingest::read_input(&fixture(name), None).unwrap()
@@ -131,12 +132,18 @@ fn the_failures_are_what_the_runs_did() {
     let rate = |name: &str| find(&read(name), "http_req_failed", "rate").value;
     // Every 8th request to /api/flaky answers 500.
     assert_eq!(rate("flaky.json"), Some(250.0 / 2000.0));
+    // Every 4th request outlived the 1 s time-out: 8 errors beside 36 responses, all 200.
+    assert_eq!(
+        (json("timeouts.json")["timeouts"].as_f64(), json("timeouts.json")["non2xx"].as_f64()),
+        (Some(8.0), Some(0.0))
+    );
+    assert_eq!(rate("timeouts.json"), Some(8.0 / 44.0));
     // A closed port: every request is a socket error.
     assert_eq!(rate("refused.json"), Some(1.0));
     assert_eq!(rate("plain.json"), Some(0.0));
     // Two workers' results are merged by autocannon into one, read like any other.
     assert_eq!(json("workers.json")["workers"], 2);
-    assert_eq!(find(&read("workers.json"), "http_reqs", "count").value, Some(738.0));
+    assert_eq!(find(&read("workers.json"), "http_reqs", "count").value, Some(739.0));
 }
 
 /// The cells of the row of a box-drawn table that starts with `label`.
@@ -218,10 +225,10 @@ fn budgets_on_a_run_through_the_binary() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let checks = verdicts(&report);
     assert_eq!(verdict(&checks, "api_p99").1, "green");
-    assert_eq!(verdict(&checks, "api_p99").2, Some(11.0));
-    assert_eq!(verdict(&checks, "api_avg").2, Some(6.12));
+    assert_eq!(verdict(&checks, "api_p99").2, Some(13.0));
+    assert_eq!(verdict(&checks, "api_avg").2, Some(6.21));
     assert_eq!(verdict(&checks, "error_rate").2, Some(0.0));
-    assert_eq!(verdict(&checks, "throughput").2, Some(1507.0));
+    assert_eq!(verdict(&checks, "throughput").2, Some(1490.0));
     assert!(checks.iter().all(|check| check.1 == "green"), "{checks:?}");
 
     // Every 8th request failed, and the flaky endpoint is slower on average.
@@ -263,7 +270,7 @@ fn a_run_without_responses_is_no_data_never_0_ms() {
         let (_, verdict, value, message) = verdict(&checks, metric);
         assert_eq!((verdict.as_str(), *value), ("red", None), "{metric}");
         assert!(
-            message.starts_with("no data: autocannon recorded no latency (0 responses, 30800 socket errors"),
+            message.starts_with("no data: autocannon recorded no latency (0 responses, 37688 socket errors"),
             "{message}"
         );
     }
@@ -277,9 +284,9 @@ fn a_rate_limited_run_is_read_with_a_note() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let checks = verdicts(&report);
     let (_, verdict, value, message) = verdict(&checks, "api_p99");
-    assert_eq!((verdict.as_str(), *value), ("green", Some(16.0)));
+    assert_eq!((verdict.as_str(), *value), ("green", Some(42.0)));
     assert!(
-        message.contains("autocannon ran rate-limited (-R): its histogram holds 3709 samples for 600 responses"),
+        message.contains("autocannon ran rate-limited (-R): its histogram holds 4179 samples for 600 responses"),
         "{message}"
     );
     // Only latency is back-filled: the error rate counts responses.
