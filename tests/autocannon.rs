@@ -332,3 +332,18 @@ fn bad_input_exits_2_naming_the_file() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("`latency` has no p99"), "{}", run.stderr);
 }
+
+#[test]
+fn init_proposes_budgets_from_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("plain.json"), dir.path().join("result.json")).unwrap();
+    let run = common::perfbudget(dir.path(), &["init", "result.json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("wrote perfbudget.yml: 3 checks from 1 inputs"), "{}", run.stdout);
+    let budget = std::fs::read_to_string(dir.path().join("perfbudget.yml")).unwrap();
+    for line in ["api_p99: 16 ms              # worst today: 13 ms", "error_rate: 1%", "throughput: 1100/s"] {
+        assert!(budget.contains(line), "{line}: {budget}");
+    }
+    // The proposed budget passes on the run it came from.
+    assert_eq!(common::perfbudget(dir.path(), &["check"]).code, 0);
+}
