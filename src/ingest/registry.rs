@@ -5,7 +5,9 @@
 use std::fmt;
 
 use crate::ingest::format::Adapter;
-use crate::ingest::{bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed};
+use crate::ingest::{
+    bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, measurements, pagespeed,
+};
 
 /// One input format.
 #[derive(Debug)]
@@ -81,6 +83,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "libtest or criterion bencher text (`test NAME ... bench: N ns/iter (+/- M)`)",
         help: "libtest or criterion `--output-format bencher` text",
         adapter: &bencher::BencherText,
+    },
+    Format {
+        id: "hyperfine",
+        description: "hyperfine export (`hyperfine --export-json FILE` or `--export-csv FILE`)",
+        help: "hyperfine's `--export-json` or `--export-csv` file",
+        adapter: &hyperfine::Hyperfine,
     },
 ];
 
