@@ -37,11 +37,17 @@ const ID_TAG: &str = "id";
 
 impl Adapter for Hyperfine {
     /// The JSON as hyperfine writes it (`{"results": [{"command":` first) is certain; the
-    /// same keys in another order (a reformatted file) likely. The CSV by its header.
+    /// same keys in another order (a reformatted file), or `{"results": []}` alone, likely:
+    /// the empty one is then refused as a run that measured nothing. The CSV by its header.
     fn detect(&self, head: &Head) -> Detection {
         if let Some(text) = head.object() {
             let keys = ["\"results\"", "\"command\"", "\"mean\"", "\"stddev\""];
-            return Detection::from(opens_like_hyperfine(text), keys.iter().all(|key| text.contains(key)));
+            let likely = keys.iter().all(|key| text.contains(key))
+                || tokens(text, &["{", "\"results\"", ":", "[", "]", "}"]).is_some_and(|rest| rest.trim().is_empty());
+            return Detection::from(
+                tokens(text, &["{", "\"results\"", ":", "[", "{", "\"command\""]).is_some(),
+                likely,
+            );
         }
         Detection::from(is_csv_header(first_line(&head.text)), false)
     }
@@ -70,17 +76,11 @@ impl Adapter for Hyperfine {
     }
 }
 
-/// Whether `text` opens as hyperfine writes its JSON: the `results` key first, and the first
-/// result's `command` key first.
-fn opens_like_hyperfine(text: &str) -> bool {
-    let mut rest = text;
-    for token in ["{", "\"results\"", ":", "[", "{", "\"command\""] {
-        match rest.trim_start().strip_prefix(token) {
-            Some(after) => rest = after,
-            None => return false,
-        }
-    }
-    true
+/// What follows these JSON tokens (with any white space between them) at the start of
+/// `text`, or `None` when it does not start with them: how hyperfine's JSON opens, with the
+/// `results` key first and the first result's `command` key first.
+fn tokens<'t>(text: &'t str, tokens: &[&str]) -> Option<&'t str> {
+    tokens.iter().try_fold(text, |rest, token| rest.trim_start().strip_prefix(token))
 }
 
 /// The first line of a text, without its line ending.
@@ -387,7 +387,12 @@ mod tests {
         }
         let reordered = br#"{"results": [{"mean": 1, "command": "a", "stddev": null}]}"#;
         assert_eq!(Hyperfine.detect(&Head::new(reordered.to_vec())), Detection::Likely);
-        for other in [&b"{\"results\": []}"[..], b"command,mean\n", b"", b"{\"command\": \"mean\"}"] {
+        assert_eq!(
+            Hyperfine.detect(&Head::new(b"{\"results\": [ ]}\n".to_vec())),
+            Detection::Likely,
+            "refused on read"
+        );
+        for other in [&b"{\"results\": [1]}"[..], b"command,mean\n", b"", b"{\"command\": \"mean\"}"] {
             assert_eq!(Hyperfine.detect(&Head::new(other.to_vec())), Detection::No);
         }
     }
