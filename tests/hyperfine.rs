@@ -232,3 +232,14 @@ fn measure_lists_each_command_with_its_parameters() {
     assert_eq!(tagged, measurements.len(), "every command of a scan has its parameter");
     assert!(ingest::measurements::parse(&run.stdout).is_ok(), "valid measurements JSON");
 }
+
+#[test]
+fn init_proposes_a_budget_on_each_commands_mean() {
+    let dir = workspace("", &[("sleep.json", "sleep.json")]);
+    std::fs::remove_file(dir.path().join("b.yml")).unwrap();
+    let run = common::perfbudget(dir.path(), &["init", "sleep.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let budget = std::fs::read_to_string(dir.path().join("perfbudget.yml")).unwrap();
+    assert!(budget.contains("    id: \"sleep 0.01\"\n    max: 16 ms                  # today: 13.17 ms\n"), "{budget}");
+    assert!(budget.contains("    id: \"sleep 0.02\"\n    max: 31 ms                  # today: 25.5 ms\n"), "{budget}");
+}

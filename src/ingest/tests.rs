@@ -38,7 +38,9 @@ fn expected(path: &Path) -> Expected {
     Expected::Claimed(match () {
         _ if text.contains("/bundle/") => return Expected::Nothing,
         // hyperfine leaves 0-byte exports when its first command fails: no format's.
-        _ if text.contains("tests/fixtures/hyperfine/") && name.starts_with("aborted-first") => return Expected::Nothing,
+        _ if text.contains("tests/fixtures/hyperfine/") && name.starts_with("aborted-first") => {
+            return Expected::Nothing;
+        }
         _ if text.contains("tests/fixtures/hyperfine/") => "hyperfine",
         _ if text.contains("/generated/pages/") || text.contains("/generated/lhci/") => return Expected::Nothing,
         _ if extension == "html" => return Expected::NearMiss("lighthouse"),
