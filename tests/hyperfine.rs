@@ -121,8 +121,11 @@ fn workspace(budgets: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// `check` with a JSON report: its exit code, and each check's (id, verdict, value, message).
-fn check(dir: &Path, input: &str) -> (i32, Vec<(String, String, Option<f64>, String)>, String) {
+/// One check of a JSON report: its subject's id, verdict, value and message.
+type Row = (String, String, Option<f64>, String);
+
+/// `check` with a JSON report: its exit code, each check's row, and what it printed on stderr.
+fn check(dir: &Path, input: &str) -> (i32, Vec<Row>, String) {
     let run = common::perfbudget(dir, &["check", "--budget", "b.yml", "--json", "r.json", input]);
     if run.code == 2 {
         return (2, Vec::new(), run.stderr);

@@ -457,7 +457,7 @@ mod tests {
         let sleep = fixture("sleep.json");
         match parse(&sleep[..sleep.len() / 2]) {
             Err(Error::At(located)) => {
-                assert!(located.line > 1 && located.message.contains("truncated"), "{located:?}")
+                assert!(located.line > 1 && located.message.contains("truncated"), "{located:?}");
             }
             other => panic!("{other:?}"),
         }
