@@ -260,6 +260,14 @@ fn failures(exit_codes: &[Option<i64>]) -> Option<String> {
 }
 
 fn parse_csv(text: &str) -> Result<Vec<Command>, Error> {
+    // hyperfine ends every record with a line break. A file cut inside its last field could
+    // still parse, as a shorter number (`0.0178` cut to `0.01`): refuse it instead.
+    if !text.trim().is_empty() && !text.ends_with('\n') {
+        return Err(Error::Line {
+            line: text.matches('\n').count() + 1,
+            message: "the last line does not end with a line break (cut short?)".into(),
+        });
+    }
     let mut records = csv_records(text);
     let Some((_, header)) = records.next().transpose()? else {
         return Err(Error::Refused("the file is empty".into()));
@@ -468,6 +476,11 @@ mod tests {
         match parse(b"command,mean,stddev,median,user,system,max,min\na,1,0,1,0,0,1,1\n") {
             Err(Error::Line { line: 1, message }) => assert!(message.starts_with("the header is `"), "{message}"),
             other => panic!("{other:?}"),
+        }
+        let csv = std::str::from_utf8(&fixture("sleep.csv")).unwrap().to_owned();
+        match parse(csv[..csv.len() - 3].as_bytes()) {
+            Err(Error::Line { line: 3, message }) => assert!(message.ends_with("(cut short?)"), "{message}"),
+            other => panic!("a CSV cut in its last number: {other:?}"),
         }
         for (row, why) in [
             ("a,1,0,1,0,0,1", "7 fields where the header has 8"),
