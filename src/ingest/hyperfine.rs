@@ -477,8 +477,8 @@ mod tests {
             Err(Error::Line { line: 1, message }) => assert!(message.starts_with("the header is `"), "{message}"),
             other => panic!("{other:?}"),
         }
-        let csv = std::str::from_utf8(&fixture("sleep.csv")).unwrap().to_owned();
-        match parse(csv[..csv.len() - 3].as_bytes()) {
+        let csv = fixture("sleep.csv");
+        match parse(&csv[..csv.len() - 3]) {
             Err(Error::Line { line: 3, message }) => assert!(message.ends_with("(cut short?)"), "{message}"),
             other => panic!("a CSV cut in its last number: {other:?}"),
         }
