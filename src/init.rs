@@ -148,13 +148,21 @@ fn limit_line(metric: Metric, values: impl Iterator<Item = f64>) -> Option<Strin
 /// One long-form budget per criterion benchmark (its typical time, as `bench_time` reads
 /// it), for the first [`MAX_BENCHMARKS`] ids in order.
 fn benchmark_budgets(measurements: &[Measurement]) -> String {
-    // The slowest value of each id, in id order.
-    let mut ids: BTreeMap<&str, f64> = BTreeMap::new();
+    // The slowest value of each id, in id order, of the statistic the budget reads: the
+    // preferred one an id has (criterion's `typical`, not its `mean` beside it).
+    let stats = Metric::BenchTime.selects(None, None).stats;
+    let mut ids: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
     for measurement in selected(Metric::BenchTime, measurements) {
         let (Some(id), Some(value)) = (measurement.subject.get("id"), measurement.base_value()) else { continue };
-        let worst = ids.entry(id).or_insert(value);
-        *worst = worst.max(value);
+        let Some(rank) = stats.rank(measurement.stat.as_deref()) else { continue };
+        let (best, worst) = ids.entry(id).or_insert((rank, value));
+        if rank < *best {
+            (*best, *worst) = (rank, value);
+        } else if rank == *best {
+            *worst = worst.max(value);
+        }
     }
+    let ids: BTreeMap<&str, f64> = ids.into_iter().map(|(id, (_, worst))| (id, worst)).collect();
     let mut text = String::new();
     for (id, worst) in ids.iter().take(MAX_BENCHMARKS) {
         let limit = format_limit(Dimension::Time, suggested_limit(Direction::LowerIsBetter, *worst));

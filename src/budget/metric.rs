@@ -290,11 +290,13 @@ impl Metric {
             Metric::ErrorRate => k6(HTTP_REQ_FAILED, RATE),
             Metric::Throughput => k6(HTTP_REQS, RATE),
             Metric::K6 => Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) },
-            // criterion's headline value (the slope, else the mean) unless the budget picks
-            // `statistic: mean` or `median`.
-            Metric::BenchTime => {
-                Selects { metric: "bench_time", stats: stat.map_or(Stats::OneOfOrNone(&["typical"]), Stats::One) }
-            }
+            // criterion's headline value (the slope, else the mean), else the mean of a tool
+            // with no headline (hyperfine), unless the budget picks `statistic: mean` or
+            // `median`. A subject with both (criterion) reads `typical` only.
+            Metric::BenchTime => Selects {
+                metric: "bench_time",
+                stats: stat.map_or(Stats::OneOfOrNone(&["typical", "mean"]), Stats::One),
+            },
             // Per element, else per byte, else per bit, as the benchmark declared.
             Metric::BenchThroughput => {
                 Selects { metric: "bench_throughput", stats: Stats::OneOfOrNone(&["elements", "bytes", "bits"]) }
@@ -359,9 +361,10 @@ mod tests {
         assert_eq!(any.selects(Some("iterations"), Some("count")).metric, "iterations");
         assert_eq!(Metric::PageWeight("page_weight.script").selects(None, None).metric, "page_weight.script");
         assert_eq!(Metric::Lcp.selects(None, None), Selects { metric: "lcp", stats: Stats::Any });
-        assert_eq!(Metric::BenchTime.selects(None, None).stats, Stats::OneOfOrNone(&["typical"]));
-        assert_eq!(Metric::BenchTime.selects(None, None).stats.rank(None), Some(1), "a value without a stat");
-        assert_eq!(Metric::BenchTime.selects(None, None).stats.rank(Some("mean")), None);
+        assert_eq!(Metric::BenchTime.selects(None, None).stats, Stats::OneOfOrNone(&["typical", "mean"]));
+        assert_eq!(Metric::BenchTime.selects(None, None).stats.rank(None), Some(2), "a value without a stat");
+        assert_eq!(Metric::BenchTime.selects(None, None).stats.rank(Some("mean")), Some(1), "hyperfine's headline");
+        assert_eq!(Metric::BenchTime.selects(None, None).stats.rank(Some("median")), None);
         assert_eq!(Metric::BenchTime.selects(None, Some("median")).stats, Stats::One("median"));
         assert_eq!(Metric::BenchThroughput.selects(None, None).stats.rank(Some("bytes")), Some(1));
         assert_eq!(Stats::Any.rank(None), Some(0));

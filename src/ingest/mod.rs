@@ -16,6 +16,7 @@ mod detect;
 mod error;
 mod field;
 pub(crate) mod format;
+pub(crate) mod hyperfine;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;

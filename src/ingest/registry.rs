@@ -6,7 +6,8 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    autocannon, bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed,
+    autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, measurements,
+    pagespeed,
 };
 
 /// One input format.
@@ -89,6 +90,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "libtest or criterion bencher text (`test NAME ... bench: N ns/iter (+/- M)`)",
         help: "libtest or criterion `--output-format bencher` text",
         adapter: &bencher::BencherText,
+    },
+    Format {
+        id: "hyperfine",
+        description: "hyperfine export (`hyperfine --export-json FILE` or `--export-csv FILE`)",
+        help: "hyperfine's `--export-json` or `--export-csv` file",
+        adapter: &hyperfine::Hyperfine,
     },
 ];
 

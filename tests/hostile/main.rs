@@ -51,6 +51,7 @@ const REAL_FILES: &[&str] = &[
     "tests/fixtures/k6/generated/v057/summary-export.json",
     "tests/fixtures/k6/generated/v110/stream.ndjson.gz",
     "tests/fixtures/criterion/generated/cargo-criterion-run1.ndjson",
+    "tests/fixtures/hyperfine/v1.20.0/scan.json",
 ];
 
 #[test]
@@ -83,7 +84,9 @@ fn truncated_real_reports_are_refused() {
 fn the_wrong_declared_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     fs::copy(repo().join("samples/lighthouse-13.4.1.json"), dir.path().join("lhr.json")).unwrap();
-    for format in ["k6-summary", "pagespeed", "crux", "measurements", "k6-stream", "cargo-criterion", "bencher"] {
+    for format in
+        ["k6-summary", "pagespeed", "crux", "measurements", "k6-stream", "cargo-criterion", "bencher", "hyperfine"]
+    {
         refused(
             dir.path(),
             &["measure", "--input-format", format, "lhr.json"],
@@ -95,6 +98,7 @@ fn the_wrong_declared_format_is_refused() {
                 "EOF while parsing",
                 "invalid type: map, expected a sequence",
                 "this k6 summary has no `metrics`",
+                "missing field `results`",
             ],
         );
     }
