@@ -89,7 +89,7 @@ struct Requests {
 }
 
 /// Reads one autocannon result.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
+pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
     let run: Run = serde_json::from_slice(bytes).map_err(|error| Located::from_json(&error, 1, 1))?;
     let at = |message: String| Located { line: 1, column: 1, message };
     let subject = subject(&run);

@@ -103,7 +103,7 @@ fn csv_rule() -> String {
 }
 
 /// Every measurement of a hyperfine export, JSON or CSV (told apart by the first character).
-pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
+pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let (line, column) = position(bytes, error.valid_up_to());
         Error::At(Located { line, column, message: "not UTF-8 text".into() })

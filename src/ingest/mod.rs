@@ -6,7 +6,7 @@
 //! folder found in a search) passes one driver ([`validated`]) that checks its range and
 //! stamps its origin.
 
-pub(crate) mod autocannon;
+pub mod autocannon;
 pub mod bencher;
 pub mod bundle;
 pub mod cargo_criterion;
@@ -16,7 +16,7 @@ mod detect;
 mod error;
 mod field;
 pub(crate) mod format;
-pub(crate) mod hyperfine;
+pub mod hyperfine;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;
