@@ -137,7 +137,12 @@ fn limit_line(metric: Metric, values: impl Iterator<Item = f64>) -> Option<Strin
     if worst == 0.0 {
         return Some(format!("  # {name}: today {today}; pick a limit\n"));
     }
-    let limit = format_limit(dimension, suggested_limit(direction, worst));
+    let suggested = suggested_limit(direction, worst);
+    // A ratio cannot pass 100%: 20% beyond an error rate of 90% or more is no limit.
+    if dimension == Dimension::Ratio && suggested >= 1.0 {
+        return Some(format!("  # {name}: today {today}; pick a limit\n"));
+    }
+    let limit = format_limit(dimension, suggested);
     let kind = match direction {
         Direction::LowerIsBetter => "worst today",
         Direction::HigherIsBetter => "a minimum; lowest today",

@@ -51,8 +51,20 @@ pub(super) fn run(args: &InitArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     }
     let measurements = ingest::k6_stream::summarize(measurements);
     let text = crate::init::starter(&inputs, &measurements);
-    let budget = budget::parse_str(&text, &shown, cwd)
-        .with_context(|| format!("the starter budget does not load (a bug in perfbudget init):\n{text}"))?;
+    let budget = match budget::parse_str(&text, &shown, cwd) {
+        Ok(budget) => budget,
+        // Every metric of a run that measured nothing (a server that was down: no
+        // responses, 100% errors) is left as a comment: there is no limit to propose.
+        Err(error) if error.to_string().contains("the budget has no checks") => bail!(
+            "nothing in {} can be budgeted from today's numbers (every metric is 0, 100% errors or no data: did \
+             the run reach its server?); run it again, or write the limits yourself",
+            inputs.iter().map(|input| input.display().to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        Err(error) => {
+            return Err(anyhow::Error::new(error)
+                .context(format!("the starter budget does not load (a bug in perfbudget init):\n{text}")));
+        }
+    };
     let report = Report::new(
         evaluate(&budget, &measurements, None)?,
         BudgetInfo { name: budget.name.clone(), file: budget.file.clone() },
