@@ -5,7 +5,9 @@
 use std::fmt;
 
 use crate::ingest::format::Adapter;
-use crate::ingest::{bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed};
+use crate::ingest::{
+    ab, bencher, cargo_criterion, criterion, crux, k6, k6_stream, lighthouse, measurements, pagespeed,
+};
 
 /// One input format.
 #[derive(Debug)]
@@ -81,6 +83,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "libtest or criterion bencher text (`test NAME ... bench: N ns/iter (+/- M)`)",
         help: "libtest or criterion `--output-format bencher` text",
         adapter: &bencher::BencherText,
+    },
+    Format {
+        id: "ab",
+        description: "ApacheBench standard output (`ab -n N -c C URL > FILE`, with or without `-k`)",
+        help: "ApacheBench (`ab`) standard output",
+        adapter: &ab::ApacheBench,
     },
 ];
 

@@ -47,6 +47,7 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/criterion/") => return Expected::Nothing,
         _ if text.contains("/k6/") && (name.starts_with("stream") || extension == "gz") => "k6-stream",
         _ if text.contains("/k6/") => "k6-summary",
+        _ if text.contains("tests/fixtures/ab/") => "ab",
         _ if name.starts_with("crux-") => "crux",
         // The `lighthouseResult` of a PageSpeed Insights response alone is a report.
         _ if name.starts_with("psi-lighthouseResult") => "lighthouse",
