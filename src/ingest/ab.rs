@@ -182,7 +182,7 @@ pub fn parse(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
             }
         }
     }
-    finish(run, part, ab_message, last_line)
+    finish(&run, part, ab_message, last_line)
 }
 
 /// ab's error line after its banner, such as `apr_socket_recv: Connection refused (111)` or
@@ -302,7 +302,7 @@ fn percentile_line(line: &str, expected: u32) -> Result<f64, String> {
 }
 
 /// The run's measurements once the file has ended in `part`, or why there are none.
-fn finish(run: Run, part: Part, ab_message: Option<String>, last_line: usize) -> Result<Vec<Measurement>, Error> {
+fn finish(run: &Run, part: Part, ab_message: Option<String>, last_line: usize) -> Result<Vec<Measurement>, Error> {
     let cut = |what: &str| Error::Line {
         line: last_line.max(1),
         message: format!("ab's output ends here, before {what} (cut short?)"),
@@ -332,7 +332,7 @@ fn finish(run: Run, part: Part, ab_message: Option<String>, last_line: usize) ->
         }
         Part::Percentiles => run.complete.unwrap_or_default(),
     };
-    let subject = Subject::from([(URL_TAG, url(&run).as_str())]);
+    let subject = Subject::from([(URL_TAG, url(run).as_str())]);
     let measurement = |metric: &str, stat: &str, value: f64, unit: Unit| {
         Measurement::new(SOURCE, metric, Some(stat), subject.clone(), value, unit)
     };
