@@ -402,12 +402,16 @@ fn validate(dir: &Path, name: &str, text: &str) -> common::Run {
 fn the_readme_budget_examples_load() {
     let dir = tempfile::tempdir().unwrap();
     let blocks = readme_blocks("yaml");
-    assert_eq!(blocks.len(), 3, "the bundle entries, the manifest entries and the budget file");
+    assert_eq!(blocks.len(), 4, "the bundle entries, the manifest entries, the ApacheBench budget and the budget file");
     // Fragments: a `budgets:` list, then bare entries of one.
-    let files =
-        [format!("version: 1\n{}", blocks[0]), format!("version: 1\nbudgets:\n{}", blocks[1]), blocks[2].clone()];
+    let files = [
+        format!("version: 1\n{}", blocks[0]),
+        format!("version: 1\nbudgets:\n{}", blocks[1]),
+        blocks[2].clone(),
+        blocks[3].clone(),
+    ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
-    let expected = ["3 checks", "3 checks", "11 checks (1 from presets)"];
+    let expected = ["3 checks", "3 checks", "3 checks", "11 checks (1 from presets)"];
     for (text, checks) in files.iter().zip(expected) {
         let run = validate(dir.path(), "perfbudget.yml", text);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{text}");
