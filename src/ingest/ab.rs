@@ -455,6 +455,19 @@ mod tests {
     }
 
     #[test]
+    fn a_run_that_completed_nothing_has_only_its_count() {
+        // ab prints no rate and no Connection Times when no request completed.
+        let plain = fixture("plain.txt");
+        let summary = &plain[..plain.find("Requests per second").unwrap()];
+        let text = summary.replace("Complete requests:      500", "Complete requests:      0");
+        let measurements = parse(text.as_bytes()).unwrap();
+        assert_eq!(measurements.len(), 1);
+        assert_eq!((measurements[0].metric.as_str(), measurements[0].value), (HTTP_REQS, Some(0.0)));
+        // With requests completed, the same summary is cut short.
+        assert!(error(summary).contains("before its `Connection Times (ms)`"));
+    }
+
+    #[test]
     fn the_s_flag_prints_three_columns() {
         let text = fixture("plain.txt")
             .replace("              min  mean[+/-sd] median   max", "              min   avg   max")
