@@ -57,7 +57,7 @@ fn abs_own_numbers(text: &str) -> Vec<(&'static str, String, f64)> {
 fn every_number_equals_abs_own() {
     let mut compared = 0;
     let mut equal = 0;
-    for name in ["plain.txt", "keepalive.txt", "flaky.txt", "varies.txt", "single.txt"] {
+    for name in ["plain.txt", "keepalive.txt", "flaky.txt", "varies.txt", "single.txt", "orders.txt"] {
         let path = fixture(name);
         let text = std::fs::read_to_string(&path).unwrap();
         let measurements = ingest::read_input(&path, None).unwrap();
@@ -85,8 +85,62 @@ fn every_number_equals_abs_own() {
             }
         }
     }
-    println!("ab: {compared} numbers compared, {equal} equal");
-    assert_eq!((compared, equal), (62, 62));
+    println!("ab standard output: {compared} numbers compared, {equal} equal");
+    assert_eq!((compared, equal), (76, 76));
+}
+
+/// The `-e` CSV's rows: (percent, ms).
+fn csv_rows(text: &str) -> Vec<(u32, f64)> {
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let (percent, ms) = line.split_once(',').unwrap();
+            (percent.parse().unwrap(), ms.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn every_csv_row_equals_abs_own_and_rounds_to_its_printed_line() {
+    let path = fixture("orders-percentiles.csv");
+    let rows = csv_rows(&std::fs::read_to_string(&path).unwrap());
+    assert_eq!(rows.len(), 101);
+    let measurements = ingest::read_input(&path, None).unwrap();
+    assert_eq!(measurements.len(), 101);
+    let mut equal = 0;
+    for (percent, ms) in &rows {
+        let stat = match percent {
+            0 => "min".to_owned(),
+            100 => "max".to_owned(),
+            percent => format!("p({percent})"),
+        };
+        let found: Vec<&ingest::Measurement> =
+            measurements.iter().filter(|m| m.stat.as_deref() == Some(stat.as_str())).collect();
+        assert_eq!(found.len(), 1, "{stat}");
+        assert_eq!((found[0].metric.as_str(), found[0].value), ("http_req_duration", Some(*ms)), "{stat}");
+        assert!(found[0].subject.is_empty(), "the CSV names no URL: the whole run");
+        equal += 1;
+    }
+    println!("ab -e CSV: {} numbers compared, {equal} equal", rows.len());
+    // The same run's standard output: with n = 500, n·p/100 is whole, so the CSV's index
+    // (int)(0.5 + n·p/100) is the printed line's, and ab's rounding ((µs + 500) / 1000)
+    // of the CSV row gives the printed whole ms.
+    let text = std::fs::read_to_string(fixture("orders.txt")).unwrap();
+    assert_eq!(printed(&text, "Complete requests:"), Some("500"));
+    let own = abs_own_numbers(&text);
+    let whole_ms = |ms: f64| (ms + 0.5).floor();
+    let mut cross = 0;
+    for (_, stat, value) in own.iter().filter(|(metric, stat, _)| *metric == "http_req_duration" && stat != "avg") {
+        let percent = match stat.as_str() {
+            "min" => 0,
+            "max" => 100,
+            other => other.trim_start_matches("p(").trim_end_matches(')').parse().unwrap(),
+        };
+        let row = rows.iter().find(|(p, _)| *p == percent).unwrap();
+        assert_eq!(whole_ms(row.1), *value, "{stat}");
+        cross += 1;
+    }
+    assert_eq!(cross, 10);
 }
 
 #[test]
@@ -177,6 +231,11 @@ fn budgets_on_real_runs_through_the_binary() {
     // Varying body lengths are not errors: green at 1%.
     let varies = check("limits:\n  error_rate: 1%\n", "tests/fixtures/ab/varies.txt");
     assert_eq!((varies.code, verdict_of(&varies.stdout, "error_rate")), (0, "green"), "{}", varies.stdout);
+
+    // The -e CSV of the /api/orders run: p95 60.398 ms.
+    let csv = check("limits:\n  api_p95: 50ms\n", "tests/fixtures/ab/orders-percentiles.csv");
+    assert_eq!((csv.code, verdict_of(&csv.stdout, "api_p95")), (1, "red"), "{}{}", csv.stdout, csv.stderr);
+    assert!(csv.stdout.contains("API p95 60.4 ms"), "{}", csv.stdout);
 
     // One request: no percentiles, so api_p95 is "no data" (red), never made up.
     let single = check("limits:\n  api_p95: 100ms\n  api_max: 100ms\n", "tests/fixtures/ab/single.txt");

@@ -22,6 +22,12 @@
 //!   request failures here. Connect and exception failures are retried by ab and never
 //!   become complete requests, so they are added to the requests tried.
 //!
+//! ab's `-e FILE.csv` (`Percentage served,Time in ms`, rows 0 to 100) is read too: `p(1)` …
+//! `p(99)`, `min` (row 0) and `max` (row 100), in ms with ab's three decimals. It holds no
+//! URL, so its subject is the run without tags. ab picks its rows by another index than
+//! its printed lines (`(int)(0.5 + n·p/100)`, not `n·p/100`), so a CSV row may be one
+//! request away from the printed line of the same percentile; each is read as ab wrote it.
+//!
 //! A run that printed no result block (a refused connection, a time-out: ab stops with a
 //! message on standard error) is an error quoting ab's message when the file holds it; a
 //! result block cut short is an error naming the line it stops at.
@@ -44,25 +50,34 @@ const CONNECTION_TIMES: &str = "Connection Times (ms)";
 const PERCENTILES: &str = "Percentage of the requests served within a certain time (ms)";
 /// The percentiles ab prints, in its order; 100 is the longest request.
 const PERCENTS: [u32; 9] = [50, 66, 75, 80, 90, 95, 98, 99, 100];
+/// The first line of ab's `-e` CSV.
+const CSV_HEADER: &str = "Percentage served,Time in ms";
 
 #[derive(Debug)]
 pub struct ApacheBench;
 
 impl Adapter for ApacheBench {
-    /// ab's banner, or the summary's own lines when the banner was cut off (`tail`): no
-    /// other format writes `Server Hostname:`, `Document Path:` and `Complete requests:`.
+    /// ab's banner, the header of its `-e` CSV, or the summary's own lines when the banner
+    /// was cut off (`tail`): no other format writes `Server Hostname:`, `Document Path:`
+    /// and `Complete requests:`.
     fn detect(&self, head: &Head) -> Detection {
         let text = head.lines_text();
         let has = |prefix: &str| text.lines().any(|line| line.starts_with(prefix));
         let banner = text.lines().take(3).any(|line| line.starts_with(BANNER));
+        let csv = text.lines().next().is_some_and(|line| line.trim_end() == CSV_HEADER);
         Detection::from(
-            banner || (has("Server Hostname:") && has("Document Path:") && has("Complete requests:")),
+            banner || csv || (has("Server Hostname:") && has("Document Path:") && has("Complete requests:")),
             false,
         )
     }
 
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
-        parse(std::io::BufReader::new(std::fs::File::open(path)?))
+        let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
+        // The CSV's header is its first bytes, well inside the first buffer read.
+        if reader.fill_buf()?.starts_with(CSV_HEADER.as_bytes()) {
+            return parse_csv(reader);
+        }
+        parse(reader)
     }
 }
 
@@ -366,6 +381,47 @@ fn finish(run: &Run, part: Part, ab_message: Option<String>, last_line: usize) -
     Ok(measurements)
 }
 
+/// Every measurement of ab's `-e` CSV: its header, then one `PERCENT,MS` row for each percent
+/// from 0 to 100, in order. A missing, extra or garbled row is an error naming its line.
+pub fn parse_csv(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
+    let mut lines = Lines::new(reader);
+    let mut measurements = Vec::with_capacity(101);
+    let mut last_line = 0;
+    while let Some((number, line)) = lines.next_line()? {
+        last_line = number;
+        let at = |message: String| Error::Line { line: number, message };
+        if number == 1 {
+            if line.trim_end() != CSV_HEADER {
+                return Err(at(format!("the header is not ab's `{CSV_HEADER}`")));
+            }
+            continue;
+        }
+        let expected = measurements.len();
+        if expected > 100 {
+            return Err(at("a row after ab's `100,` row".into()));
+        }
+        let not_it = || format!("`{line}` is not ab's `{expected},MS` row (cut short?)");
+        let (percent, ms) = line.split_once(',').ok_or_else(|| at(not_it()))?;
+        if whole(percent) != Some(expected as u64) {
+            return Err(at(not_it()));
+        }
+        let value = decimal(ms).ok_or_else(|| at(not_it()))?;
+        let stat = match expected {
+            0 => "min".to_owned(),
+            100 => "max".to_owned(),
+            percent => format!("p({percent})"),
+        };
+        measurements.push(Measurement::new(SOURCE, HTTP_REQ_DURATION, Some(&stat), Subject::new(), value, Unit::Ms));
+    }
+    if measurements.len() <= 100 {
+        return Err(Error::Line {
+            line: last_line.max(1),
+            message: format!("ab's CSV ends here, before its `{},` row (cut short?)", measurements.len()),
+        });
+    }
+    Ok(measurements)
+}
+
 /// The run's URL as ab requested it: `http://HOST:PORT/PATH` (an IPv6 host in brackets).
 fn url(run: &Run) -> String {
     let scheme = if run.tls { "https" } else { "http" };
@@ -539,6 +595,32 @@ mod tests {
         let without_banner = &plain[plain.find("Server Software").unwrap()..];
         assert!(claims(&ApacheBench, without_banner.as_bytes()));
         assert!(!claims(&ApacheBench, b"Server Hostname: x\nsomething else\n"));
+    }
+
+    #[test]
+    fn the_csv_of_e() {
+        let measurements = parse_csv(fixture("orders-percentiles.csv").as_bytes()).unwrap();
+        assert_eq!(measurements.len(), 101);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "min"), 20.503);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "p(50)"), 42.035);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "max"), 65.438);
+        assert!(measurements.iter().all(|m| m.subject.is_empty()));
+        assert!(crate::ingest::format::claims(&ApacheBench, fixture("orders-percentiles.csv").as_bytes()));
+    }
+
+    #[test]
+    fn a_cut_or_garbled_csv_names_the_line() {
+        let csv = fixture("orders-percentiles.csv");
+        let lines: Vec<&str> = csv.lines().collect();
+        let csv_error = |text: &str| parse_csv(text.as_bytes()).unwrap_err().to_string();
+        assert_eq!(csv_error(&lines[..51].join("\n")), "51: ab's CSV ends here, before its `50,` row (cut short?)");
+        assert_eq!(csv_error(CSV_HEADER), "1: ab's CSV ends here, before its `0,` row (cut short?)");
+        assert_eq!(
+            csv_error(&format!("{}\n50,4", lines[..51].join("\n"))),
+            "52: `50,4` is not ab's `50,MS` row (cut short?)"
+        );
+        assert!(csv_error(&format!("{csv}101,70.000\n")).contains("a row after ab's `100,` row"));
+        assert!(csv_error(&csv.replace("50,42.035", "51,42.035")).contains("is not ab's `50,MS` row"));
     }
 
     #[test]
