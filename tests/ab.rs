@@ -144,6 +144,25 @@ fn every_csv_row_equals_abs_own_and_rounds_to_its_printed_line() {
 }
 
 #[test]
+fn the_gnuplot_rows_give_the_printed_lines_by_abs_rule() {
+    let path = fixture("orders-gnuplot.tsv");
+    let measurements = ingest::read_input(&path, None).unwrap();
+    let text = std::fs::read_to_string(fixture("orders.txt")).unwrap();
+    let own = abs_own_numbers(&text);
+    let mut compared = 0;
+    for (metric, stat, value) in own.iter().filter(|(_, stat, _)| !matches!(stat.as_str(), "avg" | "rate")) {
+        let found: Vec<&ingest::Measurement> =
+            measurements.iter().filter(|m| m.metric == *metric && m.stat.as_deref() == Some(stat)).collect();
+        assert_eq!(found.len(), 1, "{metric} {stat}");
+        assert_eq!(found[0].value, Some(*value), "{metric} {stat}");
+        assert!(found[0].subject.is_empty());
+        compared += 1;
+    }
+    println!("ab -g TSV: {compared} numbers compared, {compared} equal");
+    assert_eq!((compared, measurements.len()), (11, 11));
+}
+
+#[test]
 fn the_percentile_block_and_the_total_row_agree_on_the_longest_request() {
     for name in ["plain.txt", "keepalive.txt", "flaky.txt", "varies.txt"] {
         let text = std::fs::read_to_string(fixture(name)).unwrap();
@@ -232,10 +251,13 @@ fn budgets_on_real_runs_through_the_binary() {
     let varies = check("limits:\n  error_rate: 1%\n", "tests/fixtures/ab/varies.txt");
     assert_eq!((varies.code, verdict_of(&varies.stdout, "error_rate")), (0, "green"), "{}", varies.stdout);
 
-    // The -e CSV of the /api/orders run: p95 60.398 ms.
+    // The -e CSV of the /api/orders run: p95 58.922 ms.
     let csv = check("limits:\n  api_p95: 50ms\n", "tests/fixtures/ab/orders-percentiles.csv");
     assert_eq!((csv.code, verdict_of(&csv.stdout, "api_p95")), (1, "red"), "{}{}", csv.stdout, csv.stderr);
-    assert!(csv.stdout.contains("API p95 60.4 ms"), "{}", csv.stdout);
+    assert!(csv.stdout.contains("API p95 58.92 ms"), "{}", csv.stdout);
+    let tsv = check("limits:\n  api_p95: 60ms\n", "tests/fixtures/ab/orders-gnuplot.tsv");
+    assert_eq!((tsv.code, verdict_of(&tsv.stdout, "api_p95")), (0, "yellow"), "{}{}", tsv.stdout, tsv.stderr);
+    assert!(tsv.stdout.contains("API p95 59 ms"), "{}", tsv.stdout);
 
     // One request: no percentiles, so api_p95 is "no data" (red), never made up.
     let single = check("limits:\n  api_p95: 100ms\n  api_max: 100ms\n", "tests/fixtures/ab/single.txt");

@@ -28,6 +28,10 @@
 //! its printed lines (`(int)(0.5 + n·p/100)`, not `n·p/100`), so a CSV row may be one
 //! request away from the printed line of the same percentile; each is read as ab wrote it.
 //!
+//! ab's `-g FILE.tsv` (one row per request, whole ms) gives `p(50)` … `p(99)`, `max`, `min`
+//! and `http_reqs` `count` by ab's printed-line rule, so the same numbers as its standard
+//! output ([`parse_tsv`]); it too names no URL.
+//!
 //! A run that printed no result block (a refused connection, a time-out: ab stops with a
 //! message on standard error) is an error quoting ab's message when the file holds it; a
 //! result block cut short is an error naming the line it stops at.
@@ -52,19 +56,22 @@ const PERCENTILES: &str = "Percentage of the requests served within a certain ti
 const PERCENTS: [u32; 9] = [50, 66, 75, 80, 90, 95, 98, 99, 100];
 /// The first line of ab's `-e` CSV.
 const CSV_HEADER: &str = "Percentage served,Time in ms";
+/// The first line of ab's `-g` gnuplot TSV.
+const TSV_HEADER: &str = "starttime\tseconds\tctime\tdtime\tttime\twait";
 
 #[derive(Debug)]
 pub struct ApacheBench;
 
 impl Adapter for ApacheBench {
-    /// ab's banner, the header of its `-e` CSV, or the summary's own lines when the banner
+    /// ab's banner, the header of its `-e` CSV or `-g` TSV, or the summary's own lines when the banner
     /// was cut off (`tail`): no other format writes `Server Hostname:`, `Document Path:`
     /// and `Complete requests:`.
     fn detect(&self, head: &Head) -> Detection {
         let text = head.lines_text();
         let has = |prefix: &str| text.lines().any(|line| line.starts_with(prefix));
         let banner = text.lines().take(3).any(|line| line.starts_with(BANNER));
-        let csv = text.lines().next().is_some_and(|line| line.trim_end() == CSV_HEADER);
+        let first = text.lines().next().map(str::trim_end);
+        let csv = first.is_some_and(|line| line == CSV_HEADER || line == TSV_HEADER);
         Detection::from(
             banner || csv || (has("Server Hostname:") && has("Document Path:") && has("Complete requests:")),
             false,
@@ -74,8 +81,12 @@ impl Adapter for ApacheBench {
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
         // The CSV's header is its first bytes, well inside the first buffer read.
-        if reader.fill_buf()?.starts_with(CSV_HEADER.as_bytes()) {
+        let start = reader.fill_buf()?;
+        if start.starts_with(CSV_HEADER.as_bytes()) {
             return parse_csv(reader);
+        }
+        if start.starts_with(TSV_HEADER.as_bytes()) {
+            return parse_tsv(reader);
         }
         parse(reader)
     }
@@ -422,6 +433,61 @@ pub fn parse_csv(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
     Ok(measurements)
 }
 
+/// Every measurement of ab's `-g` TSV: one row per request (`starttime`, a ctime string;
+/// `seconds`; then `ctime`, `dtime`, `ttime` and `wait` in whole ms). The percentiles are
+/// taken by ab's own rule for its printed lines, from the `ttime` column: element `n·p/100`
+/// of the times sorted, `max` the last, `min` the first. ab rounds each time to the ms
+/// before writing it, and rounding keeps the order, so these equal the lines it printed for
+/// the same run. Its mean is of unrounded times and cannot be recomputed: no `avg`.
+pub fn parse_tsv(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
+    let mut lines = Lines::new(reader);
+    let mut times: Vec<u64> = Vec::new();
+    while let Some((number, line)) = lines.next_line()? {
+        let at = |message: String| Error::Line { line: number, message };
+        if number == 1 {
+            if line.trim_end() != TSV_HEADER {
+                return Err(at("the header is not ab's `starttime seconds ctime dtime ttime wait`".into()));
+            }
+            continue;
+        }
+        let columns: Vec<&str> = line.split('\t').collect();
+        let numbers = columns.get(1..).unwrap_or_default();
+        if columns.len() != 6 || columns[0].trim().is_empty() || numbers.iter().any(|column| whole(column).is_none()) {
+            return Err(at(format!(
+                "`{}` is not ab's row of a start time and five whole numbers (cut short?)",
+                line.replace('\t', " ")
+            )));
+        }
+        if let Some(ttime) = whole(columns[4]) {
+            times.push(ttime);
+        }
+    }
+    if times.is_empty() {
+        return Err(Error::Refused("ab's gnuplot file has no request rows: the run measured nothing".into()));
+    }
+    // ab writes the rows sorted by total time; sorting again keeps its rule for any order.
+    times.sort_unstable();
+    let n = times.len();
+    let ms = |index: usize| times.get(index).copied().unwrap_or_default() as f64;
+    let measurement = |stat: &str, value: f64, unit: Unit| {
+        Measurement::new(SOURCE, HTTP_REQ_DURATION, Some(stat), Subject::new(), value, unit)
+    };
+    let mut measurements = vec![
+        Measurement::new(SOURCE, HTTP_REQS, Some("count"), Subject::new(), n as f64, Unit::Number),
+        measurement("min", ms(0), Unit::Ms),
+    ];
+    // ab prints no percentiles for one request; its one time is the min and the max.
+    let percents: &[u32] = if n > 1 { &PERCENTS } else { &[100] };
+    for &percent in percents {
+        let (stat, index) = match percent {
+            100 => ("max".to_owned(), n - 1),
+            percent => (format!("p({percent})"), n * percent as usize / 100),
+        };
+        measurements.push(measurement(&stat, ms(index), Unit::Ms));
+    }
+    Ok(measurements)
+}
+
 /// The run's URL as ab requested it: `http://HOST:PORT/PATH` (an IPv6 host in brackets).
 fn url(run: &Run) -> String {
     let scheme = if run.tls { "https" } else { "http" };
@@ -601,9 +667,9 @@ mod tests {
     fn the_csv_of_e() {
         let measurements = parse_csv(fixture("orders-percentiles.csv").as_bytes()).unwrap();
         assert_eq!(measurements.len(), 101);
-        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "min"), 20.503);
-        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "p(50)"), 42.035);
-        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "max"), 65.438);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "min"), 20.554);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "p(50)"), 40.933);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "max"), 60.669);
         assert!(measurements.iter().all(|m| m.subject.is_empty()));
         assert!(crate::ingest::format::claims(&ApacheBench, fixture("orders-percentiles.csv").as_bytes()));
     }
@@ -620,7 +686,25 @@ mod tests {
             "52: `50,4` is not ab's `50,MS` row (cut short?)"
         );
         assert!(csv_error(&format!("{csv}101,70.000\n")).contains("a row after ab's `100,` row"));
-        assert!(csv_error(&csv.replace("50,42.035", "51,42.035")).contains("is not ab's `50,MS` row"));
+        assert!(csv_error(&csv.replace("50,40.933", "51,40.933")).contains("is not ab's `50,MS` row"));
+    }
+
+    #[test]
+    fn the_tsv_of_g() {
+        let measurements = parse_tsv(fixture("orders-gnuplot.tsv").as_bytes()).unwrap();
+        assert_eq!(measurements.len(), 11);
+        assert_eq!(value(&measurements, HTTP_REQS, "count"), 500.0);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "p(95)"), 59.0);
+        assert!(crate::ingest::format::claims(&ApacheBench, fixture("orders-gnuplot.tsv").as_bytes()));
+        let tsv_error = |text: &str| parse_tsv(text.as_bytes()).unwrap_err().to_string();
+        let tsv = fixture("orders-gnuplot.tsv");
+        let cut = &tsv[..tsv.rfind('\t').unwrap()];
+        assert!(tsv_error(cut).ends_with("is not ab's row of a start time and five whole numbers (cut short?)"));
+        assert!(tsv_error(cut).starts_with("501: `"), "{}", tsv_error(cut));
+        assert_eq!(tsv_error(TSV_HEADER), "ab's gnuplot file has no request rows: the run measured nothing");
+        let one = tsv.lines().take(2).collect::<Vec<_>>().join("\n");
+        let stats: Vec<String> = parse_tsv(one.as_bytes()).unwrap().into_iter().filter_map(|m| m.stat).collect();
+        assert_eq!(stats, ["count", "min", "max"]);
     }
 
     #[test]

@@ -86,8 +86,8 @@ pub(crate) const FORMATS: &[Format] = &[
     },
     Format {
         id: "ab",
-        description: "ApacheBench standard output (`ab -n N -c C URL > FILE`, with or without `-k`) or its `-e` CSV",
-        help: "ApacheBench (`ab`) standard output, or its `-e` CSV",
+        description: "ApacheBench standard output (`ab -n N -c C URL > FILE`, with or without `-k`) or its `-e` CSV or `-g` TSV",
+        help: "ApacheBench (`ab`) standard output, or its `-e` CSV or `-g` TSV",
         adapter: &ab::ApacheBench,
     },
 ];

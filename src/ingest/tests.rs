@@ -32,7 +32,9 @@ fn expected(path: &Path) -> Expected {
     let text = path.to_string_lossy();
     let name = path.file_name().unwrap().to_string_lossy();
     let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-    if !matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv") || name.starts_with("make-") {
+    if !matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv")
+        || name.starts_with("make-")
+    {
         return Expected::Nothing;
     }
     Expected::Claimed(match () {
