@@ -299,7 +299,7 @@ fn a_cut_or_garbled_file_is_an_error_naming_the_line() {
         run.stderr,
         format!(
             "error: {}:{}: ab's output ends here, before its percentile block (`Percentage of the requests served \
-             ...`) (cut short?)\n",
+             ...`, left out by `ab -d`) (cut short?)\n",
             cut.display(),
             block - 1
         )

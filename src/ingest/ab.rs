@@ -63,24 +63,24 @@ const TSV_HEADER: &str = "starttime\tseconds\tctime\tdtime\tttime\twait";
 pub struct ApacheBench;
 
 impl Adapter for ApacheBench {
-    /// ab's banner, the header of its `-e` CSV or `-g` TSV, or the summary's own lines when the banner
-    /// was cut off (`tail`): no other format writes `Server Hostname:`, `Document Path:`
-    /// and `Complete requests:`.
+    /// ab's banner, the header of its `-e` CSV or `-g` TSV, or the summary's own lines when
+    /// the banner was cut off (`tail`): no other format writes `Server Hostname:`,
+    /// `Document Path:` and `Complete requests:`.
     fn detect(&self, head: &Head) -> Detection {
         let text = head.lines_text();
         let has = |prefix: &str| text.lines().any(|line| line.starts_with(prefix));
         let banner = text.lines().take(3).any(|line| line.starts_with(BANNER));
         let first = text.lines().next().map(str::trim_end);
-        let csv = first.is_some_and(|line| line == CSV_HEADER || line == TSV_HEADER);
+        let export = first.is_some_and(|line| line == CSV_HEADER || line == TSV_HEADER);
         Detection::from(
-            banner || csv || (has("Server Hostname:") && has("Document Path:") && has("Complete requests:")),
+            banner || export || (has("Server Hostname:") && has("Document Path:") && has("Complete requests:")),
             false,
         )
     }
 
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
-        // The CSV's header is its first bytes, well inside the first buffer read.
+        // An export's header is its first bytes, well inside the first buffer read.
         let start = reader.fill_buf()?;
         if start.starts_with(CSV_HEADER.as_bytes()) {
             return parse_csv(reader);
@@ -351,7 +351,9 @@ fn finish(run: &Run, part: Part, ab_message: Option<String>, last_line: usize) -
         Part::AfterTimes => match run.complete {
             // ab prints percentiles only for more than one request.
             Some(complete @ 0..=1) => complete,
-            _ => return Err(cut("its percentile block (`Percentage of the requests served ...`)")),
+            _ => {
+                return Err(cut("its percentile block (`Percentage of the requests served ...`, left out by `ab -d`)"));
+            }
         },
         Part::Percentiles if run.percentiles.len() < PERCENTS.len() => {
             return Err(cut(&format!("its `{}%` line", PERCENTS[run.percentiles.len()])));
@@ -620,8 +622,8 @@ mod tests {
         assert_eq!(
             error(&cut(percent - 1)),
             format!(
-                "{}: ab's output ends here, before its percentile block (`Percentage of the requests served ...`) \
-                 (cut short?)",
+                "{}: ab's output ends here, before its percentile block (`Percentage of the requests served ...`, \
+                 left out by `ab -d`) (cut short?)",
                 percent - 1
             )
         );
