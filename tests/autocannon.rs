@@ -347,3 +347,17 @@ fn init_proposes_budgets_from_a_run() {
     // The proposed budget passes on the run it came from.
     assert_eq!(common::perfbudget(dir.path(), &["check"]).code, 0);
 }
+
+#[test]
+fn init_on_a_run_that_reached_no_server_proposes_nothing_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("refused.json"), dir.path().join("result.json")).unwrap();
+    let run = common::perfbudget(dir.path(), &["init", "result.json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stderr,
+        "error: nothing in result.json can be budgeted from today's numbers (every metric is 0, 100% errors or no \
+         data: did the run reach its server?); run it again, or write the limits yourself\n"
+    );
+    assert!(!dir.path().join("perfbudget.yml").exists(), "no budget is written");
+}

@@ -6,6 +6,7 @@
 //! folder found in a search) passes one driver ([`validated`]) that checks its range and
 //! stamps its origin.
 
+pub mod ab;
 pub mod autocannon;
 pub mod bencher;
 pub mod bundle;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, measurements,
+    ab, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, measurements,
     pagespeed,
 };
 
@@ -96,6 +96,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "hyperfine export (`hyperfine --export-json FILE` or `--export-csv FILE`)",
         help: "hyperfine's `--export-json` or `--export-csv` file",
         adapter: &hyperfine::Hyperfine,
+    },
+    Format {
+        id: "ab",
+        description: "ApacheBench standard output (`ab -n N -c C URL > FILE`, with or without `-k`) or its `-e` CSV or `-g` TSV",
+        help: "ApacheBench (`ab`) standard output, or its `-e` CSV or `-g` TSV",
+        adapter: &ab::ApacheBench,
     },
 ];
 

@@ -32,7 +32,9 @@ fn expected(path: &Path) -> Expected {
     let text = path.to_string_lossy();
     let name = path.file_name().unwrap().to_string_lossy();
     let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-    if !matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv") || name.starts_with("make-") {
+    if !matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv")
+        || name.starts_with("make-")
+    {
         return Expected::Nothing;
     }
     Expected::Claimed(match () {
@@ -54,6 +56,7 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/criterion/") => return Expected::Nothing,
         _ if text.contains("/k6/") && (name.starts_with("stream") || extension == "gz") => "k6-stream",
         _ if text.contains("/k6/") => "k6-summary",
+        _ if text.contains("tests/fixtures/ab/") => "ab",
         _ if name.starts_with("crux-") => "crux",
         // The `lighthouseResult` of a PageSpeed Insights response alone is a report.
         _ if name.starts_with("psi-lighthouseResult") => "lighthouse",
