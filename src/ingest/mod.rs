@@ -7,6 +7,7 @@
 //! stamps its origin.
 
 pub mod ab;
+pub mod artillery;
 pub mod autocannon;
 pub mod bencher;
 pub mod bundle;

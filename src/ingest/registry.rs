@@ -6,8 +6,8 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    ab, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, measurements,
-    pagespeed,
+    ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse,
+    measurements, pagespeed,
 };
 
 /// One input format.
@@ -72,6 +72,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "autocannon result JSON (`autocannon --json URL`)",
         help: "autocannon's `--json` result",
         adapter: &autocannon::Autocannon,
+    },
+    Format {
+        id: "artillery",
+        description: "Artillery report JSON (`artillery run --output report.json`)",
+        help: "Artillery 2.x's `run --output` report",
+        adapter: &artillery::Artillery,
     },
     Format {
         id: "criterion",
