@@ -70,7 +70,17 @@ pub(super) fn no_match(
         subjects.sort();
         subjects.dedup();
         let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
-        format!("{} is there for {}", selects.metric, first_few(&subjects, 5))
+        let mut found = format!("{} is there for {}", selects.metric, first_few(&subjects, 5));
+        // Artillery counts requests and rates them for the whole run only.
+        if matches!(selects.metric, "http_req_failed" | "http_reqs")
+            && candidates.iter().any(|m| m.source == "artillery")
+        {
+            found.push_str(
+                "; Artillery reports its request rate and error counts for the whole run only, not per endpoint \
+                 (its metrics-by-endpoint plugin gives each endpoint's response times): budget them without `tags:`",
+            );
+        }
+        found
     };
     let unit = check.metric.display_unit();
     let unit = if unit.dimension() == check.dimension { unit } else { base_unit(check.dimension) };

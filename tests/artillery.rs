@@ -1,0 +1,288 @@
+//! Artillery's `run --output` reports against Artillery's own numbers (Artillery 2.0.21, see
+//! tests/fixtures/artillery/README.md): every number read from `aggregate` equals the one
+//! Artillery wrote, overall and per endpoint; budgets on them give the right verdicts through
+//! the binary.
+
+#![allow(clippy::unwrap_used)] // test setup: a failure should stop the test
+
+use std::path::{Path, PathBuf};
+
+mod common;
+
+use perfbudget::ingest::{self, Measurement};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/artillery").join(name)
+}
+
+/// Every run recorded.
+const RUNS: &[&str] = &["report.json", "refused.json"];
+
+/// Artillery's summary keys and the canonical statistics they are read as.
+const STATS: &[(&str, &str)] = &[
+    ("p50", "p(50)"),
+    ("p75", "p(75)"),
+    ("p90", "p(90)"),
+    ("p95", "p(95)"),
+    ("p99", "p(99)"),
+    ("p999", "p(99.9)"),
+    ("mean", "avg"),
+    ("min", "min"),
+    ("max", "max"),
+    ("median", "med"),
+];
+
+const BY_ENDPOINT: &str = "plugins.metrics-by-endpoint.response_time.";
+
+fn read(name: &str) -> Vec<Measurement> {
+    ingest::read_input(&fixture(name), None).unwrap()
+}
+
+fn json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+}
+
+fn find<'m>(measurements: &'m [Measurement], metric: &str, stat: &str, name: Option<&str>) -> &'m Measurement {
+    let found: Vec<&Measurement> = measurements
+        .iter()
+        .filter(|m| m.metric == metric && m.stat.as_deref() == Some(stat) && m.subject.get("name") == name)
+        .collect();
+    assert_eq!(found.len(), 1, "{metric} {stat} {name:?}: {found:?}");
+    found[0]
+}
+
+#[test]
+fn every_number_equals_artillerys_json() {
+    let (mut compared, mut equal) = (0, 0);
+    let mut check = |name: &str, what: String, ours: Option<f64>, theirs: Option<f64>| {
+        compared += 1;
+        // Bit for bit: the numbers are read, never recomputed through another unit.
+        if ours.map(f64::to_bits) == theirs.map(f64::to_bits) {
+            equal += 1;
+        } else {
+            panic!("{name}: {what}: ours {ours:?}, Artillery's {theirs:?}");
+        }
+    };
+    for name in RUNS {
+        let measurements = read(name);
+        let aggregate = &json(name)["aggregate"];
+        assert!(measurements.iter().all(|m| m.source == "artillery"));
+        let counters = aggregate["counters"].as_object().unwrap();
+        let summaries = aggregate["summaries"].as_object().unwrap();
+        // The whole run, and each endpoint the plugin counted.
+        let mut subjects: Vec<(String, Option<String>)> = vec![("http.response_time".into(), None)];
+        let mut endpoints: Vec<String> = counters
+            .keys()
+            .filter_map(|key| key.strip_prefix("plugins.metrics-by-endpoint."))
+            .map(|rest| rest[..rest.rfind(".codes.").or_else(|| rest.rfind(".errors.")).unwrap()].to_owned())
+            .collect();
+        endpoints.sort();
+        endpoints.dedup();
+        subjects.extend(endpoints.into_iter().map(|endpoint| (format!("{BY_ENDPOINT}{endpoint}"), Some(endpoint))));
+        let mut emitted = 0;
+        for (key, endpoint) in &subjects {
+            let summary = summaries.get(key);
+            if let Some(summary) = summary {
+                let ours = find(&measurements, "http_req_duration", "p(50)", endpoint.as_deref());
+                check(name, format!("{key}.count"), ours.samples.map(|n| n as f64), summary["count"].as_f64());
+            }
+            for (artillery, stat) in STATS {
+                let ours = find(&measurements, "http_req_duration", stat, endpoint.as_deref());
+                assert_eq!(ours.unit.as_str(), "ms");
+                emitted += 1;
+                match summary {
+                    Some(summary) => {
+                        check(name, format!("{key}.{artillery}"), ours.value, summary[artillery].as_f64());
+                        assert_eq!(ours.samples, summary["count"].as_u64(), "{name} {key}");
+                    }
+                    None => {
+                        // No response: Artillery writes no summary; no data, never 0 ms.
+                        assert!(ours.no_data.as_deref().unwrap().contains("recorded no response time"), "{name}");
+                        check(name, format!("{key}.{artillery} is no data"), ours.value, None);
+                    }
+                }
+            }
+        }
+        let requests = counters["http.requests"].as_f64().unwrap();
+        check(name, "http.requests".into(), find(&measurements, "http_reqs", "count", None).value, Some(requests));
+        check(
+            name,
+            "http.request_rate".into(),
+            find(&measurements, "http_reqs", "rate", None).value,
+            aggregate["rates"]["http.request_rate"].as_f64(),
+        );
+        // The error rule: non-2xx responses and transport errors, over requests sent.
+        let failed: f64 = counters
+            .iter()
+            .filter(|(key, _)| {
+                key.strip_prefix("http.codes.").is_some_and(|code| !code.starts_with('2')) || key.starts_with("errors.")
+            })
+            .map(|(_, count)| count.as_f64().unwrap())
+            .sum();
+        check(
+            name,
+            "(non-2xx codes + errors) / http.requests".into(),
+            find(&measurements, "http_req_failed", "rate", None).value,
+            Some(failed / requests),
+        );
+        assert_eq!(measurements.len(), emitted + 3, "{name}: nothing else is emitted");
+    }
+    println!("artillery: {compared} numbers compared, {equal} equal");
+    assert_eq!(compared, equal);
+    // report.json: 4 summaries of 10 statistics and a count, and 3 run numbers;
+    // refused.json: 2 subjects of 10 no-data statistics, and 3 run numbers.
+    assert_eq!(compared, 4 * 11 + 3 + 2 * 10 + 3);
+}
+
+#[test]
+fn the_failures_are_what_the_runs_did() {
+    let rate = |name: &str| find(&read(name), "http_req_failed", "rate", None).value;
+    // 25 requests to /api/flaky, every 8th answered 500: 3 of 75 requests.
+    assert_eq!(rate("report.json"), Some(3.0 / 75.0));
+    // A closed port: every request is ECONNREFUSED.
+    assert_eq!(rate("refused.json"), Some(1.0));
+    assert_eq!(json("refused.json")["aggregate"]["counters"]["errors.ECONNREFUSED"], 4);
+}
+
+/// Runs `check` on one fixture with a budget, and reads its JSON report.
+fn check(name: &str, budget: &str) -> (common::Run, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("perfbudget.yml"), format!("version: 1\n{budget}")).unwrap();
+    let input = fixture(name);
+    let run = common::perfbudget(dir.path(), &["check", "--json", "report.json", input.to_str().unwrap()]);
+    let report = std::fs::read_to_string(dir.path().join("report.json"))
+        .map_or(serde_json::Value::Null, |text| serde_json::from_str(&text).unwrap());
+    (run, report)
+}
+
+/// Each check of a report: (budget, verdict, value, message).
+fn verdicts(report: &serde_json::Value) -> Vec<(String, String, Option<f64>, String)> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| {
+            (
+                check["budget"].as_str().unwrap().to_owned(),
+                check["verdict"].as_str().unwrap().to_owned(),
+                check["value"].as_f64(),
+                check["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn verdict<'r>(
+    checks: &'r [(String, String, Option<f64>, String)],
+    budget: &str,
+) -> &'r (String, String, Option<f64>, String) {
+    checks.iter().find(|check| check.0 == budget).unwrap_or_else(|| panic!("no {budget} in {checks:?}"))
+}
+
+const BUDGETS: &str = "budgets:
+  - { metric: api_p95, max: 100ms }
+  - { metric: api_p95, tags: { name: \"/api/users\" }, max: 15ms }
+  - { metric: api_p99, tags: { name: \"/api/orders\" }, max: 50ms }
+  - { metric: error_rate, max: 5% }
+  - { metric: throughput, min: 10/s }
+";
+
+#[test]
+fn budgets_on_a_run_through_the_binary() {
+    let (run, report) = check("report.json", BUDGETS);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = verdicts(&report);
+    // A budget without tags reads every subject: the whole run first, then each endpoint.
+    let p95: Vec<Option<f64>> = checks.iter().filter(|check| check.0 == "api_p95").map(|check| check.2).collect();
+    assert_eq!(p95, [Some(54.1), Some(23.8), Some(57.4), Some(18.0)], "{checks:?}");
+    assert_eq!(checks.len(), 8, "{checks:?}");
+    let is = |budget: &str, colour: &str, value: f64| {
+        let (_, verdict, got, message) = verdict(&checks, budget);
+        assert_eq!((verdict.as_str(), *got), (colour, Some(value)), "{budget}: {message}");
+    };
+    is("api_p95", "green", 54.1);
+    is("api_p95 name=/api/users", "red", 18.0);
+    is("api_p99 name=/api/orders", "red", 58.6);
+    is("error_rate", "green", 0.04);
+    is("throughput", "green", 16.0);
+
+    // With limits that hold, the run passes.
+    let (run, report) = check("report.json", "limits:\n  api_p95: 100ms\n  error_rate: 5%\n  throughput: 10/s\n");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(verdicts(&report).iter().all(|check| check.1 == "green"));
+}
+
+#[test]
+fn per_endpoint_rates_are_no_data_naming_what_artillery_reports() {
+    let budget = "budgets:
+  - { metric: error_rate, tags: { name: \"/api/users\" }, max: 5% }
+  - { metric: throughput, tags: { name: \"/api/users\" }, min: 1/s }
+";
+    let (run, report) = check("report.json", budget);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for (_, verdict, value, message) in verdicts(&report) {
+        assert_eq!((verdict.as_str(), value), ("red", None), "{message}");
+        assert!(message.starts_with("no measurement matched http_"), "{message}");
+        assert!(
+            message.contains("Artillery reports its request rate and error counts for the whole run only"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_run_without_responses_is_no_data_never_0_ms() {
+    let budget = "budgets:
+  - { metric: api_p95, max: 100ms }
+  - { metric: api_max, tags: { name: \"/api/users\" }, max: 100ms }
+  - { metric: error_rate, max: 1% }
+";
+    let (run, report) = check("refused.json", budget);
+    assert_eq!(run.code, 1);
+    let checks = verdicts(&report);
+    let (_, colour, value, message) = verdict(&checks, "api_p95");
+    assert_eq!((colour.as_str(), *value), ("red", None));
+    assert!(
+        message.starts_with(
+            "no data: Artillery recorded no response time (4 requests, 0 responses, 4 errors: ECONNREFUSED 4)"
+        ),
+        "{message}"
+    );
+    let (_, colour, value, message) = verdict(&checks, "api_max name=/api/users");
+    assert_eq!((colour.as_str(), *value), ("red", None));
+    assert!(message.contains("no response time for /api/users (errors: ECONNREFUSED 4)"), "{message}");
+    assert_eq!(verdict(&checks, "error_rate").2, Some(1.0));
+    assert!(!run.stdout.contains(" 0 ms ┆"), "{}", run.stdout);
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("perfbudget.yml"), "version: 1\nlimits:\n  api_p95: 100ms\n").unwrap();
+    let run_on = |name: &str, text: &str, args: &[&str]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let mut all = vec!["check"];
+        all.extend(args);
+        all.push(path.to_str().unwrap());
+        let run = common::perfbudget(dir.path(), &all);
+        assert_eq!(run.code, 2, "{name}: {}{}", run.stdout, run.stderr);
+        (path.display().to_string(), run.stderr)
+    };
+    // Truncated mid-object: the line and column where it ends.
+    let whole = std::fs::read_to_string(fixture("report.json")).unwrap();
+    let cut = &whole[..600];
+    let line = cut.lines().count();
+    let column = cut.lines().last().unwrap().len();
+    let (path, stderr) = run_on("truncated.json", cut, &[]);
+    assert!(stderr.starts_with(&format!("error: {path}:{line}:{column}: ")), "{stderr}");
+    assert!(stderr.contains("truncated?"), "{stderr}");
+    // Forced as Artillery, a report without `aggregate` is refused, not read as zeros.
+    let (path, stderr) = run_on("no-aggregate.json", r#"{"intermediate": []}"#, &["--input-format", "artillery"]);
+    assert!(stderr.starts_with(&format!("error: {path}:")), "{stderr}");
+    assert!(stderr.contains("missing field `aggregate`"), "{stderr}");
+    // A garbled counter is refused with its name.
+    let garbled = r#"{"aggregate":{"counters":{"http.requests":"75"},"rates":{},"summaries":{},"firstCounterAt":1}}"#;
+    let (_, stderr) = run_on("garbled.json", garbled, &[]);
+    assert!(stderr.contains(r#"aggregate.counters["http.requests"] is "75", not a number"#), "{stderr}");
+}
