@@ -176,7 +176,7 @@ fn verdict<'r>(
     checks: &'r [(String, String, Option<f64>, String)],
     budget: &str,
 ) -> &'r (String, String, Option<f64>, String) {
-    checks.iter().find(|check| check.0 == budget).unwrap_or_else(|| panic!("no {budget} in {checks:?}"))
+    checks.iter().find(|check| check.0 == budget).expect(budget)
 }
 
 const BUDGETS: &str = "budgets:
