@@ -281,8 +281,33 @@ fn bad_input_exits_2_naming_the_file() {
     let (path, stderr) = run_on("no-aggregate.json", r#"{"intermediate": []}"#, &["--input-format", "artillery"]);
     assert!(stderr.starts_with(&format!("error: {path}:")), "{stderr}");
     assert!(stderr.contains("missing field `aggregate`"), "{stderr}");
+    // What `artillery run` prints is not a format: the error says to write the report.
+    let (path, stderr) = run_on("stdout.txt", &std::fs::read_to_string(fixture("stdout.txt")).unwrap(), &[]);
+    assert!(stderr.starts_with(&format!("error: {path}: this is what `artillery run` prints")), "{stderr}");
+    assert!(stderr.contains("artillery run --output report.json"), "{stderr}");
     // A garbled counter is refused with its name.
     let garbled = r#"{"aggregate":{"counters":{"http.requests":"75"},"rates":{},"summaries":{},"firstCounterAt":1}}"#;
     let (_, stderr) = run_on("garbled.json", garbled, &[]);
     assert!(stderr.contains(r#"aggregate.counters["http.requests"] is "75", not a number"#), "{stderr}");
+}
+
+#[test]
+fn init_proposes_budgets_from_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("report.json"), dir.path().join("report.json")).unwrap();
+    let run = common::perfbudget(dir.path(), &["init", "report.json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("wrote perfbudget.yml: 4 checks from 1 inputs"), "{}", run.stdout);
+    let budget = std::fs::read_to_string(dir.path().join("perfbudget.yml")).unwrap();
+    // The worst p95 and p99 are /api/orders'; the error rate and throughput are the run's.
+    for line in [
+        "api_p95: 69 ms              # worst today: 57.4 ms",
+        "api_p99: 71 ms              # worst today: 58.6 ms",
+        "error_rate: 4.8%            # worst today: 4%",
+        "throughput: 12/s            # a minimum; lowest today: 16/s",
+    ] {
+        assert!(budget.contains(line), "{line}: {budget}");
+    }
+    // The proposed budget passes on the run it came from.
+    assert_eq!(common::perfbudget(dir.path(), &["check"]).code, 0);
 }

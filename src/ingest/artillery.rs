@@ -56,10 +56,25 @@ impl Adapter for Artillery {
         Detection::from(has("aggregate") && period && own, has("aggregate") && has("counters") && has("rates"))
     }
 
+    fn near_miss(&self, _path: &Path, head: &Head) -> Option<String> {
+        is_printed_summary(&head.text).then(|| {
+            "this is what `artillery run` prints, which shows only some statistics of each metric; write its \
+             report as JSON with `artillery run --output report.json SCRIPT.yml`"
+                .to_owned()
+        })
+    }
+
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let bytes = super::read_document(path)?;
         Ok(parse(&bytes)?)
     }
+}
+
+/// Whether a file is `artillery run`'s standard output: its run id and phases, or its
+/// metrics lines (`http.requests: ....... 75`).
+pub(crate) fn is_printed_summary(text: &str) -> bool {
+    let run = text.starts_with("Test run id: ") && text.contains("Phase started: ");
+    run || text.contains("Summary report @ ") || text.contains("\nhttp.requests: ....")
 }
 
 #[derive(Deserialize)]
@@ -213,6 +228,8 @@ mod tests {
         let json = br#"{"aggregate":{"counters":{"http.requests":1},"rates":{},"firstCounterAt":1,"summaries":{}},"intermediate":[]}"#;
         assert!(crate::ingest::format::claims(&Artillery, json));
         assert!(!crate::ingest::format::claims(&Artillery, br#"{"metrics":{"http_reqs":{}}}"#));
+        assert!(is_printed_summary("Test run id: t1\nPhase started: unnamed (index: 0, duration: 5s)\n"));
+        assert!(!is_printed_summary("{\"aggregate\": {}}"));
     }
 
     #[test]

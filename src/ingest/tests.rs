@@ -49,6 +49,7 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/k6/") && extension == "txt" => return Expected::NearMiss("k6-summary"),
         _ if text.contains("fixtures/autocannon/") && extension == "txt" => return Expected::NearMiss("autocannon"),
         _ if text.contains("fixtures/autocannon/") => "autocannon",
+        _ if text.contains("fixtures/artillery/") && extension == "txt" => return Expected::NearMiss("artillery"),
         _ if text.contains("fixtures/artillery/") => "artillery",
         _ if name.starts_with("cargo-bench-message-format") => return Expected::NearMiss("cargo-criterion"),
         _ if text.contains("/criterion/") && name == "bencher.txt" => "bencher",
