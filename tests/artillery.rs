@@ -16,7 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Every run recorded.
-const RUNS: &[&str] = &["report.json", "refused.json"];
+const RUNS: &[&str] = &["report.json", "refused.json", "timeouts.json"];
 
 /// Artillery's summary keys and the canonical statistics they are read as.
 const STATS: &[(&str, &str)] = &[
@@ -130,8 +130,9 @@ fn every_number_equals_artillerys_json() {
     println!("artillery: {compared} numbers compared, {equal} equal");
     assert_eq!(compared, equal);
     // report.json: 4 summaries of 10 statistics and a count, and 3 run numbers;
-    // refused.json: 2 subjects of 10 no-data statistics, and 3 run numbers.
-    assert_eq!(compared, 4 * 11 + 3 + 2 * 10 + 3);
+    // refused.json: 2 subjects of 10 no-data statistics, and 3 run numbers;
+    // timeouts.json: 3 summaries of 10 statistics and a count, and 3 run numbers.
+    assert_eq!(compared, 4 * 11 + 3 + 2 * 10 + 3 + 3 * 11 + 3);
 }
 
 #[test]
@@ -142,6 +143,10 @@ fn the_failures_are_what_the_runs_did() {
     // A closed port: every request is ECONNREFUSED.
     assert_eq!(rate("refused.json"), Some(1.0));
     assert_eq!(json("refused.json")["aggregate"]["counters"]["errors.ECONNREFUSED"], 4);
+    // Every 4th /api/stall outlived the 1 s time-out: 3 ETIMEDOUT beside 18 responses, all 200.
+    assert_eq!(json("timeouts.json")["aggregate"]["counters"]["errors.ETIMEDOUT"], 3);
+    assert_eq!(json("timeouts.json")["aggregate"]["counters"]["http.responses"], 18);
+    assert_eq!(rate("timeouts.json"), Some(3.0 / 21.0));
 }
 
 /// Runs `check` on one fixture with a budget, and reads its JSON report.
