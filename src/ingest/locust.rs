@@ -141,17 +141,37 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let header = reader.headers().map_err(csv_error)?.clone();
+    // The line a record starting at `byte` is on; csv leaves the previous record's line
+    // end unread until the next read, so it is skipped here.
+    let line_at = |byte: u64| {
+        let bytes = text.as_bytes();
+        let mut at = (byte as usize).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+    };
+    let header = reader.headers().map_err(|error| csv_error(error, 1))?.clone();
     let columns = Columns::of(&header)?;
     let mut measurements = Vec::new();
     let mut aggregated = false;
     let mut last_line = 1;
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
-        let line = record.position().map_or(last_line + 1, |position| position.line() as usize);
+    let mut record = csv::StringRecord::new();
+    loop {
+        // Where the next record starts, before reading it: csv's own line of an error on a
+        // last line without its line end (where a truncated file stops) is one short.
+        let line = line_at(reader.position().byte());
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => return Err(csv_error(error, line)),
+        }
         last_line = line;
         if aggregated {
-            return Err(Error::Line { line, message: "a row after the Aggregated row, which Locust writes last".into() });
+            return Err(Error::Line {
+                line,
+                message: "a row after the Aggregated row, which Locust writes last".into(),
+            });
         }
         let row = Row { record: &record, line };
         let kind = row.text(columns.kind);
@@ -177,8 +197,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
 }
 
 /// A csv error at its line.
-fn csv_error(error: csv::Error) -> Error {
-    let line = error.position().map_or(1, |position| position.line() as usize);
+fn csv_error(error: csv::Error, line: usize) -> Error {
     let message = match error.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("a row of {len} fields where Locust's header has {expected_len}: truncated?")
@@ -238,8 +257,14 @@ impl Row<'_> {
             None
         };
         let mut latency = |stat: &str, value: Option<f64>| {
-            let mut measurement =
-                Measurement::new(SOURCE, HTTP_REQ_DURATION, Some(stat), subject.clone(), value.unwrap_or(0.0), Unit::Ms);
+            let mut measurement = Measurement::new(
+                SOURCE,
+                HTTP_REQ_DURATION,
+                Some(stat),
+                subject.clone(),
+                value.unwrap_or(0.0),
+                Unit::Ms,
+            );
             measurement.samples = Some(samples);
             match (&no_latency, value) {
                 (Some(reason), _) => {
@@ -291,7 +316,8 @@ mod tests {
     fn detection_and_near_misses() {
         assert!(crate::ingest::format::claims(&Locust, HEADER.as_bytes()));
         assert!(!crate::ingest::format::claims(&Locust, b"Percentage served,Time in ms\n"));
-        let head = Head::new(br#"[{"name": "/", "num_requests": 1, "num_none_requests": 0, "response_times": {}}]"#.to_vec());
+        let head =
+            Head::new(br#"[{"name": "/", "num_requests": 1, "num_none_requests": 0, "response_times": {}}]"#.to_vec());
         assert!(Locust.near_miss(Path::new("x.json"), &head).unwrap().contains("--json"));
     }
 
