@@ -419,7 +419,8 @@ fn the_readme_budget_examples_load() {
         blocks[6].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
-    let expected = ["3 checks", "3 checks", "4 checks", "2 checks", "3 checks", "3 checks", "11 checks (1 from presets)"];
+    let expected =
+        ["3 checks", "3 checks", "4 checks", "2 checks", "3 checks", "3 checks", "11 checks (1 from presets)"];
     for (text, checks) in files.iter().zip(expected) {
         let run = validate(dir.path(), "perfbudget.yml", text);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{text}");

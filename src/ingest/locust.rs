@@ -151,7 +151,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
         }
         bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
     };
-    let header = reader.headers().map_err(|error| csv_error(error, 1))?.clone();
+    let header = reader.headers().map_err(|error| csv_error(&error, 1))?.clone();
     let columns = Columns::of(&header)?;
     let mut measurements = Vec::new();
     let mut aggregated = false;
@@ -164,7 +164,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(error) => return Err(csv_error(error, line)),
+            Err(error) => return Err(csv_error(&error, line)),
         }
         last_line = line;
         if aggregated {
@@ -197,7 +197,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
 }
 
 /// A csv error at its line.
-fn csv_error(error: csv::Error, line: usize) -> Error {
+fn csv_error(error: &csv::Error, line: usize) -> Error {
     let message = match error.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("a row of {len} fields where Locust's header has {expected_len}: truncated?")
