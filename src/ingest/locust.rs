@@ -141,15 +141,19 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    // The line a record starting at `byte` is on; csv leaves the previous record's line
+    // The line a record starting at `byte` is on, counted on from the last record's start
+    // (offsets only grow), so reading stays linear. csv leaves the previous record's line
     // end unread until the next read, so it is skipped here.
-    let line_at = |byte: u64| {
-        let bytes = text.as_bytes();
-        let mut at = (byte as usize).min(bytes.len());
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut lines_before) = (0, 0);
+    let mut line_at = |byte: u64| {
+        let mut at = (byte as usize).clamp(counted_to, bytes.len());
         while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
             at += 1;
         }
-        bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+        lines_before += bytes[counted_to..at].iter().filter(|&&b| b == b'\n').count();
+        counted_to = at;
+        lines_before + 1
     };
     let header = reader.headers().map_err(|error| csv_error(&error, 1))?.clone();
     let columns = Columns::of(&header)?;
