@@ -404,9 +404,9 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        7,
+        8,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget and the budget file"
+         budget, the Locust budget and the budget file"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
     let files = [
@@ -417,10 +417,19 @@ fn the_readme_budget_examples_load() {
         format!("version: 1\n{}", blocks[4]),
         blocks[5].clone(),
         blocks[6].clone(),
+        blocks[7].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
-    let expected =
-        ["3 checks", "3 checks", "4 checks", "4 checks", "2 checks", "3 checks", "11 checks (1 from presets)"];
+    let expected = [
+        "3 checks",
+        "3 checks",
+        "4 checks",
+        "4 checks",
+        "2 checks",
+        "3 checks",
+        "3 checks",
+        "11 checks (1 from presets)",
+    ];
     for (text, checks) in files.iter().zip(expected) {
         let run = validate(dir.path(), "perfbudget.yml", text);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{text}");

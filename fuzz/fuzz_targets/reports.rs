@@ -1,9 +1,10 @@
 //! Every input adapter on the same arbitrary bytes: Lighthouse, PageSpeed Insights, CrUX,
 //! k6 summary, k6 JSON stream, measurements JSON, cargo-criterion JSON lines, bencher text,
-//! autocannon, Artillery, hyperfine and ApacheBench (output, CSV and TSV). Each returns an error or
-//! measurements, never panics. What the validating driver (`ingest::validated`, the one path
-//! every input takes) lets through is finite in its base unit and inside its metric's
-//! physical range, and so is a k6 stream's every statistic computed from accepted samples.
+//! autocannon, Artillery, hyperfine, ApacheBench (output, CSV and TSV) and Locust's
+//! `_stats.csv`. Each returns an error or measurements, never panics. What the validating
+//! driver (`ingest::validated`, the one path every input takes) lets through is finite in its
+//! base unit and inside its metric's physical range, and so is a k6 stream's every statistic
+//! computed from accepted samples.
 #![no_main]
 
 use std::path::Path;
@@ -73,6 +74,9 @@ fuzz_target!(|data: &[u8]| {
         check(found);
     }
     if let Ok(found) = ingest::ab::parse_tsv(data) {
+        check(found);
+    }
+    if let Ok(found) = ingest::locust::parse(data) {
         check(found);
     }
     if let Ok(text) = std::str::from_utf8(data)

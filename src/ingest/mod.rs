@@ -23,6 +23,7 @@ pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;
 mod lines;
+pub mod locust;
 pub mod measurements;
 pub mod pagespeed;
 pub(crate) mod registry;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse,
+    ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, locust,
     measurements, pagespeed,
 };
 
@@ -108,6 +108,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "ApacheBench standard output (`ab -n N -c C URL > FILE`, with or without `-k`) or its `-e` CSV or `-g` TSV",
         help: "ApacheBench (`ab`) standard output, or its `-e` CSV or `-g` TSV",
         adapter: &ab::ApacheBench,
+    },
+    Format {
+        id: "locust",
+        description: "Locust request statistics CSV (`locust --headless --csv PREFIX`: `PREFIX_stats.csv`)",
+        help: "Locust's `--csv PREFIX` request statistics, `PREFIX_stats.csv`",
+        adapter: &locust::Locust,
     },
 ];
 

@@ -59,6 +59,8 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/k6/") && (name.starts_with("stream") || extension == "gz") => "k6-stream",
         _ if text.contains("/k6/") => "k6-summary",
         _ if text.contains("tests/fixtures/ab/") => "ab",
+        _ if text.contains("fixtures/locust/") && name.ends_with("_stats.csv") => "locust",
+        _ if text.contains("fixtures/locust/") => return Expected::NearMiss("locust"),
         _ if name.starts_with("crux-") => "crux",
         // The `lighthouseResult` of a PageSpeed Insights response alone is a report.
         _ if name.starts_with("psi-lighthouseResult") => "lighthouse",
