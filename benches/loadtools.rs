@@ -5,9 +5,10 @@
 //! * ab's `-g` TSV (one row per request): the 500 rows of `orders-gnuplot.tsv` repeated to
 //!   about 100 MB (2 million requests), and a tenth of that, to show the read is linear. A
 //!   1 GB file is timed once through the binary instead (README "Performance").
-//! * hyperfine's `--export-json`: 1,000 commands × 1,000 runs (about 90 MB, as hyperfine
-//!   1.20 writes it, pretty-printed, with `times`, `memory_usage_byte` and `exit_codes`), and
-//!   100 commands × 1,000 runs; its `--export-csv` of 1,000 commands.
+//! * hyperfine's `--export-json`: 1,000 commands × 1,000 runs (52 MB, as hyperfine 1.20
+//!   writes it, pretty-printed, with `times`, `memory_usage_byte` and `exit_codes`), and
+//!   100 commands × 1,000 runs (5.2 MB); its `--export-csv` of 1,000 commands (128 kB) and of
+//!   10,000.
 //! * autocannon's `--json`, ab's standard output and ab's `-e` CSV are a few kB whatever
 //!   the run (one summary): one file each.
 //!
@@ -104,6 +105,9 @@ fn read_loadtools(c: &mut Criterion) {
     drop(json_1000);
     group.sample_size(50);
     bench(&mut group, "hyperfine_csv_1000", &hyperfine_csv(1000), read_hyperfine);
+    group.sample_size(10);
+    bench(&mut group, "hyperfine_csv_10000", &hyperfine_csv(10_000), read_hyperfine);
+    group.sample_size(50);
 
     bench(&mut group, "autocannon_json", &fixture("autocannon/workers.json"), |input| {
         autocannon::parse(input).unwrap().len()
