@@ -180,6 +180,23 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ),
     ("contrib/gitlab/mr-note.sh", Not("GitLab's API behind a token; tests/contrib.rs runs it against a stub curl")),
     ("cargo bench --bench bundle", Not("a criterion benchmark of the compressors, minutes long")),
+    (
+        "cargo bench --bench loadtools -- --warm-up-time 0.5 --measurement-time 2",
+        Not("a criterion benchmark of the load-tool readers on 100 MB inputs built in memory"),
+    ),
+    (
+        "tail -n +2 tests/fixtures/ab/orders-gnuplot.tsv > rows.tsv",
+        Not("the first step of writing a 1 GB ab -g file for a timing; tests/ab.rs reads the shipped one"),
+    ),
+    ("for i in $(seq 100); do cat rows.tsv; done > rows100.tsv", Not("the second step of writing the 1 GB file")),
+    (
+        "(head -1 tests/fixtures/ab/orders-gnuplot.tsv; for i in $(seq 425); do cat rows100.tsv; done) > /tmp/ab-1gb.tsv",
+        Not("writes the 1 GB ab -g file for a timing"),
+    ),
+    (
+        "/usr/bin/time -v target/release/perfbudget measure /tmp/ab-1gb.tsv",
+        Not("times the release binary on the 1 GB file the lines before it write"),
+    ),
 ];
 
 /// Code spans that start with these are command lines (and scripts, `*.sh`).

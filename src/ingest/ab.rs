@@ -441,9 +441,13 @@ pub fn parse_csv(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
 /// of the times sorted, `max` the last, `min` the first. ab rounds each time to the ms
 /// before writing it, and rounding keeps the order, so these equal the lines it printed for
 /// the same run. Its mean is of unrounded times and cannot be recomputed: no `avg`.
+///
+/// The times are counted per whole ms ([`TimeCounts`]), not kept per row and sorted: the
+/// same elements of the sorted times, in one pass and in memory bounded by the distinct
+/// times, whatever the number of rows (a 1 GB file is 21 million rows).
 pub fn parse_tsv(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
     let mut lines = Lines::new(reader);
-    let mut times: Vec<u64> = Vec::new();
+    let mut times = TimeCounts::default();
     while let Some((number, line)) = lines.next_line()? {
         let at = |message: String| Error::Line { line: number, message };
         if number == 1 {
@@ -452,25 +456,31 @@ pub fn parse_tsv(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
             }
             continue;
         }
-        let columns: Vec<&str> = line.split('\t').collect();
-        let numbers = columns.get(1..).unwrap_or_default();
-        if columns.len() != 6 || columns[0].trim().is_empty() || numbers.iter().any(|column| whole(column).is_none()) {
+        // The six columns without a Vec per row; `count` is every column there is.
+        let mut columns = [""; 6];
+        let mut count = 0;
+        for column in line.split('\t') {
+            if let Some(slot) = columns.get_mut(count) {
+                *slot = column;
+            }
+            count += 1;
+        }
+        if count != 6 || columns[0].trim().is_empty() || columns[1..].iter().any(|column| whole(column).is_none()) {
             return Err(at(format!(
                 "`{}` is not ab's row of a start time and five whole numbers (cut short?)",
                 line.replace('\t', " ")
             )));
         }
         if let Some(ttime) = whole(columns[4]) {
-            times.push(ttime);
+            times.add(ttime);
         }
     }
-    if times.is_empty() {
+    if times.n == 0 {
         return Err(Error::Refused("ab's gnuplot file has no request rows: the run measured nothing".into()));
     }
-    // ab writes the rows sorted by total time; sorting again keeps its rule for any order.
-    times.sort_unstable();
-    let n = times.len();
-    let ms = |index: usize| times.get(index).copied().unwrap_or_default() as f64;
+    // ab writes the rows sorted by total time; counting keeps its rule for any order.
+    let n = times.n as usize;
+    let ms = |index: usize| times.nth(index as u64) as f64;
     let measurement = |stat: &str, value: f64, unit: Unit| {
         Measurement::new(SOURCE, HTTP_REQ_DURATION, Some(stat), Subject::new(), value, unit)
     };
@@ -488,6 +498,50 @@ pub fn parse_tsv(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
         measurements.push(measurement(&stat, ms(index), Unit::Ms));
     }
     Ok(measurements)
+}
+
+/// The times of ab's `-g` rows, counted per whole ms: a count per ms below
+/// [`TimeCounts::DENSE_MS`] (grown to the longest time seen, at most 512 KiB), and a map for
+/// the rare longer ones (ab's default time-out is 30 s).
+#[derive(Debug, Default)]
+struct TimeCounts {
+    /// `dense[ms]`: how many requests took `ms`.
+    dense: Vec<u64>,
+    /// ms -> how many requests took it, for ms of [`TimeCounts::DENSE_MS`] and more.
+    sparse: std::collections::BTreeMap<u64, u64>,
+    /// Every request counted.
+    n: u64,
+}
+
+impl TimeCounts {
+    const DENSE_MS: u64 = 1 << 16;
+
+    fn add(&mut self, ms: u64) {
+        self.n += 1;
+        if ms < Self::DENSE_MS {
+            let index = ms as usize;
+            if index >= self.dense.len() {
+                self.dense.resize(index + 1, 0);
+            }
+            self.dense[index] += 1;
+        } else {
+            *self.sparse.entry(ms).or_default() += 1;
+        }
+    }
+
+    /// Element `index` (from 0) of the times sorted, as sorting them would give; 0 past the
+    /// last one.
+    fn nth(&self, index: u64) -> u64 {
+        let dense = self.dense.iter().enumerate().map(|(ms, &count)| (ms as u64, count));
+        let mut before = 0;
+        for (ms, count) in dense.chain(self.sparse.iter().map(|(&ms, &count)| (ms, count))) {
+            before += count;
+            if index < before {
+                return ms;
+            }
+        }
+        0
+    }
 }
 
 /// The run's URL as ab requested it: `http://HOST:PORT/PATH` (an IPv6 host in brackets).
@@ -707,6 +761,32 @@ mod tests {
         let one = tsv.lines().take(2).collect::<Vec<_>>().join("\n");
         let stats: Vec<String> = parse_tsv(one.as_bytes()).unwrap().into_iter().filter_map(|m| m.stat).collect();
         assert_eq!(stats, ["count", "min", "max"]);
+    }
+
+    #[test]
+    fn the_tsv_counts_give_the_sorted_elements() {
+        // Against sorting every time, as ab does: unsorted rows, repeated times, one time
+        // past the dense counts and a 0 ms request.
+        let times = [61, 21, 0, 70_000, 21, 35, 61, 65_535, 65_536, 40, 21, 70_000, 3];
+        let mut counts = TimeCounts::default();
+        times.iter().for_each(|&ms| counts.add(ms));
+        let mut sorted = times.to_vec();
+        sorted.sort_unstable();
+        for (index, ms) in sorted.iter().enumerate() {
+            assert_eq!(counts.nth(index as u64), *ms, "element {index}");
+        }
+        assert_eq!(counts.nth(sorted.len() as u64), 0);
+        let rows: String =
+            times.iter().map(|ms| format!("Tue Dec 01 15:35:55 2026\t1796139355\t0\t{ms}\t{ms}\t{ms}\n")).collect();
+        let measurements = parse_tsv(format!("{TSV_HEADER}\n{rows}").as_bytes()).unwrap();
+        let n = sorted.len();
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "min"), 0.0);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "p(50)"), sorted[n * 50 / 100] as f64);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "p(90)"), sorted[n * 90 / 100] as f64);
+        assert_eq!(value(&measurements, HTTP_REQ_DURATION, "max"), 70_000.0);
+        // A row with a seventh column is still refused.
+        let seven = format!("{TSV_HEADER}\nTue Dec 01 15:35:55 2026\t1\t0\t2\t2\t2\t9\n");
+        assert!(parse_tsv(seven.as_bytes()).unwrap_err().to_string().starts_with("2: `"));
     }
 
     #[test]
