@@ -149,38 +149,16 @@ fn the_failures_are_what_the_runs_did() {
     assert_eq!(rate("timeouts.json"), Some(3.0 / 21.0));
 }
 
-/// Runs `check` on one fixture with a budget, and reads its JSON report.
 fn check(name: &str, budget: &str) -> (common::Run, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("perfbudget.yml"), format!("version: 1\n{budget}")).unwrap();
-    let input = fixture(name);
-    let run = common::perfbudget(dir.path(), &["check", "--json", "report.json", input.to_str().unwrap()]);
-    let report = std::fs::read_to_string(dir.path().join("report.json"))
-        .map_or(serde_json::Value::Null, |text| serde_json::from_str(&text).unwrap());
-    (run, report)
+    common::check_report(&fixture(name), budget)
 }
 
 /// Each check of a report: (budget, verdict, value, message).
-fn verdicts(report: &serde_json::Value) -> Vec<(String, String, Option<f64>, String)> {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|check| {
-            (
-                check["budget"].as_str().unwrap().to_owned(),
-                check["verdict"].as_str().unwrap().to_owned(),
-                check["value"].as_f64(),
-                check["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+fn verdicts(report: &serde_json::Value) -> Vec<common::ReportCheck> {
+    common::report_checks(report, "budget", &|_| true)
 }
 
-fn verdict<'r>(
-    checks: &'r [(String, String, Option<f64>, String)],
-    budget: &str,
-) -> &'r (String, String, Option<f64>, String) {
+fn verdict<'r>(checks: &'r [common::ReportCheck], budget: &str) -> &'r common::ReportCheck {
     checks.iter().find(|check| check.0 == budget).expect(budget)
 }
 

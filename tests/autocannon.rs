@@ -184,36 +184,15 @@ fn the_same_run_matches_autocannons_text_table() {
 
 /// Runs `check` on one fixture with a budget of these limits, and reads its JSON report.
 fn check(name: &str, limits: &str) -> (common::Run, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("perfbudget.yml"), format!("version: 1\nlimits:\n{limits}")).unwrap();
-    let input = fixture(name);
-    let run = common::perfbudget(dir.path(), &["check", "--json", "report.json", input.to_str().unwrap()]);
-    let report = std::fs::read_to_string(dir.path().join("report.json"))
-        .map_or(serde_json::Value::Null, |text| serde_json::from_str(&text).unwrap());
-    (run, report)
+    common::check_report(&fixture(name), &format!("limits:\n{limits}"))
 }
 
 /// Each check of a report: metric -> (verdict, value, message).
-fn verdicts(report: &serde_json::Value) -> Vec<(String, String, Option<f64>, String)> {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|check| {
-            (
-                check["metric"].as_str().unwrap().to_owned(),
-                check["verdict"].as_str().unwrap().to_owned(),
-                check["value"].as_f64(),
-                check["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+fn verdicts(report: &serde_json::Value) -> Vec<common::ReportCheck> {
+    common::report_checks(report, "metric", &|_| true)
 }
 
-fn verdict<'r>(
-    checks: &'r [(String, String, Option<f64>, String)],
-    metric: &str,
-) -> &'r (String, String, Option<f64>, String) {
+fn verdict<'r>(checks: &'r [common::ReportCheck], metric: &str) -> &'r common::ReportCheck {
     checks.iter().find(|check| check.0 == metric).unwrap()
 }
 

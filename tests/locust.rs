@@ -86,34 +86,14 @@ fn every_number_equals_locusts_csv() {
     println!("Locust _stats.csv: {compared} numbers compared, {equal} equal");
 }
 
-/// Runs `check` on one fixture with a budget, and reads its JSON report.
 fn check(name: &str, budget: &str) -> (common::Run, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("perfbudget.yml"), format!("version: 1\n{budget}")).unwrap();
-    let input = fixture(name);
-    let run = common::perfbudget(dir.path(), &["check", "--json", "report.json", input.to_str().unwrap()]);
-    let report = std::fs::read_to_string(dir.path().join("report.json"))
-        .map_or(serde_json::Value::Null, |text| serde_json::from_str(&text).unwrap());
-    (run, report)
+    common::check_report(&fixture(name), budget)
 }
 
 /// Each check of a report on the subject of this `name` (`None`: the whole run, the
 /// Aggregated row): (metric, verdict, value, message).
-fn verdicts(report: &serde_json::Value, name: Option<&str>) -> Vec<(String, String, Option<f64>, String)> {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|check| check["subject"]["name"].as_str() == name)
-        .map(|check| {
-            (
-                check["metric"].as_str().unwrap().to_owned(),
-                check["verdict"].as_str().unwrap().to_owned(),
-                check["value"].as_f64(),
-                check["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+fn verdicts(report: &serde_json::Value, name: Option<&str>) -> Vec<common::ReportCheck> {
+    common::report_checks(report, "metric", &|subject| subject["name"].as_str() == name)
 }
 
 #[test]

@@ -78,3 +78,37 @@ pub(crate) fn run(command: &mut Command) -> Run {
 pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// One check of a JSON report as a test reads it: (key, verdict, value, message), where the
+/// key is the check's `budget` label or its `metric`, as the caller asks.
+pub(crate) type ReportCheck = (String, String, Option<f64>, String);
+
+/// Runs `check --json` on one input with a budget file of `version: 1` and `budget`, and
+/// reads the JSON report it wrote (`Null` when it wrote none).
+pub(crate) fn check_report(input: &Path, budget: &str) -> (Run, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("perfbudget.yml"), format!("version: 1\n{budget}")).expect("the budget is written");
+    let input = input.to_str().expect("a UTF-8 path");
+    let run = perfbudget(dir.path(), &["check", "--json", "report.json", input]);
+    let report = std::fs::read_to_string(dir.path().join("report.json"))
+        .map_or(serde_json::Value::Null, |text| serde_json::from_str(&text).expect("the report is JSON"));
+    (run, report)
+}
+
+/// The checks of a report whose subject passes `keep`, keyed by `key` (`"budget"` or
+/// `"metric"`).
+pub(crate) fn report_checks(
+    report: &serde_json::Value,
+    key: &str,
+    keep: &dyn Fn(&serde_json::Value) -> bool,
+) -> Vec<ReportCheck> {
+    let field = |check: &serde_json::Value, name: &str| check[name].as_str().unwrap_or_default().to_owned();
+    report["checks"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|check| keep(&check["subject"]))
+        .map(|check| (field(check, key), field(check, "verdict"), check["value"].as_f64(), field(check, "message")))
+        .collect()
+}
