@@ -171,6 +171,10 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ),
     ("benches/bundle/compare-size-limit.sh", Not("times size-limit against perfbudget on the 201 MB build")),
     (
+        "benches/rows/measure-peak.sh",
+        Not("times three 100,000-measurement gates with /usr/bin/time; hostile/driver.rs tests the row bounds"),
+    ),
+    (
         "cargo run --release --example write_criterion_tree -- DIR/criterion",
         Not("writes a 5,000-benchmark tree; `check --criterion-baseline` on the shipped tree is the case"),
     ),
