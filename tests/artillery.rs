@@ -53,16 +53,7 @@ fn find<'m>(measurements: &'m [Measurement], metric: &str, stat: &str, name: Opt
 
 #[test]
 fn every_number_equals_artillerys_json() {
-    let (mut compared, mut equal) = (0, 0);
-    let mut check = |name: &str, what: String, ours: Option<f64>, theirs: Option<f64>| {
-        compared += 1;
-        // Bit for bit: the numbers are read, never recomputed through another unit.
-        if ours.map(f64::to_bits) == theirs.map(f64::to_bits) {
-            equal += 1;
-        } else {
-            panic!("{name}: {what}: ours {ours:?}, Artillery's {theirs:?}");
-        }
-    };
+    let mut parity = common::Parity::new("Artillery");
     for name in RUNS {
         let measurements = read(name);
         let aggregate = &json(name)["aggregate"];
@@ -84,7 +75,7 @@ fn every_number_equals_artillerys_json() {
             let summary = summaries.get(key);
             if let Some(summary) = summary {
                 let ours = find(&measurements, "http_req_duration", "p(50)", endpoint.as_deref());
-                check(name, format!("{key}.count"), ours.samples.map(|n| n as f64), summary["count"].as_f64());
+                parity.check(name, format!("{key}.count"), ours.samples.map(|n| n as f64), summary["count"].as_f64());
             }
             for (artillery, stat) in STATS {
                 let ours = find(&measurements, "http_req_duration", stat, endpoint.as_deref());
@@ -92,22 +83,22 @@ fn every_number_equals_artillerys_json() {
                 emitted += 1;
                 match summary {
                     Some(summary) => {
-                        check(name, format!("{key}.{artillery}"), ours.value, summary[artillery].as_f64());
+                        parity.check(name, format!("{key}.{artillery}"), ours.value, summary[artillery].as_f64());
                         assert_eq!(ours.samples, summary["count"].as_u64(), "{name} {key}");
                     }
                     None => {
                         // No response: Artillery writes no summary; no data, never 0 ms.
                         assert!(ours.no_data.as_deref().unwrap().contains("recorded no response time"), "{name}");
-                        check(name, format!("{key}.{artillery} is no data"), ours.value, None);
+                        parity.check(name, format!("{key}.{artillery} is no data"), ours.value, None);
                     }
                 }
             }
         }
         let requests = counters["http.requests"].as_f64().unwrap();
-        check(name, "http.requests".into(), find(&measurements, "http_reqs", "count", None).value, Some(requests));
-        check(
+        parity.check(name, "http.requests", find(&measurements, "http_reqs", "count", None).value, Some(requests));
+        parity.check(
             name,
-            "http.request_rate".into(),
+            "http.request_rate",
             find(&measurements, "http_reqs", "rate", None).value,
             aggregate["rates"]["http.request_rate"].as_f64(),
         );
@@ -119,20 +110,19 @@ fn every_number_equals_artillerys_json() {
             })
             .map(|(_, count)| count.as_f64().unwrap())
             .sum();
-        check(
+        parity.check(
             name,
-            "(non-2xx codes + errors) / http.requests".into(),
+            "(non-2xx codes + errors) / http.requests",
             find(&measurements, "http_req_failed", "rate", None).value,
             Some(failed / requests),
         );
         assert_eq!(measurements.len(), emitted + 3, "{name}: nothing else is emitted");
     }
-    println!("artillery: {compared} numbers compared, {equal} equal");
-    assert_eq!(compared, equal);
+    println!("artillery: {} numbers compared, all equal", parity.compared);
     // report.json: 4 summaries of 10 statistics and a count, and 3 run numbers;
     // refused.json: 2 subjects of 10 no-data statistics, and 3 run numbers;
     // timeouts.json: 3 summaries of 10 statistics and a count, and 3 run numbers.
-    assert_eq!(compared, 4 * 11 + 3 + 2 * 10 + 3 + 3 * 11 + 3);
+    assert_eq!(parity.compared, 4 * 11 + 3 + 2 * 10 + 3 + 3 * 11 + 3);
 }
 
 #[test]

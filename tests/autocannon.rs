@@ -48,16 +48,7 @@ fn canonical(key: &str) -> Option<String> {
 
 #[test]
 fn every_number_equals_autocannons_json() {
-    let (mut compared, mut equal) = (0, 0);
-    let mut check = |name: &str, what: String, ours: Option<f64>, theirs: Option<f64>| {
-        compared += 1;
-        // Bit for bit: the numbers are read, never recomputed through another unit.
-        if ours.map(f64::to_bits) == theirs.map(f64::to_bits) {
-            equal += 1;
-        } else {
-            panic!("{name}: {what}: ours {ours:?}, autocannon's {theirs:?}");
-        }
-    };
+    let mut parity = common::Parity::new("autocannon");
     for name in RUNS {
         let measurements = read(name);
         let run = json(name);
@@ -77,28 +68,28 @@ fn every_number_equals_autocannons_json() {
             assert_eq!(ours.unit.as_str(), "ms");
             emitted += 1;
             if responded {
-                check(name, format!("latency.{key}"), ours.value, value.as_f64());
+                parity.check(name, format!("latency.{key}"), ours.value, value.as_f64());
             } else {
                 // autocannon writes zeros for a run that measured nothing: no data, never 0 ms.
                 assert_eq!(value.as_f64(), Some(0.0), "{name}: {key}");
                 assert_eq!(ours.value, None, "{name}: {key}");
                 assert!(ours.no_data.as_deref().unwrap().contains("recorded no latency"), "{name}");
-                check(name, format!("latency.{key} is no data"), ours.value, None);
+                parity.check(name, format!("latency.{key} is no data"), ours.value, None);
             }
         }
         // p0_001 to p99_999, mean, min and max.
         assert_eq!(emitted, 18, "{name}");
         let requests = &run["requests"];
         assert_eq!(run["sampleInt"].as_f64(), Some(1000.0));
-        check(
+        parity.check(
             name,
-            "requests.average".into(),
+            "requests.average",
             find(&measurements, "http_reqs", "rate").value,
             requests["average"].as_f64(),
         );
-        check(
+        parity.check(
             name,
-            "requests.total".into(),
+            "requests.total",
             find(&measurements, "http_reqs", "count").value,
             requests["total"].as_f64(),
         );
@@ -114,17 +105,16 @@ fn every_number_equals_autocannons_json() {
             .sum();
         assert_eq!(codes, non2xx, "{name}: non2xx is the non-2xx status codes");
         let rule = (non2xx + errors) / (total + errors);
-        check(
+        parity.check(
             name,
-            "(non2xx + errors) / (total + errors)".into(),
+            "(non2xx + errors) / (total + errors)",
             find(&measurements, "http_req_failed", "rate").value,
             Some(rule),
         );
         assert_eq!(measurements.len(), emitted + 3, "{name}: nothing else is emitted");
     }
-    println!("autocannon: {compared} numbers compared, {equal} equal");
-    assert_eq!(compared, equal);
-    assert_eq!(compared, RUNS.len() * 21);
+    println!("autocannon: {} numbers compared, all equal", parity.compared);
+    assert_eq!(parity.compared, RUNS.len() * 21);
 }
 
 #[test]

@@ -112,3 +112,26 @@ pub(crate) fn report_checks(
         .map(|check| (field(check, key), field(check, "verdict"), check["value"].as_f64(), field(check, "message")))
         .collect()
 }
+
+/// Our numbers against a tool's own, bit for bit: the numbers are read, never recomputed
+/// through another unit, so any difference fails at once and names the number.
+pub(crate) struct Parity {
+    tool: &'static str,
+    /// How many numbers were compared (all equal, or the test failed).
+    pub(crate) compared: usize,
+}
+
+impl Parity {
+    pub(crate) fn new(tool: &'static str) -> Parity {
+        Parity { tool, compared: 0 }
+    }
+
+    pub(crate) fn check(&mut self, run: &str, what: impl std::fmt::Display, ours: Option<f64>, theirs: Option<f64>) {
+        self.compared += 1;
+        assert!(
+            ours.map(f64::to_bits) == theirs.map(f64::to_bits),
+            "{run}: {what}: ours {ours:?}, {}'s {theirs:?}",
+            self.tool
+        );
+    }
+}
