@@ -16,3 +16,4 @@ pub mod init;
 pub mod model;
 pub mod quantity;
 pub mod report;
+pub mod stats;

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["quantity"]),
     ("files", &["quantity"]),
     ("quantity", &[]),
+    ("stats", &[]),
 ];
 
 /// The non-test text of a source file.
