@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("crash", &["report"]),
     ("report", &["budget", "evaluate", "ingest", "model", "quantity"]),
     ("baseline", &["files", "ingest", "model", "quantity"]),
-    ("evaluate", &["budget", "model", "quantity"]),
+    ("evaluate", &["budget", "model", "quantity", "stats"]),
     ("ingest", &["files", "model", "quantity"]),
     ("budget", &["files", "model", "quantity"]),
     ("model", &["quantity"]),

@@ -8,7 +8,8 @@ use crate::model::{CheckResult, Measurement, Verdict};
 use crate::quantity::{Dimension, format_base, percent};
 
 use super::group::Group;
-use super::{bundle, new_result, representative};
+use super::history_rule::{self, Kind};
+use super::{Against, bundle, new_result, representative};
 
 /// One subject's result: its measurements combined into one value, then judged against
 /// the check's limit and the baseline.
@@ -16,9 +17,10 @@ pub(super) fn judge_group(
     check: &Check,
     selects: &Selects<'_>,
     group: Group<'_>,
-    baseline: Option<&Baseline>,
+    against: Against<'_>,
     runs: &representative::Runs<'_>,
 ) -> CheckResult {
+    let baseline = against.baseline();
     let first = group.measurements[0];
     let unit = first.unit;
     let stat = first.stat.clone();
@@ -63,7 +65,7 @@ pub(super) fn judge_group(
         result.upper = first.upper;
     }
     result.value = Some(value);
-    judge_value(check, selects, &what, dimension, unit.to_base(value), baseline, &mut result);
+    judge_value(check, selects, &what, dimension, unit.to_base(value), against, &mut result);
     append_suffixes(check, &group.measurements, baseline.is_some(), representative_run.as_deref(), &mut result);
     result
 }
@@ -148,9 +150,10 @@ fn judge_value(
     what: &str,
     dimension: Dimension,
     value: f64,
-    baseline: Option<&Baseline>,
+    against: Against<'_>,
     result: &mut CheckResult,
 ) {
+    let baseline = against.baseline();
     let unit = result.unit;
     let show = |base: f64| format_base(dimension, base);
     let mut verdicts: Vec<(Verdict, String)> = Vec::new();
@@ -165,10 +168,30 @@ fn judge_value(
             result.change = Some((value - base.value) / base.value);
         }
     }
-    if let Some(allowed) = check.regression {
-        let current =
-            Sample { value, interval: result.lower.zip(result.upper).map(|(l, u)| (unit.to_base(l), unit.to_base(u))) };
-        let direction = check.direction();
+    let current =
+        Sample { value, interval: result.lower.zip(result.upper).map(|(l, u)| (unit.to_base(l), unit.to_base(u))) };
+    let direction = check.direction();
+    if let Against::History(history) = against {
+        let points = history.series(selects.metric, result.stat.as_deref(), &result.subject);
+        if let Some(allowed) = check.regression {
+            let kind = if dimension == Dimension::Size { Kind::Deterministic } else { Kind::Noisy };
+            let question = history_rule::Question { what, current, allowed, direction, kind, show: &show };
+            let judged = history_rule::judge(&question, history, points);
+            if let Some(base) = judged.baseline {
+                result.baseline = Some(unit.from_base(base));
+                if base > 0.0 {
+                    result.change = Some((value - base) / base);
+                }
+            }
+            result.history = judged.evidence.map(|evidence| evidence.in_unit(unit));
+            verdicts.push((judged.verdict, judged.message));
+        } else if let Some(newest) = points.first() {
+            result.baseline = Some(unit.from_base(newest.value));
+            if newest.value > 0.0 {
+                result.change = Some((value - newest.value) / newest.value);
+            }
+        }
+    } else if let Some(allowed) = check.regression {
         verdicts.push(judge_regression(what, current, baseline.is_some(), baseline_value, allowed, direction, &show));
     }
     let worst = verdicts.iter().map(|(verdict, _)| *verdict).max().unwrap_or(Verdict::Green);
@@ -318,9 +341,9 @@ fn judge_limit(
 
 /// A value with its 95% interval where the input gave one; base units.
 #[derive(Debug, Clone, Copy)]
-struct Sample {
-    value: f64,
-    interval: Option<(f64, f64)>,
+pub(super) struct Sample {
+    pub value: f64,
+    pub interval: Option<(f64, f64)>,
 }
 
 /// Worse than the baseline by more than `allowed` is red. With both 95% intervals known
@@ -328,7 +351,7 @@ struct Sample {
 /// change with overlapping intervals is yellow ("inconclusive: re-run"), and a real
 /// worsening within `allowed` is yellow too. Without intervals the plain relative rule
 /// applies and a worsening within `allowed` stays green.
-fn judge_regression(
+pub(super) fn judge_regression(
     what: &str,
     current: Sample,
     have_baseline: bool,

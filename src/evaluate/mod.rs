@@ -8,6 +8,7 @@
 
 pub mod bundle;
 mod group;
+pub mod history_rule;
 mod judge;
 mod no_match;
 mod representative;
@@ -19,6 +20,8 @@ use std::collections::HashMap;
 use crate::budget::metric::{Metric, Selects};
 use crate::budget::{Aggregate, Budget, Check, Limit};
 use crate::model::baseline::Baseline;
+use crate::model::history::History;
+use crate::model::report::{HistoryRule, HistorySummary};
 use crate::model::{CheckResult, Evaluation, LimitValue, Measurement, Subject, Verdict};
 use crate::quantity::Unit;
 
@@ -53,6 +56,7 @@ fn new_result(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject
         regression: check.regression,
         origins: Vec::new(),
         files: Vec::new(),
+        history: None,
     }
 }
 
@@ -80,12 +84,50 @@ pub enum Error {
     TooManyRows { entry: String },
 }
 
+/// What a run's values are compared with for `regression:` entries.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Against<'a> {
+    /// Nothing: regressions are not checked.
+    #[default]
+    Nothing,
+    /// One earlier report (`--baseline`, `--criterion-baseline`).
+    Baseline(&'a Baseline),
+    /// The base branch's recorded runs (`--history`).
+    History(&'a History),
+}
+
+impl<'a> Against<'a> {
+    /// The single baseline, where that is what the run is compared with.
+    pub fn baseline(self) -> Option<&'a Baseline> {
+        match self {
+            Against::Baseline(baseline) => Some(baseline),
+            Against::Nothing | Against::History(_) => None,
+        }
+    }
+}
+
+impl<'a> From<Option<&'a Baseline>> for Against<'a> {
+    fn from(baseline: Option<&'a Baseline>) -> Against<'a> {
+        baseline.map_or(Against::Nothing, Against::Baseline)
+    }
+}
+
 /// Checks every budget entry against the measurements (and the baseline, if any).
 pub fn evaluate(
     budget: &Budget,
     measurements: &[Measurement],
     baseline: Option<&Baseline>,
 ) -> Result<Evaluation, Error> {
+    evaluate_against(budget, measurements, Against::from(baseline))
+}
+
+/// Checks every budget entry against the measurements and what they are compared with.
+pub fn evaluate_against(
+    budget: &Budget,
+    measurements: &[Measurement],
+    against: Against<'_>,
+) -> Result<Evaluation, Error> {
+    let baseline = against.baseline();
     let selected = select::select(&budget.checks, measurements, MAX_SELECTED).ok_or(Error::TooManySelected)?;
     let needs_runs = budget.checks.iter().any(|check| check.aggregate == Aggregate::MedianRun);
     let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
@@ -118,7 +160,7 @@ pub fn evaluate(
             return Err(Error::TooManyRows { entry: check.label.clone() });
         }
         for group in groups {
-            checks.push(judge_group(check, &selects, group, baseline, &runs));
+            checks.push(judge_group(check, &selects, group, against, &runs));
         }
         if check.metric == Metric::BundleSize
             && check.each
@@ -131,7 +173,19 @@ pub fn evaluate(
             return Err(Error::TooManyRows { entry: check.label.clone() });
         }
     }
-    Ok(Evaluation { checks })
+    let history = match against {
+        Against::History(history) => Some(HistorySummary {
+            branch: history.branch.clone(),
+            runs: history.runs,
+            noisy_checks: checks
+                .iter()
+                .filter(|check| check.history.as_ref().is_some_and(|evidence| evidence.rule == HistoryRule::Noise))
+                .count(),
+            alpha: history_rule::ALPHA,
+        }),
+        Against::Nothing | Against::Baseline(_) => None,
+    };
+    Ok(Evaluation { checks, history })
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ impl Baseline {
             .filter(|c| !c.files.is_empty())
             .map(|c| {
                 let sizes = c.files.iter().filter_map(|f| Some((f.name.clone(), f.value?))).collect();
-                (key(&c.source_metric, c.stat.as_deref(), &c.subject), sizes)
+                (series_key(&c.source_metric, c.stat.as_deref(), &c.subject), sizes)
             })
             .collect();
         let mut each_files: HashMap<(String, String), Vec<(String, f64)>> = HashMap::new();
@@ -84,12 +84,12 @@ impl Baseline {
 
     /// The files of a summed bundle check in the baseline, with their bytes.
     pub fn files(&self, metric: &str, stat: Option<&str>, subject: &Subject) -> Option<&[(String, f64)]> {
-        self.files.get(&key(metric, stat, subject)).map(Vec::as_slice)
+        self.files.get(&series_key(metric, stat, subject)).map(Vec::as_slice)
     }
 
     /// The baseline value (base unit) for a measured metric, stat and subject.
     pub fn get(&self, metric: &str, stat: Option<&str>, subject: &Subject) -> Option<BaselineValue> {
-        self.values.get(&key(metric, stat, subject)).copied()
+        self.values.get(&series_key(metric, stat, subject)).copied()
     }
 
     pub fn len(&self) -> usize {
@@ -113,12 +113,12 @@ fn entry(
     let base = |value: f64| unit.to_base(value);
     let value =
         BaselineValue { value: base(value), interval: interval.map(|(lower, upper)| (base(lower), base(upper))) };
-    (key(metric, stat, subject), value)
+    (series_key(metric, stat, subject), value)
 }
 
-/// Joins the parts with the ASCII unit and record separators, which metric names, stats
-/// and tags do not contain.
-fn key(metric: &str, stat: Option<&str>, subject: &Subject) -> String {
+/// The key of a measured series: joins the parts with the ASCII unit and record
+/// separators, which metric names, stats and tags do not contain.
+pub(crate) fn series_key(metric: &str, stat: Option<&str>, subject: &Subject) -> String {
     let mut key = format!("{metric}\u{1f}{}", stat.unwrap_or(""));
     for (tag, value) in subject.iter() {
         key.push('\u{1e}');

@@ -7,6 +7,7 @@ pub(crate) mod baseline;
 pub(crate) mod diagnostic;
 pub mod distribution;
 pub(crate) mod hashed_name;
+pub(crate) mod history;
 pub(crate) mod measurement;
 pub(crate) mod report;
 pub(crate) mod subject;

@@ -30,6 +30,73 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Evaluation {
     pub checks: Vec<CheckResult>,
+    /// What the history said about the run as a whole, when it was judged against one.
+    pub history: Option<HistorySummary>,
+}
+
+/// The run's regression checks against a history: how many were judged by the noise rule,
+/// at which one-sided level, so a reader knows how many false reds to expect at most.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistorySummary {
+    /// The branch whose history was the baseline.
+    pub branch: String,
+    /// How many runs of it were read.
+    pub runs: usize,
+    /// Checks judged by the noise rule (a prediction limit from ≥ 8 runs).
+    pub noisy_checks: usize,
+    /// The rule's one-sided level.
+    pub alpha: f64,
+}
+
+impl HistorySummary {
+    /// The expected number of checks beyond their prediction limit on pure noise
+    /// (α × noisy checks); the magnitude floor makes false reds rarer still.
+    pub fn expected_false_alarms(&self) -> f64 {
+        self.alpha * self.noisy_checks as f64
+    }
+}
+
+/// Which rule judged a regression against a history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HistoryRule {
+    /// A deterministic value (a size, or a series that never moved), compared exactly with
+    /// one base run.
+    Exact,
+    /// A noisy value against the prediction limit of the last runs.
+    Noise,
+    /// Too few runs for the noise rule: compared with the newest base run.
+    Single,
+}
+
+/// The evidence of a regression judged against a history, in the result's unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEvidence {
+    pub rule: HistoryRule,
+    /// How many base runs the rule used.
+    pub runs: usize,
+    /// The typical value (the geometric mean) of the runs, for the noise rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typical: Option<f64>,
+    /// The one-sided prediction limit, for the noise rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// The base run's commit, for the exact and single rules, where it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+impl HistoryEvidence {
+    /// The evidence with its values (base units) converted to `unit`.
+    pub fn in_unit(self, unit: Unit) -> HistoryEvidence {
+        HistoryEvidence {
+            typical: self.typical.map(|value| unit.from_base(value)),
+            limit: self.limit.map(|value| unit.from_base(value)),
+            ..self
+        }
+    }
 }
 
 impl Evaluation {
@@ -99,6 +166,9 @@ pub struct CheckResult {
     /// A summed `bundle_size` check: each file, against the baseline's files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileSize>,
+    /// How the regression was judged against a history (`check --history`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryEvidence>,
 }
 
 impl CheckResult {
@@ -179,6 +249,25 @@ pub struct Report {
     pub counts: Counts,
     /// One entry per budget check and subject, in budget order.
     pub checks: Vec<CheckResult>,
+    /// The run's regression checks against a history (`check --history`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistorySummary>,
+    /// Where the run was measured (`check` fills it in; `history record` keeps it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+}
+
+/// The machine a run was measured on: only runs of the same environment say what noise to
+/// expect of times.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Environment {
+    pub os: String,
+    pub arch: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_model: Option<String>,
+    /// The CI runner's kind or label, where the CI says (`github-hosted ubuntu24`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,6 +299,8 @@ impl Report {
                 green: evaluation.count(Verdict::Green),
             },
             checks: evaluation.checks,
+            history: evaluation.history,
+            environment: None,
         }
     }
 }
