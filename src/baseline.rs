@@ -44,6 +44,12 @@ pub fn read_report(path: &Path) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+/// Refuses a report with a value that cannot be a measurement's (see
+/// [`report_value_problem`]): `Err` says which check and value.
+pub fn check_values(report: &Report) -> Result<(), String> {
+    report_value_problem(report).map_or(Ok(()), Err)
+}
+
 /// Why a value of a report cannot serve as a baseline, or `None`: every value it holds passes
 /// the same range check as every input's ([`crate::ingest::validate`]), so an edited report
 /// cannot hand `evaluate` an infinity (1e308 s) or an impossible size.

@@ -23,7 +23,17 @@ Exit codes:
 Examples:
   perfbudget check --budget budgets/demo.yml
   perfbudget check --baseline base/report.json --json report.json --markdown comment.md measurements.json
-  perfbudget check --criterion-baseline main target/criterion";
+  perfbudget check --criterion-baseline main target/criterion
+  perfbudget check --history perfbudget-history.db --branch main";
+
+const HISTORY_AFTER_HELP: &str = "\
+The history file is --history FILE, else $PERFBUDGET_HISTORY, else the budget's `history:`.
+
+Examples:
+  perfbudget history record report.json --branch main
+  perfbudget history show --metric api_p95 --last 20
+  perfbudget history export --output history.jsonl
+  perfbudget history prune --keep 200";
 
 #[derive(Debug, Parser)]
 #[command(name = "perfbudget", version, about = "One CI gate for performance budgets: web vitals, API latency, bundle size, benchmarks.", after_help = EXIT_CODES)]
@@ -47,6 +57,106 @@ pub enum Command {
     Comment(CommentArgs),
     /// Write a starter budget from the Lighthouse, k6 and criterion outputs found here.
     Init(InitArgs),
+    /// Keep the base branch's runs in a history file (SQLite) and look at them.
+    #[command(subcommand, after_help = HISTORY_AFTER_HELP)]
+    History(HistoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Record a JSON report (`check --json`) as a run of a commit and branch.
+    Record(RecordArgs),
+    /// Print each series with its last values and a sparkline.
+    Show(ShowArgs),
+    /// Write every run as JSON lines (one run per line, oldest first).
+    Export(ExportArgs),
+    /// Add the runs of a `history export` file (runs already there are skipped).
+    Import(ImportArgs),
+    /// Delete all but the newest runs of each branch.
+    Prune(PruneArgs),
+}
+
+/// Which history file, for every `history` command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HistoryFileArgs {
+    /// The history file. Default: $PERFBUDGET_HISTORY, else the budget's `history:`.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// The budget whose `history:` names the file. Default: perfbudget.yml, perfbudget.yaml
+    /// or perfbudget.json in the current folder, if there is one.
+    #[arg(long, value_name = "FILE")]
+    pub budget: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// A JSON report written by `perfbudget check --json`.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// The commit measured. Default: $GITHUB_SHA, $CI_COMMIT_SHA, else `git rev-parse HEAD`.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// The branch. Default: $GITHUB_HEAD_REF, $GITHUB_REF_NAME, $CI_COMMIT_BRANCH,
+    /// $CI_COMMIT_REF_NAME, else git's current branch.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// When the run was made (RFC 3339, `2026-12-01T16:43:46Z`). Default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub time: Option<String>,
+    #[command(flatten)]
+    pub file: HistoryFileArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The branch. Default: the branch with the most runs.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// Only this metric: a budget metric (`api_p95`) or a measured one (`http_req_duration`,
+    /// globs allowed).
+    #[arg(long, value_name = "M")]
+    pub metric: Option<String>,
+    /// Only series whose subject tag matches (`url=*checkout*`); repeat for several tags.
+    #[arg(long, value_name = "TAG=GLOB")]
+    pub subject: Vec<String>,
+    /// How many of the newest runs to show.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub last: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
+    pub format: MeasureFormat,
+    #[command(flatten)]
+    pub file: HistoryFileArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: HistoryFileArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// A file written by `perfbudget history export`.
+    #[arg(value_name = "FILE.jsonl")]
+    pub export: PathBuf,
+    #[command(flatten)]
+    pub file: HistoryFileArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PruneArgs {
+    /// How many of the newest runs of each branch to keep.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: u32,
+    /// Prune only this branch.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    #[command(flatten)]
+    pub file: HistoryFileArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -77,8 +187,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub budget: Option<PathBuf>,
     /// A JSON report of an earlier run (`--json`) to compare against.
-    #[arg(long, value_name = "REPORT.json")]
+    #[arg(long, value_name = "REPORT.json", conflicts_with = "history")]
     pub baseline: Option<PathBuf>,
+    /// Compare against the base branch's runs in this history file (`perfbudget history`).
+    /// Default: $PERFBUDGET_HISTORY, else the budget's `history:`.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// The base branch in the history. Default: $GITHUB_BASE_REF,
+    /// $CI_MERGE_REQUEST_TARGET_BRANCH_NAME, $CI_DEFAULT_BRANCH, else the history's only
+    /// branch, or `main` or `master`.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
     /// Compare criterion benchmarks with the saved baseline NAME of the same tree
     /// (`cargo bench -- --save-baseline NAME`).
     #[arg(long, value_name = "NAME")]

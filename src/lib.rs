@@ -11,6 +11,7 @@ pub mod cli;
 pub mod crash;
 pub mod evaluate;
 pub mod files;
+pub mod history;
 pub mod ingest;
 pub mod init;
 pub mod model;

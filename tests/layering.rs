@@ -13,12 +13,16 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "app",
-        &["baseline", "budget", "cli", "crash", "evaluate", "files", "ingest", "init", "model", "quantity", "report"],
+        &[
+            "baseline", "budget", "cli", "crash", "evaluate", "files", "history", "ingest", "init", "model",
+            "quantity", "report",
+        ],
     ),
     ("cli", &["ingest"]),
     ("init", &["budget", "ingest", "model", "quantity"]),
     ("crash", &["report"]),
-    ("report", &["budget", "evaluate", "ingest", "model", "quantity"]),
+    ("report", &["budget", "evaluate", "history", "ingest", "model", "quantity"]),
+    ("history", &["files", "ingest", "model", "quantity"]),
     ("baseline", &["files", "ingest", "model", "quantity"]),
     ("evaluate", &["budget", "model", "quantity", "stats"]),
     ("ingest", &["files", "model", "quantity"]),

@@ -10,7 +10,7 @@ use super::{ExitStatus, Github, Outcome, Outputs, Terminal, github_step, load_bu
 use crate::baseline::Baseline;
 use crate::budget;
 use crate::cli::{CheckArgs, FailOn};
-use crate::evaluate::evaluate;
+use crate::evaluate::{Against, evaluate_against};
 use crate::ingest::{self, bundle};
 use crate::model::Verdict;
 use crate::report;
@@ -92,7 +92,23 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
         let saved = criterion_baseline(&inputs, name)?;
         baseline.get_or_insert_with(Baseline::default).extend(saved);
     }
-    let mut evaluation = evaluate(&budget, &measurements, baseline.as_ref())
+    let environment = crate::history::environment::detect(&super::history::env_var);
+    let history = match &args.baseline {
+        Some(_) => None,
+        None => super::history::for_check(
+            args.history.as_deref(),
+            budget.history.as_deref(),
+            args.branch.as_deref(),
+            &environment,
+            cwd,
+            &mut warnings,
+        )?,
+    };
+    let against = match (&history, &baseline) {
+        (Some(history), _) => Against::History(history),
+        (None, baseline) => Against::from(baseline.as_ref()),
+    };
+    let mut evaluation = evaluate_against(&budget, &measurements, against)
         .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
     ingest::annotate(&mut evaluation, &measurements);
     let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });

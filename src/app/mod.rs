@@ -7,6 +7,7 @@
 mod bundle;
 mod check;
 mod comment;
+mod history;
 mod init;
 mod measure;
 mod schema;
@@ -105,6 +106,7 @@ pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow
         Command::Validate(args) => validate::run(&args, cwd),
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args, cwd),
+        Command::History(command) => history::run(&command, cwd),
     }
 }
 

@@ -80,6 +80,7 @@ pub(crate) fn checks_from_thresholds(
             exact_subject: true,
             location: "import_k6_thresholds".into(),
             preset: None,
+            missing_baseline: crate::model::Verdict::Yellow,
         });
     }
     Ok((checks, warnings))

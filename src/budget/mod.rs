@@ -34,6 +34,8 @@ pub struct Budget {
     pub file: String,
     /// `inputs:`, resolved against the budget file's folder.
     pub inputs: Vec<PathBuf>,
+    /// `history:`, the history file, resolved against the budget file's folder.
+    pub history: Option<PathBuf>,
     /// `import_k6_thresholds: true`: k6's thresholds in the inputs become checks.
     pub import_k6_thresholds: bool,
     /// The yellow band of checks made from the inputs (imported k6 thresholds).
@@ -86,6 +88,8 @@ pub struct Check {
     pub location: String,
     /// The preset it came from, if any.
     pub preset: Option<String>,
+    /// The verdict of a `regression:` with nothing to compare with (`defaults.missing_baseline`).
+    pub missing_baseline: crate::model::Verdict,
 }
 
 impl Check {

@@ -24,6 +24,8 @@ struct FullForm {
     defaults: Option<Defaults>,
     /// Files and folders to read, relative to this file.
     inputs: Option<Vec<String>>,
+    /// The history file (`perfbudget history`), relative to this file.
+    history: Option<String>,
     limits: Option<Limits>,
     /// Long-form checks with selectors.
     budgets: Option<Vec<RawEntry>>,

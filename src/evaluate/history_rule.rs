@@ -60,6 +60,8 @@ pub(super) struct Question<'a> {
     pub allowed: f64,
     pub direction: Direction,
     pub kind: Kind,
+    /// The verdict when the history holds no run of the branch (`missing_baseline:`).
+    pub missing: Verdict,
     /// Formats a base-unit value for sentences.
     pub show: &'a dyn Fn(f64) -> String,
 }
@@ -67,7 +69,7 @@ pub(super) struct Question<'a> {
 /// Judges the question's value against the history's `points` of its series (newest
 /// first).
 pub(super) fn judge(question: &Question<'_>, history: &History, points: &[HistoryPoint]) -> Judged {
-    let Question { what, current, allowed, direction, kind, show } = *question;
+    let Question { what, current, allowed, direction, kind, missing, show } = *question;
     let branch = &history.branch;
     let Some(newest) = points.first() else {
         let message = if history.runs == 0 {
@@ -75,7 +77,7 @@ pub(super) fn judge(question: &Question<'_>, history: &History, points: &[Histor
         } else {
             format!("{what} is new: no recorded run of {branch} measured it")
         };
-        let verdict = if history.runs == 0 { Verdict::Yellow } else { Verdict::Green };
+        let verdict = if history.runs == 0 { missing } else { Verdict::Green };
         return Judged { verdict, message, baseline: None, evidence: None };
     };
     let never_moved = points.iter().all(|point| point.value == newest.value);

@@ -175,7 +175,8 @@ fn judge_value(
         let points = history.series(selects.metric, result.stat.as_deref(), &result.subject);
         if let Some(allowed) = check.regression {
             let kind = if dimension == Dimension::Size { Kind::Deterministic } else { Kind::Noisy };
-            let question = history_rule::Question { what, current, allowed, direction, kind, show: &show };
+            let missing = check.missing_baseline;
+            let question = history_rule::Question { what, current, allowed, direction, kind, missing, show: &show };
             let judged = history_rule::judge(&question, history, points);
             if let Some(base) = judged.baseline {
                 result.baseline = Some(unit.from_base(base));
@@ -192,7 +193,11 @@ fn judge_value(
             }
         }
     } else if let Some(allowed) = check.regression {
-        verdicts.push(judge_regression(what, current, baseline.is_some(), baseline_value, allowed, direction, &show));
+        let (verdict, message) =
+            judge_regression(what, current, baseline.is_some(), baseline_value, allowed, direction, &show);
+        // Nothing to compare with: the budget's `missing_baseline:` decides.
+        let verdict = if baseline.is_none() { check.missing_baseline } else { verdict };
+        verdicts.push((verdict, message));
     }
     let worst = verdicts.iter().map(|(verdict, _)| *verdict).max().unwrap_or(Verdict::Green);
     result.verdict = worst;

@@ -43,14 +43,14 @@ impl LineError {
 
 /// Reads lines of at most [`MAX_LINE_BYTES`] into one reused buffer.
 #[derive(Debug)]
-pub(super) struct Lines<R> {
+pub(crate) struct Lines<R> {
     reader: R,
     line: Vec<u8>,
     number: usize,
 }
 
 impl<R: BufRead> Lines<R> {
-    pub(super) fn new(reader: R) -> Lines<R> {
+    pub(crate) fn new(reader: R) -> Lines<R> {
         Lines { reader, line: Vec::new(), number: 0 }
     }
 
@@ -77,7 +77,7 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// The next line as text ([`Lines::next_bytes`]), which must be UTF-8.
-    pub(super) fn next_line(&mut self) -> Result<Option<(usize, &str)>, LineError> {
+    pub(crate) fn next_line(&mut self) -> Result<Option<(usize, &str)>, LineError> {
         let Some((number, bytes)) = self.next_bytes()? else { return Ok(None) };
         match std::str::from_utf8(bytes) {
             Ok(text) => Ok(Some((number, text))),

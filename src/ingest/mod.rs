@@ -22,7 +22,7 @@ pub mod hyperfine;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;
-mod lines;
+pub(crate) mod lines;
 pub mod locust;
 pub mod measurements;
 pub mod pagespeed;

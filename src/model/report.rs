@@ -252,9 +252,6 @@ pub struct Report {
     /// The run's regression checks against a history (`check --history`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HistorySummary>,
-    /// Where the run was measured (`check` fills it in; `history record` keeps it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<Environment>,
 }
 
 /// The machine a run was measured on: only runs of the same environment say what noise to
@@ -300,7 +297,6 @@ impl Report {
             },
             checks: evaluation.checks,
             history: evaluation.history,
-            environment: None,
         }
     }
 }

@@ -36,12 +36,14 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
     let rows = worst_first(report);
     let (problems, greens): (Vec<&CheckResult>, Vec<&CheckResult>) =
         rows.into_iter().partition(|check| check.verdict != Verdict::Green);
+    let history = super::history_line(report, &|text| md_text(text)).map(|line| format!("{line}.\n\n"));
     let head = format!(
-        "{}\n### {} perfbudget: {}\n\n{}.\n\n",
+        "{}\n### {} perfbudget: {}\n\n{}.\n\n{}",
         marker(key),
         verdict_icon(report.verdict),
         report.verdict.as_str(),
-        summary_counts(report)
+        summary_counts(report),
+        history.unwrap_or_default()
     );
     let foot = format!(
         "\n<sub>Budget {} · perfbudget {}</sub>\n",

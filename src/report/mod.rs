@@ -4,6 +4,7 @@
 
 pub mod escape;
 pub(crate) mod github;
+pub mod history;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -183,6 +184,27 @@ pub fn has_changes(report: &Report) -> bool {
 /// The one-line summary every renderer starts or ends with.
 pub fn summary_counts(report: &Report) -> String {
     format!("{} red, {} yellow, {} green", report.counts.red, report.counts.yellow, report.counts.green)
+}
+
+/// What the run was compared with when it had a history, and how many false alarms its
+/// noisy checks may raise by chance; `escape` makes the branch name safe for the output.
+pub fn history_line(report: &Report, escape: &dyn Fn(&str) -> String) -> Option<String> {
+    let history = report.history.as_ref()?;
+    let runs = crate::quantity::count(history.runs, "run", "runs");
+    if history.noisy_checks == 0 {
+        return Some(format!(
+            "Compared with {runs} of {}; no check was judged by the noise rule",
+            escape(&history.branch)
+        ));
+    }
+    Some(format!(
+        "Compared with {runs} of {}: {} judged by the noise rule at α = {}, so about {} expected beyond their \
+         prediction limit by chance alone; a red also needs the change to exceed `regression:`",
+        escape(&history.branch),
+        crate::quantity::count(history.noisy_checks, "check", "checks"),
+        history.alpha,
+        crate::quantity::format_base(crate::quantity::Dimension::Number, history.expected_false_alarms()),
+    ))
 }
 
 pub fn verdict_icon(verdict: Verdict) -> &'static str {

@@ -63,6 +63,7 @@ pub(super) fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
         exact_subject: false,
         location: format!("limits.{}", metric.name()),
         preset: None,
+        missing_baseline: crate::model::Verdict::Yellow,
     })
 }
 
@@ -305,6 +306,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         exact_subject: false,
         location: String::new(),
         preset: None,
+        missing_baseline: crate::model::Verdict::Yellow,
     })
 }
 

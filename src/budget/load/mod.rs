@@ -20,6 +20,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use thiserror::Error;
 
 use crate::budget::{Budget, Check, DEFAULT_WARN_FRACTION, presets};
+use crate::model::Verdict;
 
 use diagnostic::{json_error, yaml_error};
 pub(crate) use entry::RawEntry;
@@ -37,7 +38,7 @@ pub enum BudgetError {
 
 /// The keys of a full budget file, in the order the reference lists them.
 pub(crate) const TOP_KEYS: &[&str] =
-    &["version", "name", "extends", "defaults", "inputs", "limits", "budgets", "import_k6_thresholds"];
+    &["version", "name", "extends", "defaults", "inputs", "history", "limits", "budgets", "import_k6_thresholds"];
 
 /// The largest budget file perfbudget reads. A budget of 100,000 entries is about 5 MB.
 pub(crate) const MAX_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
@@ -201,6 +202,8 @@ struct Document {
     extends: Vec<String>,
     defaults: Defaults,
     inputs: Vec<String>,
+    /// `history:`, the history file, relative to the budget file.
+    history: Option<String>,
     /// Short-form checks, from `limits:` or a bare metric map.
     limits: Vec<Check>,
     budgets: Vec<Check>,
@@ -217,8 +220,19 @@ struct Document {
 pub(crate) struct Defaults {
     /// Yellow band as a share of the limit, e.g. `10%` (the default).
     pub warn: Option<Fraction>,
-    /// Allowed worsening against `--baseline`, e.g. `10%`.
+    /// Allowed worsening against `--baseline` or `--history`, e.g. `10%`.
     pub regression: Option<Fraction>,
+    /// The verdict of a `regression:` check with nothing to compare with (no `--baseline`,
+    /// or a history without a run of the base branch): `yellow` (the default) or `red`.
+    pub missing_baseline: Option<MissingBaseline>,
+}
+
+/// `missing_baseline:`: how a regression check with nothing to compare with ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MissingBaseline {
+    Yellow,
+    Red,
 }
 
 /// Applies presets, defaults and paths.
@@ -256,6 +270,9 @@ fn resolve(document: Document, file: &str, base: &Path) -> Result<Budget, Budget
         if check.regression.is_none() {
             check.regression = document.defaults.regression.map(|fraction| fraction.0);
         }
+        if document.defaults.missing_baseline == Some(MissingBaseline::Red) {
+            check.missing_baseline = Verdict::Red;
+        }
     }
     if checks.is_empty() && !document.import_k6_thresholds {
         return Err(BudgetError::File {
@@ -264,10 +281,12 @@ fn resolve(document: Document, file: &str, base: &Path) -> Result<Budget, Budget
         });
     }
     let inputs = document.inputs.iter().map(|input| normalize(&base.join(input))).collect::<Vec<PathBuf>>();
+    let history = document.history.as_ref().map(|history| normalize(&base.join(history)));
     Ok(Budget {
         name: document.name,
         file: file.to_owned(),
         inputs,
+        history,
         checks,
         import_k6_thresholds: document.import_k6_thresholds,
         default_warn,

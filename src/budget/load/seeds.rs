@@ -159,6 +159,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                         "extends" => document.extends = map.next_value_seed(ExtendsSeed)?,
                         "defaults" => document.defaults = map.next_value()?,
                         "inputs" => document.inputs = map.next_value()?,
+                        "history" => document.history = Some(map.next_value()?),
                         "limits" => document.limits = map.next_value_seed(LimitsSeed)?,
                         "import_k6_thresholds" => document.import_k6_thresholds = map.next_value()?,
                         _ => document.budgets = map.next_value::<Vec<Entry>>()?.into_iter().map(|e| e.0).collect(),

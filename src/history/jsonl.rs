@@ -1,0 +1,62 @@
+//! A history as JSON lines, one run per line, oldest first: what `history export` writes
+//! and `history import` reads, so a history can move between machines or live in git. An
+//! imported file is untrusted input: every line must be a whole run with finite values and
+//! an RFC 3339 time, or the import stops at it, naming the line, and imports nothing.
+
+use std::io::{BufReader, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::record::RunRecord;
+use super::store::Store;
+use crate::ingest::lines::Lines;
+
+/// Writes every run of `store` to `out`; returns how many.
+pub fn export(store: &Store, out: &mut dyn Write) -> anyhow::Result<usize> {
+    store.export(&mut |run| {
+        serde_json::to_writer(&mut *out, &run).context("cannot write the export")?;
+        out.write_all(b"\n").context("cannot write the export")
+    })
+}
+
+/// Reads an export, refusing it whole at the first bad line.
+pub fn read(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
+    let metadata =
+        std::fs::metadata(path).with_context(|| format!("cannot read the history export {}", path.display()))?;
+    crate::files::regular_file(path, &metadata, "an export is a file that `perfbudget history export` writes")?;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut lines = Lines::new(BufReader::new(file));
+    let mut runs = Vec::new();
+    while let Some((number, line)) = lines.next_line().map_err(|error| error.in_file(path))? {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut run: RunRecord = serde_json::from_str(line)
+            .map_err(|error| crate::model::diagnostic::Located::from_json(&error, number, 1).in_file(path))?;
+        if let Some(problem) = run_problem(&mut run) {
+            anyhow::bail!("{}:{number}: {problem}", path.display());
+        }
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+/// Why a run cannot be imported, or `None`; its time is rewritten in UTC.
+fn run_problem(run: &mut RunRecord) -> Option<String> {
+    if run.branch.trim().is_empty() {
+        return Some("the run has an empty branch".to_owned());
+    }
+    match super::provenance::parse_time(&run.time) {
+        Ok(time) => run.time = time,
+        Err(message) => return Some(format!("time {:?}: {message}", run.time)),
+    }
+    run.measurements.iter().find_map(|measurement| {
+        let values = [("value", Some(measurement.value)), ("lower", measurement.lower), ("upper", measurement.upper)];
+        values.into_iter().find_map(|(what, value)| {
+            let value = value?;
+            let finite = value.is_finite() && measurement.unit.to_base(value).is_finite();
+            (!finite).then(|| format!("{} {what} {value:e} is not a finite number", measurement.metric))
+        })
+    })
+}
