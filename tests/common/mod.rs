@@ -31,7 +31,20 @@ pub(crate) fn cache_dir() -> &'static Path {
 
 /// Variables the tests' own environment may hold that change what perfbudget prints or
 /// writes, besides every `GITHUB_*` one.
-const CLEARED: &[&str] = &["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES"];
+const CLEARED: &[&str] = &[
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "COLUMNS",
+    "LINES",
+    "PERFBUDGET_HISTORY",
+    "GITLAB_CI",
+    "CI_COMMIT_SHA",
+    "CI_COMMIT_BRANCH",
+    "CI_COMMIT_REF_NAME",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_DEFAULT_BRANCH",
+];
 
 /// Removes from `command` every `GITHUB_*` variable of the environment running the tests
 /// (not only `GITHUB_ACTIONS`: also `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `GITHUB_TOKEN`,
