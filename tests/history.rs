@@ -26,10 +26,14 @@ fn record(dir: &Path, ms: f64, commit: &str, day: u32) {
     let check = perfbudget(dir, &["check", "--json", "r.json", "m.json"]);
     assert_eq!(check.code, 0, "{}", check.stderr);
     let time = format!("2026-11-{day:02}T10:00:00Z");
-    let args = ["history", "record", "r.json", "--history", "h.db", "--branch", "main", "--commit", commit, "--time", &time];
+    let args =
+        ["history", "record", "r.json", "--history", "h.db", "--branch", "main", "--commit", commit, "--time", &time];
     let recorded = perfbudget(dir, &args);
     assert_eq!(recorded.code, 0, "{}", recorded.stderr);
-    assert_eq!(recorded.stdout, format!("recorded 1 measurements of main ({}) in h.db\n", &commit[..7.min(commit.len())]));
+    assert_eq!(
+        recorded.stdout,
+        format!("recorded 1 measurements of main ({}) in h.db\n", &commit[..7.min(commit.len())])
+    );
 }
 
 fn setup() -> tempfile::TempDir {
@@ -42,7 +46,8 @@ fn setup() -> tempfile::TempDir {
 fn judged(dir: &Path, ms: f64) -> (i32, String, String) {
     std::fs::write(dir.join("m.json"), measurement(ms)).unwrap();
     let run = perfbudget(dir, &["check", "--history", "h.db", "--branch", "main", "--json", "now.json", "m.json"]);
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("now.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("now.json")).unwrap()).unwrap();
     let check = &report["checks"][0];
     (run.code, check["verdict"].as_str().unwrap().to_owned(), check["message"].as_str().unwrap().to_owned())
 }
@@ -87,7 +92,11 @@ fn check_against_recorded_runs_says_what_it_used() {
     let run = perfbudget(dir.path(), &["check", "m.json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let shown = perfbudget(dir.path(), &["history", "show", "--metric", "bench_time"]);
-    assert!(shown.stdout.starts_with("10 runs of main, 2026-11-01T10:00:00Z to 2026-11-10T10:00:00Z\n"), "{}", shown.stdout);
+    assert!(
+        shown.stdout.starts_with("10 runs of main, 2026-11-01T10:00:00Z to 2026-11-10T10:00:00Z\n"),
+        "{}",
+        shown.stdout
+    );
     assert!(shown.stdout.contains("│ bench_time ┆ typical ┆ parse/json ┆   10 ┆ ▅▇▂▆▃▅█▁▅▅"), "{}", shown.stdout);
 }
 

@@ -225,7 +225,8 @@ impl Store {
         let fail = |error: rusqlite::Error| sqlite_error(&path, &error);
         let transaction =
             self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(fail)?;
-        let id = insert_run(&transaction, run).map_err(fail)?;
+        let mut known = series_ids(&transaction).map_err(fail)?;
+        let id = insert_run(&transaction, run, &mut known).map_err(fail)?;
         transaction.commit().map_err(fail)?;
         Ok(id)
     }
@@ -238,6 +239,7 @@ impl Store {
         let transaction =
             self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(fail)?;
         let (mut added, mut skipped) = (0, 0);
+        let mut known = series_ids(&transaction).map_err(fail)?;
         for run in runs {
             let exists: Option<i64> = transaction
                 .query_row(
@@ -250,7 +252,7 @@ impl Store {
             if exists.is_some() {
                 skipped += 1;
             } else {
-                insert_run(&transaction, run).map_err(fail)?;
+                insert_run(&transaction, run, &mut known).map_err(fail)?;
                 added += 1;
             }
         }
@@ -534,8 +536,23 @@ struct SeriesRow {
     unit: Unit,
 }
 
+/// The id of each series already in the file, by (metric, stat, subject JSON, unit): one
+/// read of the series table instead of one upsert per value.
+type SeriesIds = HashMap<(String, String, String, String), i64>;
+
+fn series_ids(transaction: &rusqlite::Transaction<'_>) -> rusqlite::Result<SeriesIds> {
+    let mut statement = transaction.prepare("SELECT id, metric, stat, subject, unit FROM series")?;
+    let rows =
+        statement.query_map([], |row| Ok(((row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?), row.get(0)?)))?;
+    rows.collect()
+}
+
 /// Inserts a run and its values inside the caller's transaction.
-fn insert_run(transaction: &rusqlite::Transaction<'_>, run: &RunRecord) -> rusqlite::Result<i64> {
+fn insert_run(
+    transaction: &rusqlite::Transaction<'_>,
+    run: &RunRecord,
+    known: &mut SeriesIds,
+) -> rusqlite::Result<i64> {
     // Times were checked on the way in (`history::parse_time`); ordering needs them as numbers.
     let unix_ms = run.time.parse::<jiff::Timestamp>().map_or(0, jiff::Timestamp::as_millisecond);
     transaction.execute(
@@ -555,19 +572,25 @@ fn insert_run(transaction: &rusqlite::Transaction<'_>, run: &RunRecord) -> rusql
         ],
     )?;
     let run_id = transaction.last_insert_rowid();
-    let mut series = transaction.prepare_cached(
-        "INSERT INTO series (metric, stat, subject, unit) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (metric, stat, subject, unit) DO UPDATE SET metric = excluded.metric RETURNING id",
-    )?;
+    let mut series =
+        transaction.prepare_cached("INSERT INTO series (metric, stat, subject, unit) VALUES (?1, ?2, ?3, ?4)")?;
     let mut value = transaction.prepare_cached(
         "INSERT OR REPLACE INTO measurements (run_id, series_id, value, lower, upper, samples)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for measurement in &run.measurements {
         let subject = serde_json::to_string(&measurement.subject).unwrap_or_default();
-        let stat = measurement.stat.as_deref().unwrap_or("");
-        let series_id: i64 = series
-            .query_row(params![measurement.metric, stat, subject, measurement.unit.as_str()], |row| row.get(0))?;
+        let stat = measurement.stat.as_deref().unwrap_or("").to_owned();
+        let key = (measurement.metric.clone(), stat, subject, measurement.unit.as_str().to_owned());
+        let series_id = match known.get(&key) {
+            Some(id) => *id,
+            None => {
+                series.execute(params![key.0, key.1, key.2, key.3])?;
+                let id = transaction.last_insert_rowid();
+                known.insert(key, id);
+                id
+            }
+        };
         let samples = measurement.samples.and_then(|samples| i64::try_from(samples).ok());
         value.execute(params![run_id, series_id, measurement.value, measurement.lower, measurement.upper, samples])?;
     }

@@ -14,5 +14,6 @@ pub(crate) mod subject;
 pub(crate) mod vocabulary;
 
 pub use measurement::{Measurement, describe_subject};
-pub use report::{CheckResult, Evaluation, LimitValue, Verdict};
+pub use history::{History, HistoryPoint};
+pub use report::{CheckResult, Environment, Evaluation, LimitValue, Verdict};
 pub use subject::Subject;
