@@ -1,0 +1,562 @@
+//! Change points of a series, found the way Apache Otava (formerly Hunter) finds them by
+//! default: E-divisive means candidates, a Student's t-test for their significance, a split
+//! pass over sliding windows and a merge pass that drops the weakest points.
+//!
+//! A reimplementation from reading the Python source of apache-otava 0.8.0 (apache/otava at
+//! 1ceb153; the PyPI release is the same code), checked against Otava's own answers in
+//! `tests/fixtures/change_points/` (see its README):
+//!
+//! * `otava/analysis.py`: `compute_change_points` (the first-pass threshold), `split` (the
+//!   windows), `merge`, and `TTestSignificanceTester` / `TTestStats` (the t-test, the
+//!   relative change and the magnitude);
+//! * `otava/change_point_divisive/detector.py`: the divisive loop inside one window;
+//! * `otava/change_point_divisive/calculator.py`: the candidate, the argmax of Q̂(τ, κ);
+//! * `otava/change_point_divisive/base.py`: the intervals between change points and
+//!   the choice among intervals;
+//! * `scipy/stats/_stats_py.py`: `ttest_ind_from_stats` with its default pooled variance.
+//!
+//! Not the original E-divisive of Matteson and James, whose significance is a permutation
+//! test (Otava's `--orig-edivisive`): Otava replaced it with the t-test because permutations
+//! are not deterministic (Fleming et al., ICPE 2023).
+
+use std::ops::Range;
+
+use super::t_cdf;
+
+/// The knobs of Otava's analysis (`otava/series.py`: `AnalysisOptions`), with its defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Points per sliding window of the split pass; below 2 nothing is found.
+    pub window: usize,
+    /// A change point must have a two-sided p-value below this.
+    pub max_p_value: f64,
+    /// A change point's relative change, the larger of |after/before − 1| and
+    /// |before/after − 1|, must be above this.
+    pub min_magnitude: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { window: 50, max_p_value: 0.001, min_magnitude: 0.0 }
+    }
+}
+
+/// One change point, with the statistics of the segments on either side of it (from the
+/// previous change point or the start, to the next one or the end).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChangePoint {
+    /// The first index of the new segment.
+    pub index: usize,
+    /// The two-sided p-value of the t-test between the two segments.
+    pub p_value: f64,
+    /// `mean_after / mean_before − 1`; 0 when `mean_before` is 0, as in Otava.
+    pub forward_change: f64,
+    /// The mean of the segment before.
+    pub mean_before: f64,
+    /// The mean of the segment after.
+    pub mean_after: f64,
+}
+
+/// The change points of `series`, in index order.
+///
+/// The caller passes finite values: a series with a NaN or an infinity has none (Otava
+/// forward-fills missing values before it gets here). So do a window below 2, which Otava
+/// rejects, and a series too short to split.
+pub fn change_points(series: &[f64], options: &Options) -> Vec<ChangePoint> {
+    if options.window < 2 || series.iter().any(|value| !value.is_finite()) {
+        return Vec::new();
+    }
+    let weak = weak_change_points(series, options.window, first_pass_p_value(options.max_p_value));
+    merge(series, with_neighbour_stats(series, &weak), options)
+        .into_iter()
+        .map(|point| ChangePoint {
+            index: point.index,
+            p_value: point.stats.p_value,
+            forward_change: point.stats.forward_change(),
+            mean_before: point.stats.mean_before,
+            mean_after: point.stats.mean_after,
+        })
+        .collect()
+}
+
+/// The looser threshold of the split pass: the split finds "weak" change points that the
+/// merge pass then holds to `max_p_value` (`compute_change_points`).
+fn first_pass_p_value(max_p_value: f64) -> f64 {
+    if max_p_value < 0.05 {
+        max_p_value * 10.0
+    } else if max_p_value < 0.5 {
+        max_p_value * 2.0
+    } else {
+        max_p_value
+    }
+}
+
+/// The t-test between the segments before and after a point (`TTestStats`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SegmentStats {
+    mean_before: f64,
+    mean_after: f64,
+    p_value: f64,
+}
+
+impl SegmentStats {
+    /// Otava's `TTestSignificanceTester.compare`: the means, the population standard
+    /// deviations (`np.std`, ÷ n) and scipy's pooled two-sample t-test on them. scipy takes
+    /// its standard deviations as sample ones (÷ n − 1); Otava passes population ones
+    /// anyway, so we do too. An empty side, which Otava never produces, gives NaN, which
+    /// no threshold accepts.
+    fn compare(before: &[f64], after: &[f64]) -> SegmentStats {
+        let mean_before = numpy_mean(before);
+        let mean_after = numpy_mean(after);
+        let p_value = if before.len() + after.len() > 2 {
+            pooled_t_test_p_value(
+                Summary { mean: mean_before, sd: population_sd(before, mean_before), n: before.len() as f64 },
+                Summary { mean: mean_after, sd: population_sd(after, mean_after), n: after.len() as f64 },
+            )
+        } else {
+            1.0
+        };
+        SegmentStats { mean_before, mean_after, p_value }
+    }
+
+    /// `forward_rel_change`, with Otava's 0 for a zero mean before.
+    fn forward_change(&self) -> f64 {
+        relative_change(self.mean_before, self.mean_after)
+    }
+
+    /// `change_magnitude`: the larger relative change of the two directions.
+    fn magnitude(&self) -> f64 {
+        relative_change(self.mean_before, self.mean_after)
+            .abs()
+            .max(relative_change(self.mean_after, self.mean_before).abs())
+    }
+}
+
+/// `to / from − 1`, or 0 for a zero `from`.
+fn relative_change(from: f64, to: f64) -> f64 {
+    if from == 0.0 { 0.0 } else { to / from - 1.0 }
+}
+
+/// `np.mean`, to the bit: the sum is numpy's pairwise one. A plain running sum is off by an
+/// ulp often enough to matter: a constant segment then has a mean that is not quite its
+/// value, a spread of 1e-15 instead of 0 and a t-test on rounding noise, and Otava's
+/// answer on series with flat stretches depends on exactly that noise.
+fn numpy_mean(values: &[f64]) -> f64 {
+    pairwise_sum(values) / values.len() as f64
+}
+
+/// `np.std` with its default ddof 0, to the bit: √(Σ(x − mean)² / n), pairwise.
+fn population_sd(values: &[f64], mean: f64) -> f64 {
+    let squares: Vec<f64> = values.iter().map(|value| (value - mean) * (value - mean)).collect();
+    (pairwise_sum(&squares) / values.len() as f64).sqrt()
+}
+
+/// numpy's `pairwise_sum` for float64 (`loops_utils.h.src`, what `np.add.reduce` runs on a
+/// contiguous array): a running sum below 8 values; up to 128, eight running sums added
+/// in a fixed tree, then the tail; above, the halves (cut at a multiple of 8) apart.
+fn pairwise_sum(values: &[f64]) -> f64 {
+    const UNROLL: usize = 8;
+    const BLOCK: usize = 128;
+    let n = values.len();
+    if n < UNROLL {
+        return values.iter().fold(0.0, |sum, value| sum + value);
+    }
+    if n > BLOCK {
+        let half = n / 2 - (n / 2) % UNROLL;
+        return pairwise_sum(&values[..half]) + pairwise_sum(&values[half..]);
+    }
+    let mut lanes = [0.0; UNROLL];
+    lanes.copy_from_slice(&values[..UNROLL]);
+    let whole = n - n % UNROLL;
+    for chunk in values[UNROLL..whole].chunks_exact(UNROLL) {
+        for (lane, value) in lanes.iter_mut().zip(chunk) {
+            *lane += value;
+        }
+    }
+    let tree = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    values[whole..].iter().fold(tree, |sum, value| sum + value)
+}
+
+/// What `ttest_ind_from_stats` takes of one sample.
+#[derive(Debug, Clone, Copy)]
+struct Summary {
+    mean: f64,
+    sd: f64,
+    n: f64,
+}
+
+/// scipy's `ttest_ind_from_stats(…, equal_var=True, alternative="two-sided")`: pooled
+/// variance with n1 + n2 − 2 degrees of freedom, p = 2·P(T < −|t|). Equal means with no
+/// spread give t = 0/0 and a NaN p-value, as in scipy; distinct means with no spread give
+/// t = ±∞ and p = 0.
+fn pooled_t_test_p_value(a: Summary, b: Summary) -> f64 {
+    let df = a.n + b.n - 2.0;
+    // scipy zeroes the variance of a one-value sample; ours is already 0.
+    let pooled_variance = ((a.n - 1.0) * a.sd.powi(2) + (b.n - 1.0) * b.sd.powi(2)) / df;
+    let t = (a.mean - b.mean) / (pooled_variance * (1.0 / a.n + 1.0 / b.n)).sqrt();
+    if t.is_nan() {
+        // statrs panics on a NaN probability argument.
+        return f64::NAN;
+    }
+    // The lower tail directly, not 1 − cdf: the p-values of real steps are far below ε.
+    2.0 * t_cdf(df, -t.abs()).unwrap_or(f64::NAN)
+}
+
+/// The split pass (`split`): E-divisive in windows of `window` points that start every
+/// ⌊window/2⌋ points, or at the window's last change point when that is further on; the
+/// union of what the windows find, in index order. The last windows run past the end and
+/// are shorter.
+fn weak_change_points(series: &[f64], window: usize, max_p_value: f64) -> Vec<usize> {
+    let step = window / 2;
+    let mut found: Vec<usize> = Vec::new();
+    let mut start = 0;
+    while start < series.len() {
+        let end = (start + window).min(series.len());
+        let in_window: Vec<usize> = divisive(&series[start..end], max_p_value).iter().map(|at| at + start).collect();
+        let last = in_window.last().copied().unwrap_or(0);
+        for index in in_window {
+            if !found.contains(&index) {
+                found.push(index);
+            }
+        }
+        start = last.max(start + step);
+    }
+    found.sort_unstable();
+    found
+}
+
+/// E-divisive inside one window (`ChangePointDetector.get_change_points`): split the
+/// interval whose best candidate has the largest Q̂ while its t-test, on the two halves of
+/// that interval, has p ≤ `max_p_value`; stop at the first candidate that fails.
+fn divisive(window: &[f64], max_p_value: f64) -> Vec<usize> {
+    let mut points: Vec<usize> = Vec::new();
+    while let Some((interval, candidate)) = best_candidate(window, &points) {
+        let stats =
+            SegmentStats::compare(&window[interval.start..candidate.index], &window[candidate.index..interval.end]);
+        // `is_significant` is ≤, the merge pass's test is <.
+        let significant = stats.p_value <= max_p_value;
+        if !significant {
+            break;
+        }
+        let at = points.partition_point(|point| *point < candidate.index);
+        points.insert(at, candidate.index);
+    }
+    points
+}
+
+/// A split candidate: the first index of its right part and its Q̂.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    index: usize,
+    q_hat: f64,
+}
+
+/// The candidate of the interval with the largest Q̂, the first such interval on a tie
+/// (`Calculator.get_next_candidate`); intervals of one point have none.
+fn best_candidate(window: &[f64], points: &[usize]) -> Option<(Range<usize>, Candidate)> {
+    let mut best: Option<(Range<usize>, Candidate)> = None;
+    for interval in intervals(points, window.len()) {
+        let Some(candidate) = interval_candidate(window, interval.clone()) else { continue };
+        if best.as_ref().is_none_or(|(_, so_far)| candidate.q_hat > so_far.q_hat) {
+            best = Some((interval, candidate));
+        }
+    }
+    best
+}
+
+/// The segments between sorted change points, from 0 to `len` (`get_intervals`).
+fn intervals(points: &[usize], len: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+    let starts = std::iter::once(0).chain(points.iter().copied());
+    let ends = points.iter().copied().chain(std::iter::once(len));
+    starts.zip(ends).map(|(start, end)| start..end).filter(|interval| !interval.is_empty())
+}
+
+/// The τ of the (τ, κ) with the largest Q̂(τ, κ) over `interval` = [s, e), s < τ < κ ≤ e
+/// (`PairDistanceCalculator.get_candidate_change_point`), where for X = x[s..τ] (n points)
+/// and Y = x[τ..κ] (m points), with |·| distances:
+///
+/// Q̂ = 2/(n+m)·Σ|X−Y| − 2m/((n+m)(n−1))·Σ_pairs|X−X| − 2n/((n+m)(m−1))·Σ_pairs|Y−Y|,
+///
+/// a within term being 0 for one point. Otava takes `np.argmax` of the (τ, κ) matrix, whose
+/// cells with κ ≤ τ are 0: so the first maximum in τ-then-κ order wins, and when every Q̂ is
+/// negative, the 0 of cell (τ = s+2, κ = s+2) does. We scan the same order, keeping that 0.
+///
+/// O(L²) time and O(L) memory for L = e − s: row τ adds the distances from x[τ−1] to the
+/// later points to the column sums, and each κ then extends the cross and the Y sums by one
+/// column, where Otava materialises L×L matrices.
+fn interval_candidate(x: &[f64], interval: Range<usize>) -> Option<Candidate> {
+    let (s, e) = (interval.start, interval.end);
+    let distance = |i: usize, j: usize| (x[i] - x[j]).abs();
+    // to_earlier[k]: Σ |x[k] − x[r]| for s ≤ r < k, the distances from k back to the start.
+    let to_earlier: Vec<f64> = (s..e).map(|k| (s..k).map(|r| distance(r, k)).sum()).collect();
+    // from_left[k]: Σ |x[k] − x[r]| for s ≤ r < τ, the distances from k to the current X.
+    let mut from_left = vec![0.0; e - s];
+    let mut within_left = 0.0;
+    let mut best = None;
+    for tau in s + 1..e {
+        for k in tau..e {
+            from_left[k - s] += distance(tau - 1, k);
+        }
+        within_left += to_earlier[tau - 1 - s];
+        if tau >= s + 2 {
+            // The first cell of this row lies below the diagonal: numpy's 0.
+            consider(&mut best, Candidate { index: tau, q_hat: 0.0 });
+        }
+        let n = (tau - s) as f64;
+        let (mut cross, mut within_right) = (0.0, 0.0);
+        for kappa in tau + 1..=e {
+            let newest = kappa - 1 - s;
+            cross += from_left[newest];
+            within_right += to_earlier[newest] - from_left[newest];
+            let q_hat = q_hat(n, (kappa - tau) as f64, cross, within_left, within_right);
+            consider(&mut best, Candidate { index: tau, q_hat });
+        }
+    }
+    best
+}
+
+/// Keeps `candidate` if it is the first or larger than the best so far; a NaN wins once, as
+/// `np.argmax` returns the first NaN.
+fn consider(best: &mut Option<Candidate>, candidate: Candidate) {
+    let larger =
+        |so_far: &Candidate| candidate.q_hat > so_far.q_hat || (candidate.q_hat.is_nan() && !so_far.q_hat.is_nan());
+    if best.as_ref().is_none_or(larger) {
+        *best = Some(candidate);
+    }
+}
+
+/// Q̂ from the sums, with Otava's coefficients (`_get_Q_vals`: A − B − C).
+fn q_hat(n: f64, m: f64, cross: f64, within_left: f64, within_right: f64) -> f64 {
+    let a = 2.0 / (n + m) * cross;
+    let b = if n > 1.0 { 2.0 * m / ((n + m) * (n - 1.0)) * within_left } else { 0.0 };
+    let c = if m > 1.0 { 2.0 * n / ((n + m) * (m - 1.0)) * within_right } else { 0.0 };
+    a - b - c
+}
+
+/// A weak change point during the merge pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Weak {
+    index: usize,
+    stats: SegmentStats,
+}
+
+/// The t-test of each point between its neighbours, the end of `split`.
+fn with_neighbour_stats(series: &[f64], indices: &[usize]) -> Vec<Weak> {
+    (0..indices.len()).map(|at| Weak { index: indices[at], stats: neighbour_stats(series, indices, at) }).collect()
+}
+
+/// The segments on either side of `indices[at]`, up to the neighbouring points.
+fn neighbour_stats(series: &[f64], indices: &[usize], at: usize) -> SegmentStats {
+    let before = if at == 0 { 0 } else { indices[at - 1] };
+    let after = indices.get(at + 1).copied().unwrap_or(series.len());
+    SegmentStats::compare(&series[before..indices[at]], &series[indices[at]..after])
+}
+
+/// The merge pass (`merge`): while some point has p ≥ `max_p_value` drop the one with the
+/// largest p; once all pass, drop the smallest magnitude while it is ≤ `min_magnitude`
+/// (first one on ties, as Python's `max`/`min`). After each drop Otava recomputes the
+/// points at the dropped one's position and the next, i.e. its right neighbour and the
+/// one after that; the left neighbour keeps its stats, although its right segment grew.
+/// We do the same, to give Otava's answers (the review of apache/otava#96 suspects a bug
+/// there).
+fn merge(series: &[f64], mut points: Vec<Weak>, options: &Options) -> Vec<Weak> {
+    while let Some(mut weakest) = first_by(&points, |point| point.stats.p_value, |value, so_far| value > so_far) {
+        if points[weakest].stats.p_value < options.max_p_value {
+            let smallest = first_by(&points, |point| point.stats.magnitude(), |value, so_far| value < so_far);
+            weakest = smallest.unwrap_or(weakest);
+            if points[weakest].stats.magnitude() > options.min_magnitude {
+                break;
+            }
+        }
+        points.remove(weakest);
+        let indices: Vec<usize> = points.iter().map(|point| point.index).collect();
+        for at in [weakest, weakest + 1].into_iter().filter(|at| *at < indices.len()) {
+            points[at].stats = neighbour_stats(series, &indices, at);
+        }
+    }
+    points
+}
+
+/// The position of the best key as Python's `max` and `min` find it: a later key replaces
+/// the best only if it is `better`, so a NaN never replaces and is never replaced but when
+/// first.
+fn first_by(points: &[Weak], key: impl Fn(&Weak) -> f64, better: impl Fn(f64, f64) -> bool) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (at, point) in points.iter().enumerate() {
+        let value = key(point);
+        if best.is_none_or(|(_, so_far)| better(value, so_far)) {
+            best = Some((at, value));
+        }
+    }
+    best.map(|(at, _)| at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Otava's answers on generated series: `tests/fixtures/change_points/` (README there).
+    const OTAVA: &str = include_str!("../../tests/fixtures/change_points/otava.json");
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Fixture {
+        cases: Vec<Case>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Case {
+        name: String,
+        options: CaseOptions,
+        series: Vec<f64>,
+        weak_indices: Vec<usize>,
+        change_points: Vec<OtavaPoint>,
+    }
+
+    #[derive(Debug, Clone, Copy, serde::Deserialize)]
+    struct CaseOptions {
+        window: usize,
+        max_p_value: f64,
+        min_magnitude: f64,
+    }
+
+    impl CaseOptions {
+        fn ours(self) -> Options {
+            Options { window: self.window, max_p_value: self.max_p_value, min_magnitude: self.min_magnitude }
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct OtavaPoint {
+        index: usize,
+        p_value: f64,
+        forward_change: f64,
+        mean_before: f64,
+        mean_after: f64,
+    }
+
+    fn otava_cases() -> Vec<Case> {
+        serde_json::from_str::<Fixture>(OTAVA).unwrap().cases
+    }
+
+    /// |a − b| relative to the larger; 0 when equal (both p-values 0 included).
+    fn relative_difference(a: f64, b: f64) -> f64 {
+        if a == b { 0.0 } else { (a - b).abs() / a.abs().max(b.abs()) }
+    }
+
+    #[test]
+    fn the_weak_change_points_are_otavas() {
+        for case in otava_cases() {
+            let first_pass = first_pass_p_value(case.options.max_p_value);
+            let ours = weak_change_points(&case.series, case.options.window, first_pass);
+            assert_eq!(ours, case.weak_indices, "{}", case.name);
+        }
+    }
+
+    /// Measured on the 60 cases of 2026-12-01: 110 change points, every index equal, the
+    /// largest relative p-value difference 2.9e-13 (statrs' incomplete beta against scipy's
+    /// `stdtr`), means and changes within 4e-15.
+    #[test]
+    fn the_change_points_and_p_values_are_otavas() {
+        let mut largest_p_difference: f64 = 0.0;
+        for case in otava_cases() {
+            let ours = change_points(&case.series, &case.options.ours());
+            let indices: Vec<usize> = ours.iter().map(|point| point.index).collect();
+            let otavas: Vec<usize> = case.change_points.iter().map(|point| point.index).collect();
+            assert_eq!(indices, otavas, "{}", case.name);
+            for (ours, otava) in ours.iter().zip(&case.change_points) {
+                let at = otava.index;
+                let p_difference = relative_difference(ours.p_value, otava.p_value);
+                assert!(
+                    p_difference <= 1e-9,
+                    "{} at {}: p {} vs {}",
+                    case.name,
+                    ours.index,
+                    ours.p_value,
+                    otava.p_value
+                );
+                largest_p_difference = largest_p_difference.max(p_difference);
+                for (what, ours, otava) in [
+                    ("forward change", ours.forward_change, otava.forward_change),
+                    ("mean before", ours.mean_before, otava.mean_before),
+                    ("mean after", ours.mean_after, otava.mean_after),
+                ] {
+                    assert!(relative_difference(ours, otava) <= 1e-12, "{} at {at}: {what}", case.name);
+                }
+            }
+        }
+        assert!(largest_p_difference <= 1e-9, "{largest_p_difference}");
+    }
+
+    #[test]
+    fn the_fixture_covers_steps_noise_windows_and_the_edges() {
+        let cases = otava_cases();
+        let found: usize = cases.iter().map(|case| case.change_points.len()).sum();
+        assert!(cases.len() >= 60 && found >= 100, "{} cases, {found} change points", cases.len());
+        let case = |name: &str| cases.iter().find(|case| case.name == name).unwrap();
+        assert_eq!(case("step_up").change_points[0].index, 30);
+        assert!(case("constant").change_points.is_empty());
+        assert!(case("long_1000").series.len() > 100);
+    }
+
+    #[test]
+    fn too_short_non_finite_and_constant_series_have_no_change_points() {
+        let options = Options::default();
+        for series in [&[][..], &[1.0], &[1.0, 2.0], &[3.0; 40], &[1.0, f64::NAN, 1.0, 9.0, 9.0, 9.0]] {
+            assert_eq!(change_points(series, &options), [], "{series:?}");
+        }
+        let step = [1.0, 1.0, 1.0, 1.0, 9.0, 9.0, 9.0, 9.0];
+        assert_eq!(change_points(&step, &options).len(), 1);
+        for poisoned in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut series = step;
+            series[5] = poisoned;
+            assert_eq!(change_points(&series, &options), [], "{poisoned}");
+        }
+        assert_eq!(change_points(&step, &Options { window: 1, ..options }), []);
+    }
+
+    #[test]
+    fn three_points_split_where_the_means_differ_with_no_spread() {
+        // [5, 5] against [9]: no spread on either side, so t = ∞ and p = 0, as in scipy.
+        let found = change_points(&[5.0, 5.0, 9.0], &Options::default());
+        assert_eq!(
+            found,
+            [ChangePoint { index: 2, p_value: 0.0, forward_change: 0.8, mean_before: 5.0, mean_after: 9.0 }]
+        );
+    }
+
+    #[test]
+    fn the_t_test_is_scipys_on_population_sds() {
+        // scipy 1.16.3: ttest_ind_from_stats(10, 2, 5, 12, 3, 7) = (-1.2909944487358056,
+        // 0.2257513473816085). With n ≤ 2 in all Otava returns 1 without a test.
+        let p = pooled_t_test_p_value(Summary { mean: 10.0, sd: 2.0, n: 5.0 }, Summary { mean: 12.0, sd: 3.0, n: 7.0 });
+        assert!(relative_difference(p, 0.225_751_347_381_608_5) < 1e-12, "{p}");
+        assert_eq!(SegmentStats::compare(&[1.0], &[2.0]).p_value, 1.0);
+        assert!(SegmentStats::compare(&[4.0, 4.0], &[4.0]).p_value.is_nan());
+        assert_eq!(population_sd(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0], 5.0), 2.0);
+    }
+
+    #[test]
+    fn the_first_pass_threshold_is_looser() {
+        assert_eq!(first_pass_p_value(0.001), 0.01);
+        assert_eq!(first_pass_p_value(0.1), 0.2);
+        assert_eq!(first_pass_p_value(0.7), 0.7);
+    }
+
+    #[test]
+    fn q_hat_of_a_clean_step_peaks_at_the_step() {
+        let series = [1.0, 1.0, 1.0, 5.0, 5.0];
+        assert_eq!(interval_candidate(&series, 0..5), Some(Candidate { index: 3, q_hat: 2.0 / 5.0 * 24.0 }));
+        // All cells 0 for a constant interval: the first one, τ = s + 1.
+        assert_eq!(interval_candidate(&[2.0; 4], 0..4), Some(Candidate { index: 1, q_hat: 0.0 }));
+        assert_eq!(interval_candidate(&series, 2..3), None);
+    }
+
+    #[test]
+    fn a_thousand_points_take_well_under_100_ms_even_unoptimised() {
+        let series: Vec<f64> = (0..1000).map(|i| f64::from(i / 100) * 3.0 + f64::from((i * 7919) % 13)).collect();
+        let started = std::time::Instant::now();
+        let found = change_points(&series, &Options::default());
+        assert!(!found.is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+}
