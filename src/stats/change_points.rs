@@ -26,7 +26,8 @@
 //!
 //! Cost: a window of w points costs O(w²) per candidate search, and windows start every
 //! w/2 points, so a series of n points costs about O(n·w) per change point found in a
-//! window: 1,000 points take about a millisecond (`benches/change_points.rs`).
+//! window: with the default options 100 points take 57 µs and 1,000 points 0.73 ms in
+//! release on this project's 2-core machine (`benches/change_points.rs`).
 
 use std::ops::Range;
 
@@ -628,11 +629,12 @@ mod tests {
     }
 
     #[test]
-    fn a_thousand_points_take_well_under_100_ms_even_unoptimised() {
+    fn a_thousand_points_take_far_less_than_a_second_even_unoptimised() {
+        // A guard against a cubic slip, loose for a shared machine: 0.73 ms in release.
         let series: Vec<f64> = (0..1000).map(|i| f64::from(i / 100) * 3.0 + f64::from((i * 7919) % 13)).collect();
         let started = std::time::Instant::now();
         let found = change_points(&series, &Options::default());
         assert!(!found.is_empty());
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
     }
 }
