@@ -425,8 +425,9 @@ fn neighbour_stats(series: &[f64], indices: &[usize], at: usize) -> SegmentStats
 /// (first one on ties, as Python's `max`/`min`). After each drop Otava recomputes the
 /// points at the dropped one's position and the next, i.e. its right neighbour and the
 /// one after that; the left neighbour keeps its stats, although its right segment grew.
-/// We do the same, to give Otava's answers (the review of apache/otava#96 suspects a bug
-/// there).
+/// We do the same, to give Otava's answers: the review of apache/otava#96 suspects a bug
+/// there, and recomputing the left neighbour too would change the change points of 30 of
+/// the 162 fixture cases and only the p-values of 36 more.
 fn merge(series: &[f64], mut points: Vec<Weak>, options: &Options) -> Vec<Weak> {
     while let Some(mut weakest) = first_by(&points, |point| point.stats.p_value, |value, so_far| value > so_far) {
         if points[weakest].stats.p_value < options.max_p_value {
