@@ -2,6 +2,8 @@
 //! quantiles, and prediction limits. No I/O and nothing of perfbudget's own types, so every
 //! function is checked against published tables.
 
+pub mod change_points;
+
 /// The arithmetic mean; `None` for no values.
 pub fn mean(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
