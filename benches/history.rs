@@ -74,7 +74,14 @@ fn check(c: &mut Criterion) {
     .unwrap();
     let measurements: Vec<Measurement> = (0..1000)
         .map(|index| {
-            Measurement::new("criterion", "bench_time", Some("typical"), subject(index), 10.0 + index as f64 * 0.01, Unit::Ms)
+            Measurement::new(
+                "criterion",
+                "bench_time",
+                Some("typical"),
+                subject(index),
+                10.0 + index as f64 * 0.01,
+                Unit::Ms,
+            )
         })
         .collect();
     let mut group = c.benchmark_group("history");

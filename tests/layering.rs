@@ -15,7 +15,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "app",
         &[
             "baseline", "budget", "cli", "crash", "evaluate", "files", "history", "ingest", "init", "model",
-            "quantity", "report",
+            "quantity", "report", "stats",
         ],
     ),
     ("cli", &["ingest"]),

@@ -182,12 +182,27 @@ fn show(args: &ShowArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     let filter = SeriesFilter::new(args.metric.as_deref(), &args.subject)?;
     let series: Vec<SeriesValues> =
         store.series_of(&runs)?.into_iter().filter(|series| filter.matches(series)).collect();
-    let shown = report::history::Shown { branch: &branch, runs: &runs, series: &series };
+    let changes: Vec<Vec<report::history::Change>> = series.iter().map(change_points).collect();
+    let shown = report::history::Shown { branch: &branch, runs: &runs, series: &series, changes: &changes };
     let stdout = match args.format {
         MeasureFormat::Table => report::history::table(&shown),
         MeasureFormat::Json => report::history::json(&shown)?,
     };
     Ok(Outcome { stdout, ..Outcome::default() })
+}
+
+/// A series' change points as Otava finds them (window 50, p < 0.001), each at the run
+/// that starts the new level.
+fn change_points(series: &SeriesValues) -> Vec<report::history::Change> {
+    let values: Vec<f64> = series.values.iter().map(|(_, value)| *value).collect();
+    crate::stats::change_points::change_points(&values, &Default::default())
+        .into_iter()
+        .map(|point| report::history::Change {
+            run: series.values[point.index].0,
+            change: point.forward_change,
+            p_value: point.p_value,
+        })
+        .collect()
 }
 
 /// `--metric` and `--subject` of `history show`.

@@ -102,13 +102,20 @@ pub(super) fn judge(question: &Question<'_>, history: &History, points: &[Histor
         );
         return single(question, base, HistoryRule::Single, window.len(), &note);
     }
-    let values: Vec<f64> = window.iter().map(|point| point.value).collect();
+    // Oldest first, split where the level changed: the typical value is the newest level's,
+    // the noise is pooled over every level.
+    let values: Vec<f64> = window.iter().rev().map(|point| point.value).collect();
+    let starts: Vec<usize> = crate::stats::change_points::change_points(&values, &Default::default())
+        .iter()
+        .map(|point| point.index)
+        .collect();
     let upper = direction == Direction::LowerIsBetter;
-    let Some(prediction) = crate::stats::log_prediction(&values, ALPHA, upper) else {
+    let Some(prediction) = crate::stats::log_prediction(&values, &starts, ALPHA, upper) else {
         let note = format!("the noise rule needs values above 0; {}", describe_run(newest, branch, None));
         return single(question, newest, HistoryRule::Single, window.len(), &note);
     };
     let n = prediction.n;
+    let current_level = prediction.current;
     let typical = prediction.typical;
     let limit = prediction.limit;
     // The end of the value's own interval nearest the typical value: beyond the limit
@@ -124,7 +131,20 @@ pub(super) fn judge(question: &Question<'_>, history: &History, points: &[Histor
     let beyond_allowed = worse > allowed;
     let worse_word = if upper { "worse" } else { "lower" };
     let better_word = if upper { "better" } else { "higher" };
-    let runs = format!("the last {n} runs of {branch}");
+    let runs = match starts.last() {
+        None => format!("the last {n} runs of {branch}"),
+        Some(start) => {
+            let first = window[values.len() - 1 - start];
+            let at = first.commit.as_deref().map_or_else(|| "a run".to_owned(), |c| c.chars().take(7).collect());
+            let level = &values[*start..];
+            let before = &values[..*start];
+            let change = crate::stats::mean(level).zip(crate::stats::mean(before)).map_or(0.0, |(a, b)| a / b - 1.0);
+            format!(
+                "the {current_level} runs of {branch} since its change point at {at} ({}; noise from the last {n})",
+                crate::quantity::signed_percent(change)
+            )
+        }
+    };
     let evidence = format!("n = {n}, α = {ALPHA}");
     let interval_note = if current.interval.is_some() { " (its whole 95% interval)" } else { "" };
     let (verdict, message) = match (beyond_limit, beyond_allowed) {
@@ -334,6 +354,35 @@ mod tests {
         let summary = evaluation.history.unwrap();
         assert_eq!((summary.branch.as_str(), summary.runs, summary.noisy_checks), ("main", 10, 1));
         assert_eq!(summary.expected_false_alarms(), 0.01);
+    }
+
+    #[test]
+    fn after_a_change_point_the_typical_value_is_the_new_levels_and_the_noise_is_pooled() {
+        // Newest first: runs at about 120 ms after runs at about 100 ms (a slowdown that
+        // landed on main): today's value is judged against the 120s, with the noise of both.
+        let level = |base: f64, count: u32| (0..count).map(move |index| base + f64::from(index % 3) - 1.0);
+        let shifted: Vec<f64> = level(120.0, 12).chain(level(100.0, 20)).collect();
+        let history = history_of("bench_time", Some("typical"), &ns(&shifted), true);
+        assert_eq!(
+            verdict(&bench(121.0, None, &history)),
+            (
+                Verdict::Green,
+                "Bench time is 0.84% worse than the typical 120 ms of the 12 runs of main since its change point at \
+                 0000011 (+20%; noise from the last 30), within their noise (limit 122.5 ms) and the allowed 10%"
+            )
+        );
+        // Three runs at the new level are enough: the noise comes from all of them.
+        let recent: Vec<f64> = level(120.0, 3).chain(level(100.0, 20)).collect();
+        let history = history_of("bench_time", Some("typical"), &ns(&recent), true);
+        assert_eq!(
+            verdict(&bench(150.0, None, &history)),
+            (
+                Verdict::Red,
+                "Bench time 150 ms is 25% worse than the typical 120 ms of the 3 runs of main since its change point at \
+                 0000002 (+20%; noise from the last 23), beyond their prediction limit 122.9 ms (n = 23, α = 0.01; \
+                 allowed: 10%)"
+            )
+        );
     }
 
     #[test]

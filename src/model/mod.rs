@@ -13,7 +13,7 @@ pub(crate) mod report;
 pub(crate) mod subject;
 pub(crate) mod vocabulary;
 
-pub use measurement::{Measurement, describe_subject};
 pub use history::{History, HistoryPoint};
+pub use measurement::{Measurement, describe_subject};
 pub use report::{CheckResult, Environment, Evaluation, LimitValue, Verdict};
 pub use subject::Subject;

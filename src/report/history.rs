@@ -16,6 +16,19 @@ pub struct Shown<'a> {
     /// The runs, oldest first.
     pub runs: &'a [RunInfo],
     pub series: &'a [SeriesValues],
+    /// Each series' change points, in index order (as `series`).
+    pub changes: &'a [Vec<Change>],
+}
+
+/// A change point of a series: the first run of the new level, and the change.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Change {
+    /// Index into the runs shown.
+    #[serde(skip)]
+    pub run: usize,
+    /// `mean after / mean before − 1`.
+    pub change: f64,
+    pub p_value: f64,
 }
 
 /// Eight heights, lowest first.
@@ -66,8 +79,17 @@ pub fn table(shown: &Shown<'_>) -> String {
     let mut table = Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED).force_no_tty();
     table.set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(["Metric", "Stat", "Subject", "Runs", "Trend (oldest to newest)", "Newest", "Change"]);
-    for series in shown.series {
+    table.set_header([
+        "Metric",
+        "Stat",
+        "Subject",
+        "Runs",
+        "Trend (oldest to newest)",
+        "Newest",
+        "Change",
+        "Change points",
+    ]);
+    for (series, changes) in shown.series.iter().zip(shown.changes) {
         let values = per_run(series, shown.runs.len());
         let measured: Vec<f64> = values.iter().flatten().copied().collect();
         let show = |value: f64| format_base(series.unit.dimension(), series.unit.to_base(value));
@@ -84,10 +106,37 @@ pub fn table(shown: &Shown<'_>) -> String {
             Cell::new(sparkline(&values)),
             Cell::new(newest).set_alignment(CellAlignment::Right),
             Cell::new(change).set_alignment(CellAlignment::Right),
+            Cell::new(change_points(shown.runs, changes)),
         ]);
     }
     text.push_str(&format!("{table}\n"));
     text
+}
+
+/// The newest three change points: `1a2b3c4 +12%`, from the run that starts the new level.
+fn change_points(runs: &[RunInfo], changes: &[Change]) -> String {
+    let shown: Vec<String> = changes
+        .iter()
+        .rev()
+        .take(3)
+        .map(|change| {
+            let commit = runs[change.run].commit.as_deref().map_or_else(|| runs[change.run].time.clone(), short);
+            format!("{} {}", terminal(&commit), crate::quantity::signed_percent(change.change))
+        })
+        .collect();
+    shown.join(", ")
+}
+
+fn short(commit: &str) -> String {
+    commit.chars().take(7).collect()
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    commit: Option<&'a str>,
+    time: &'a str,
+    change: f64,
+    p_value: f64,
 }
 
 #[derive(Serialize)]
@@ -106,6 +155,7 @@ struct JsonSeries<'a> {
     unit: crate::quantity::Unit,
     /// Oldest first.
     values: Vec<JsonRun<'a>>,
+    change_points: Vec<JsonChange<'a>>,
 }
 
 #[derive(Serialize)]
@@ -119,7 +169,8 @@ pub fn json(shown: &Shown<'_>) -> anyhow::Result<String> {
     let series = shown
         .series
         .iter()
-        .map(|series| JsonSeries {
+        .zip(shown.changes)
+        .map(|(series, changes)| JsonSeries {
             metric: &series.metric,
             stat: series.stat.as_deref(),
             subject: &series.subject,
@@ -131,6 +182,15 @@ pub fn json(shown: &Shown<'_>) -> anyhow::Result<String> {
                     commit: shown.runs[at].commit.as_deref(),
                     time: &shown.runs[at].time,
                     value,
+                })
+                .collect(),
+            change_points: changes
+                .iter()
+                .map(|change| JsonChange {
+                    commit: shown.runs[change.run].commit.as_deref(),
+                    time: &shown.runs[change.run].time,
+                    change: change.change,
+                    p_value: change.p_value,
                 })
                 .collect(),
         })
