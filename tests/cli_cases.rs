@@ -445,7 +445,7 @@ fn the_readme_budget_examples_load() {
         "3 checks",
         "3 checks",
         "4 checks",
-        "4 checks",
+        "5 checks",
         "2 checks",
         "3 checks",
         "3 checks",
