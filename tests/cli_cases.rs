@@ -448,7 +448,7 @@ fn the_readme_budget_examples_load() {
         "5 checks",
         "2 checks",
         "3 checks",
-        "3 checks",
+        "4 checks",
         "11 checks (1 from presets)",
     ];
     for (text, checks) in files.iter().zip(expected) {
