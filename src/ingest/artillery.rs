@@ -101,7 +101,7 @@ struct Period {
 
 /// Reads one Artillery report: `aggregate`, then each `intermediate` period.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
-    let report: Report = serde_json::from_slice(bytes).map_err(|error| Located::from_json(&error, 1, 1))?;
+    let report: Report = serde_json::from_str(super::utf8(bytes)?).map_err(|error| Located::from_json(&error, 1, 1))?;
     let mut measurements = read_period(&report.aggregate, "aggregate", None)?;
     for (index, period) in report.intermediate.iter().enumerate() {
         let place = format!("intermediate[{index}]");

@@ -197,7 +197,7 @@ impl Totals {
 /// Reads Locust's `--json` list: each entry, then the whole run.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     let entries: Vec<Entry> =
-        serde_json::from_slice(bytes).map_err(|error| Error::from(Located::from_json(&error, 1, 1)))?;
+        serde_json::from_str(super::utf8(bytes)?).map_err(|error| Error::from(Located::from_json(&error, 1, 1)))?;
     if entries.is_empty() {
         return Err(Error::Refused(
             "Locust's --json list is empty: the run recorded no request (or --json ran beside --json-file, whose \

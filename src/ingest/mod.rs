@@ -44,6 +44,7 @@ pub use crate::model::measurement::{Measurement, describe_subject};
 pub use crate::model::subject::Subject;
 pub use detect::detect;
 pub use error::Error;
+pub(crate) use error::utf8;
 pub use format::{Adapter, Detection, Head};
 pub use registry::{InputFormat, known_formats};
 
