@@ -52,7 +52,8 @@ struct Columns {
     per_second: usize,
     failures_per_second: usize,
     total_requests: usize,
-    percentiles: Vec<(usize, String)>,
+    /// Each percentile column: its index, its canonical stat (`p(95)`) and its title (`95%`).
+    percentiles: Vec<(usize, String, String)>,
 }
 
 impl Columns {
@@ -69,7 +70,7 @@ impl Columns {
             .filter_map(|(index, column)| {
                 let number = column.strip_suffix('%')?;
                 let valid = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-                valid.then(|| (index, format!("p({number})")))
+                valid.then(|| (index, format!("p({number})"), column.to_owned()))
             })
             .collect();
         Ok(Columns {
@@ -91,6 +92,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     // The last second a request's own row was written: Locust writes them (with
     // `--csv-full-history` only) before the Aggregated row of the same second.
     let mut requests_written_at: Option<i64> = None;
+    // The stamp of the second last read: a second's rows (each request's, then the whole
+    // run's) share it.
+    let mut stamp = (i64::MIN, String::new());
     for_each_row(bytes, |header, record, line| {
         let columns = match &columns {
             Some(columns) => columns,
@@ -114,12 +118,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
         if row.required(columns.total_requests, "Total Request Count")? == 0.0 {
             return Ok(());
         }
-        subject.insert(PERIOD_TAG.into(), period_stamp(second));
+        if stamp.0 != second {
+            stamp = (second, period_stamp(second));
+        }
+        subject.insert(PERIOD_TAG.into(), stamp.1.clone());
 
         let mut percentiles = Vec::with_capacity(columns.percentiles.len());
-        for (index, stat) in &columns.percentiles {
-            let column = format!("{}%", &stat[2..stat.len() - 1]);
-            percentiles.push((stat.as_str(), row.number(*index, &column)?));
+        for (index, stat, title) in &columns.percentiles {
+            percentiles.push((stat.as_str(), row.number(*index, title)?));
         }
         let measured = percentiles.iter().any(|(_, value)| value.is_some_and(|v| v > 0.0));
         if !windowed || measured {

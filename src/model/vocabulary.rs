@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 /// Request duration (time to the last byte) in ms, with the statistics `p(N)`, `med`,
 /// `avg`, `min` and `max`.
 pub(crate) const HTTP_REQ_DURATION: &str = "http_req_duration";
-/// The share of failed requests, stat [`RATE`] (0 to 1).
+/// Failed requests: their share, stat [`RATE`] (0 to 1), or how many failed of one kind
+/// of error (`count`, tagged `error`, where a tool counts kinds: Locust's failures).
 pub(crate) const HTTP_REQ_FAILED: &str = "http_req_failed";
 /// Requests: stat [`RATE`] (per second over the run) and `count`.
 pub(crate) const HTTP_REQS: &str = "http_reqs";
