@@ -339,6 +339,12 @@ fn periods_are_tagged_with_their_start_and_read_only_when_selected() {
         stamps,
         ["2026-12-01T16:46:50Z", "2026-12-01T16:47:00Z", "2026-12-01T16:47:10Z", "2026-12-01T16:47:20Z"]
     );
+    // `measure` lists them, after the run's subjects.
+    let run = common::perfbudget(&common::repo(), &["measure", fixture("periods.json").to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run_at = run.stdout.find("/api/users").unwrap();
+    let last_period_at = run.stdout.find("period=2026-12-01T16:47:20Z");
+    assert!(last_period_at.is_some_and(|at| at > run_at), "{}", run.stdout);
     // Without `period`, a budget reads the whole run (aggregate: p95 49.9 ms, 6 of 150
     // failed) and each endpoint, exactly as before periods were read.
     let (run, report) = common::check_report(&fixture("periods.json"), "limits:\n  api_p95: 100ms\n  error_rate: 5%\n");

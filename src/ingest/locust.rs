@@ -125,12 +125,7 @@ impl Columns {
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     let mut measurements = Vec::new();
     let mut aggregated = false;
-    let mut columns = None;
-    let last_line = for_each_row(bytes, |header, record, line| {
-        let columns = match &columns {
-            Some(columns) => columns,
-            None => columns.insert(Columns::of(header)?),
-        };
+    let last_line = for_each_row(bytes, Columns::of, |columns, record, line| {
         if aggregated {
             return Err(Error::Line {
                 line,
@@ -142,11 +137,6 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
         aggregated = subject.is_empty();
         row.read(columns, subject, &mut measurements)
     })?;
-    if columns.is_none() {
-        // A header alone: check it, so a wrong one is named before the missing rows.
-        let header = csv::ReaderBuilder::new().from_reader(text_of(bytes)?.as_bytes()).headers().cloned();
-        Columns::of(&header.map_err(|error| csv_error(&error, 1))?)?;
-    }
     if !aggregated {
         return Err(Error::Line {
             line: last_line + 1,
@@ -177,11 +167,13 @@ fn text_of(bytes: &[u8]) -> Result<&str, Error> {
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
-/// Calls `row` with the header, each record and its line, in order, for one of Locust's
-/// CSV files; returns the last record's line (1 for a header alone).
-pub(crate) fn for_each_row(
+/// Reads one of Locust's CSV files: its header into columns (`columns_of`), then each
+/// record with its line, in order (`row`); returns the last record's line (1 for a header
+/// alone).
+pub(crate) fn for_each_row<C>(
     bytes: &[u8],
-    mut row: impl FnMut(&csv::StringRecord, &csv::StringRecord, usize) -> Result<(), Error>,
+    columns_of: impl FnOnce(&csv::StringRecord) -> Result<C, Error>,
+    mut row: impl FnMut(&C, &csv::StringRecord, usize) -> Result<(), Error>,
 ) -> Result<usize, Error> {
     let text = text_of(bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
@@ -199,7 +191,7 @@ pub(crate) fn for_each_row(
         counted_to = at;
         lines_before + 1
     };
-    let header = reader.headers().map_err(|error| csv_error(&error, 1))?.clone();
+    let columns = columns_of(reader.headers().map_err(|error| csv_error(&error, 1))?)?;
     let mut last_line = 1;
     let mut record = csv::StringRecord::new();
     loop {
@@ -212,7 +204,7 @@ pub(crate) fn for_each_row(
             Err(error) => return Err(csv_error(&error, line)),
         }
         last_line = line;
-        row(&header, &record, line)?;
+        row(&columns, &record, line)?;
     }
     Ok(last_line)
 }

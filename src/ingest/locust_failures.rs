@@ -36,8 +36,7 @@ impl Adapter for LocustFailures {
 /// Reads one `_failures.csv`.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     let mut measurements = Vec::new();
-    for_each_row(bytes, |_header, record, line| {
-        // The header is checked by detection; its first four columns are always these.
+    for_each_row(bytes, check_header, |(), record, line| {
         let row = Row { record, line };
         let mut subject = request_subject(row.text(0), row.text(1));
         subject.insert(ERROR_TAG.into(), row.text(2).to_owned());
@@ -51,6 +50,17 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
         Ok(())
     })?;
     Ok(measurements)
+}
+
+/// The columns are read by position: Locust's first four are always these.
+fn check_header(header: &csv::StringRecord) -> Result<(), Error> {
+    let first: Vec<&str> = header.iter().take(4).collect();
+    match first.join(",") == HEADER {
+        true => Ok(()),
+        false => {
+            Err(Error::Line { line: 1, message: format!("the header does not start `{HEADER}`, as Locust's does") })
+        }
+    }
 }
 
 #[cfg(test)]

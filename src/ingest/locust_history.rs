@@ -88,18 +88,13 @@ impl Columns {
 /// Reads one `_stats_history.csv`.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
     let mut measurements = Vec::new();
-    let mut columns = None;
     // The last second a request's own row was written: Locust writes them (with
     // `--csv-full-history` only) before the Aggregated row of the same second.
     let mut requests_written_at: Option<i64> = None;
     // The stamp of the second last read: a second's rows (each request's, then the whole
     // run's) share it.
     let mut stamp = (i64::MIN, String::new());
-    for_each_row(bytes, |header, record, line| {
-        let columns = match &columns {
-            Some(columns) => columns,
-            None => columns.insert(Columns::of(header)?),
-        };
+    for_each_row(bytes, Columns::of, |columns, record, line| {
         let row = Row { record, line };
         let timestamp = row.text(columns.timestamp).trim();
         let second: i64 = timestamp.parse().map_err(|_| Error::Line {
