@@ -1,5 +1,5 @@
 //! Reading the load-tool formats of issue 15 at their largest realistic size, built in memory
-//! from the real fixtures (tests/fixtures/{ab,autocannon,hyperfine}) by repeating their rows
+//! from the real fixtures (tests/fixtures/{ab,artillery,autocannon,hyperfine,locust}) by repeating their rows
 //! or records:
 //!
 //! * ab's `-g` TSV (one row per request): the 500 rows of `orders-gnuplot.tsv` repeated to
@@ -9,6 +9,14 @@
 //!   writes it, pretty-printed, with `times`, `memory_usage_byte` and `exit_codes`), and
 //!   100 commands × 1,000 runs (5.2 MB); its `--export-csv` of 1,000 commands (128 kB) and of
 //!   10,000.
+//! * Locust's `_stats_history.csv` of a long run with `--csv-full-history`: the last second
+//!   of `both_stats_history.csv` (3 requests and the Aggregated row, every percentile a
+//!   window) repeated a second at a time, for 1 hour and for 10 hours.
+//! * Locust's `--json` of a long run: 100 and 1,000 requests, each with every bucket Locust
+//!   has below 10 s (280 keys) and its requests per second for an hour (3,600 keys), as
+//!   `both.json`'s first entry grown.
+//! * Artillery's report of a long run: `periods.json`'s second period repeated for 1 hour
+//!   (360 periods) and 10 hours (3,600), each stamped 10 s after the last.
 //! * autocannon's `--json`, ab's standard output and ab's `-e` CSV are a few kB whatever
 //!   the run (one summary): one file each.
 //!
@@ -21,7 +29,7 @@ use std::hint::black_box;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
 use serde_json::Value;
 
-use perfbudget::ingest::{ab, autocannon, hyperfine};
+use perfbudget::ingest::{ab, artillery, autocannon, hyperfine, locust_history, locust_json};
 
 fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -77,6 +85,73 @@ fn hyperfine_csv(commands: usize) -> Vec<u8> {
     csv.into_bytes()
 }
 
+/// Locust's `_stats_history.csv` of `seconds` seconds: the header and the last second's rows
+/// of `both_stats_history.csv`, stamped one second apart.
+fn locust_history(seconds: usize) -> Vec<u8> {
+    let one = String::from_utf8(fixture("locust/both_stats_history.csv")).unwrap();
+    let mut lines = one.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let last_second = rows.last().unwrap().split(',').next().unwrap();
+    let last: Vec<&str> =
+        rows.iter().filter(|row| row.starts_with(last_second)).map(|row| &row[last_second.len()..]).collect();
+    let start: u64 = last_second.parse().unwrap();
+    let mut csv = format!("{header}\n");
+    for second in 0..seconds as u64 {
+        for rest in &last {
+            csv.push_str(&format!("{}{rest}\n", start + second));
+        }
+    }
+    csv.into_bytes()
+}
+
+/// Locust's `--json` of `requests` requests over an hour: `both.json`'s first entry with a
+/// request in each of Locust's buckets below 10 s and a count for each second.
+fn locust_json_run(requests: usize) -> Vec<u8> {
+    let entries: Value = serde_json::from_slice(&fixture("locust/both.json")).unwrap();
+    let first = &entries[0];
+    // Locust's buckets: whole ms to 100, tens to 1,000, hundreds to 10,000.
+    let buckets: Vec<u64> = (1..100).chain((100..1000).step_by(10)).chain((1000..=10_000).step_by(100)).collect();
+    let response_times: serde_json::Map<String, Value> =
+        buckets.iter().map(|bucket| (bucket.to_string(), Value::from(3))).collect();
+    let start = first["start_time"].as_f64().unwrap();
+    let per_second: serde_json::Map<String, Value> =
+        (0..3600).map(|second| (format!("{}", start as u64 + second), Value::from(1))).collect();
+    let list: Vec<Value> = (0..requests)
+        .map(|index| {
+            let mut entry = first.clone();
+            entry["name"] = format!("/api/endpoint/{index}").into();
+            entry["response_times"] = response_times.clone().into();
+            entry["num_requests"] = (3 * buckets.len()).into();
+            entry["num_failures"] = 1.into();
+            entry["min_response_time"] = 0.6.into();
+            entry["max_response_time"] = 10_012.5.into();
+            entry["total_response_time"] = (3.0 * buckets.iter().sum::<u64>() as f64).into();
+            entry["num_reqs_per_sec"] = per_second.clone().into();
+            entry["last_request_timestamp"] = (start + 3600.0).into();
+            entry
+        })
+        .collect();
+    serde_json::to_vec_pretty(&list).unwrap()
+}
+
+/// Artillery's report of `periods` 10 s periods: `periods.json` with its second period
+/// repeated, each stamped 10 s after the last.
+fn artillery_report(periods: usize) -> Vec<u8> {
+    let mut report: Value = serde_json::from_slice(&fixture("artillery/periods.json")).unwrap();
+    let period = report["intermediate"][1].clone();
+    let start: u64 = period["period"].as_str().unwrap().parse().unwrap();
+    let intermediate: Vec<Value> = (0..periods as u64)
+        .map(|index| {
+            let mut period = period.clone();
+            period["period"] = (start + 10_000 * index).to_string().into();
+            period
+        })
+        .collect();
+    report["intermediate"] = intermediate.into();
+    serde_json::to_vec_pretty(&report).unwrap()
+}
+
 fn bench(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, input: &[u8], read: fn(&[u8]) -> usize) {
     // Every input must read as one of its format, with measurements: a bench of an error
     // path would time nothing useful.
@@ -107,6 +182,18 @@ fn read_loadtools(c: &mut Criterion) {
     bench(&mut group, "hyperfine_csv_1000", &hyperfine_csv(1000), read_hyperfine);
     group.sample_size(10);
     bench(&mut group, "hyperfine_csv_10000", &hyperfine_csv(10_000), read_hyperfine);
+    group.sample_size(50);
+
+    group.sample_size(10);
+    let read_history = |input: &[u8]| locust_history::parse(input).unwrap().len();
+    bench(&mut group, "locust_history_1h", &locust_history(3600), read_history);
+    bench(&mut group, "locust_history_10h", &locust_history(36_000), read_history);
+    let read_locust_json = |input: &[u8]| locust_json::parse(input).unwrap().len();
+    bench(&mut group, "locust_json_100", &locust_json_run(100), read_locust_json);
+    bench(&mut group, "locust_json_1000", &locust_json_run(1000), read_locust_json);
+    let read_artillery = |input: &[u8]| artillery::parse(input).unwrap().len();
+    bench(&mut group, "artillery_1h", &artillery_report(360), read_artillery);
+    bench(&mut group, "artillery_10h", &artillery_report(3600), read_artillery);
     group.sample_size(50);
 
     bench(&mut group, "autocannon_json", &fixture("autocannon/workers.json"), |input| {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::budget::escape_glob;
 use crate::budget::metric::{Direction, Metric};
 use crate::ingest::{self, Measurement};
+use crate::model::vocabulary::reads_subject;
 use crate::quantity::{self, Dimension};
 
 /// Headroom over today's worst value.
@@ -188,11 +189,13 @@ fn benchmark_budgets(measurements: &[Measurement]) -> String {
     text
 }
 
-/// The measurements a budget on `metric` would read.
+/// The measurements a budget on `metric` without selectors would read (not a run's periods).
 fn selected(metric: Metric, measurements: &[Measurement]) -> impl Iterator<Item = &Measurement> {
     measurements.iter().filter(move |measurement| {
         let selects = metric.selects(None, None);
-        measurement.metric == selects.metric && selects.stats.rank(measurement.stat.as_deref()).is_some()
+        measurement.metric == selects.metric
+            && selects.stats.rank(measurement.stat.as_deref()).is_some()
+            && reads_subject(&measurement.subject, |_| false)
     })
 }
 

@@ -1,7 +1,8 @@
 //! Artillery's `run --output` reports against Artillery's own numbers (Artillery 2.0.21, see
-//! tests/fixtures/artillery/README.md): every number read from `aggregate` equals the one
-//! Artillery wrote, overall and per endpoint; budgets on them give the right verdicts through
-//! the binary.
+//! tests/fixtures/artillery/README.md): every number read from `aggregate` and from each
+//! `intermediate` period equals the one Artillery wrote, overall and per endpoint; budgets on
+//! them give the right verdicts through the binary, and a budget without `period` reads the
+//! whole run only.
 
 #![allow(clippy::unwrap_used)] // test setup: a failure should stop the test
 
@@ -16,7 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Every run recorded.
-const RUNS: &[&str] = &["report.json", "refused.json", "timeouts.json"];
+const RUNS: &[&str] = &["report.json", "refused.json", "timeouts.json", "periods.json"];
 
 /// Artillery's summary keys and the canonical statistics they are read as.
 const STATS: &[(&str, &str)] = &[
@@ -43,86 +44,129 @@ fn json(name: &str) -> serde_json::Value {
 }
 
 fn find<'m>(measurements: &'m [Measurement], metric: &str, stat: &str, name: Option<&str>) -> &'m Measurement {
+    find_in(measurements, metric, stat, name, None)
+}
+
+/// The one measurement of a subject: the whole run (`period` `None`) or one period.
+fn find_in<'m>(
+    measurements: &'m [Measurement],
+    metric: &str,
+    stat: &str,
+    name: Option<&str>,
+    period: Option<&str>,
+) -> &'m Measurement {
     let found: Vec<&Measurement> = measurements
         .iter()
         .filter(|m| m.metric == metric && m.stat.as_deref() == Some(stat) && m.subject.get("name") == name)
+        .filter(|m| m.subject.get("period") == period)
         .collect();
-    assert_eq!(found.len(), 1, "{metric} {stat} {name:?}: {found:?}");
+    assert_eq!(found.len(), 1, "{metric} {stat} {name:?} {period:?}: {found:?}");
     found[0]
 }
 
 #[test]
 fn every_number_equals_artillerys_json() {
     let mut parity = common::Parity::new("Artillery");
+    let mut periods = 0;
     for name in RUNS {
         let measurements = read(name);
-        let aggregate = &json(name)["aggregate"];
         assert!(measurements.iter().all(|m| m.source == "artillery"));
-        let counters = aggregate["counters"].as_object().unwrap();
-        let summaries = aggregate["summaries"].as_object().unwrap();
-        // The whole run, and each endpoint the plugin counted.
-        let mut subjects: Vec<(String, Option<String>)> = vec![("http.response_time".into(), None)];
-        let mut endpoints: Vec<String> = counters
-            .keys()
-            .filter_map(|key| key.strip_prefix("plugins.metrics-by-endpoint."))
-            .map(|rest| rest[..rest.rfind(".codes.").or_else(|| rest.rfind(".errors.")).unwrap()].to_owned())
-            .collect();
-        endpoints.sort();
-        endpoints.dedup();
-        subjects.extend(endpoints.into_iter().map(|endpoint| (format!("{BY_ENDPOINT}{endpoint}"), Some(endpoint))));
-        let mut emitted = 0;
-        for (key, endpoint) in &subjects {
-            let summary = summaries.get(key);
-            if let Some(summary) = summary {
-                let ours = find(&measurements, "http_req_duration", "p(50)", endpoint.as_deref());
-                parity.check(name, format!("{key}.count"), ours.samples.map(|n| n as f64), summary["count"].as_f64());
-            }
-            for (artillery, stat) in STATS {
-                let ours = find(&measurements, "http_req_duration", stat, endpoint.as_deref());
-                assert_eq!(ours.unit.as_str(), "ms");
-                emitted += 1;
-                match summary {
-                    Some(summary) => {
-                        parity.check(name, format!("{key}.{artillery}"), ours.value, summary[artillery].as_f64());
-                        assert_eq!(ours.samples, summary["count"].as_u64(), "{name} {key}");
-                    }
-                    None => {
-                        // No response: Artillery writes no summary; no data, never 0 ms.
-                        assert!(ours.no_data.as_deref().unwrap().contains("recorded no response time"), "{name}");
-                        parity.check(name, format!("{key}.{artillery} is no data"), ours.value, None);
-                    }
+        let report = json(name);
+        let mut emitted = compare_period(&mut parity, name, &measurements, &report["aggregate"], None);
+        // The periods' stamps, in time order as Artillery writes its entries.
+        let mut stamps: Vec<&str> = measurements.iter().filter_map(|m| m.subject.get("period")).collect();
+        stamps.sort();
+        stamps.dedup();
+        let entries = report["intermediate"].as_array().unwrap();
+        assert_eq!(stamps.len(), entries.len(), "{name}");
+        for (entry, stamp) in entries.iter().zip(&stamps) {
+            emitted += compare_period(&mut parity, name, &measurements, entry, Some(stamp));
+            periods += 1;
+        }
+        assert_eq!(measurements.len(), emitted, "{name}: nothing else is emitted");
+    }
+    println!("artillery: {} numbers compared, all equal ({periods} intermediate periods)", parity.compared);
+    // aggregate: report.json: 4 summaries of 10 statistics and a count, and 3 run numbers;
+    // refused.json: 2 subjects of 10 no-data statistics, and 3 run numbers;
+    // timeouts.json: 3 summaries of 10 statistics and a count, and 3 run numbers;
+    // periods.json: 4 summaries of 10 statistics and a count, and 3 run numbers.
+    // intermediate: each short run's one period is its aggregate again; periods.json has 4
+    // periods of 4 summaries (11 numbers each) and 3 run numbers.
+    let aggregates = 4 * 11 + 3 + 2 * 10 + 3 + 3 * 11 + 3 + 4 * 11 + 3;
+    let intermediates = (4 * 11 + 3 + 2 * 10 + 3 + 3 * 11 + 3) + 4 * (4 * 11 + 3);
+    assert_eq!((periods, parity.compared), (3 + 4, aggregates + intermediates));
+}
+
+/// Compares one period (`aggregate`, or an `intermediate` entry with its stamp) with what was
+/// read for it; returns how many measurements it has.
+fn compare_period(
+    parity: &mut common::Parity,
+    name: &str,
+    measurements: &[Measurement],
+    period: &serde_json::Value,
+    stamp: Option<&str>,
+) -> usize {
+    let run = format!("{name} {}", stamp.unwrap_or("aggregate"));
+    let find = |metric: &str, stat: &str, endpoint: Option<&str>| find_in(measurements, metric, stat, endpoint, stamp);
+    let counters = period["counters"].as_object().unwrap();
+    let summaries = period["summaries"].as_object().unwrap();
+    // The whole run, and each endpoint the plugin counted.
+    let mut subjects: Vec<(String, Option<String>)> = vec![("http.response_time".into(), None)];
+    let mut endpoints: Vec<String> = counters
+        .keys()
+        .filter_map(|key| key.strip_prefix("plugins.metrics-by-endpoint."))
+        .map(|rest| rest[..rest.rfind(".codes.").or_else(|| rest.rfind(".errors.")).unwrap()].to_owned())
+        .collect();
+    endpoints.sort();
+    endpoints.dedup();
+    subjects.extend(endpoints.into_iter().map(|endpoint| (format!("{BY_ENDPOINT}{endpoint}"), Some(endpoint))));
+    let mut emitted = 0;
+    for (key, endpoint) in &subjects {
+        let summary = summaries.get(key);
+        if let Some(summary) = summary {
+            let ours = find("http_req_duration", "p(50)", endpoint.as_deref());
+            parity.check(&run, format!("{key}.count"), ours.samples.map(|n| n as f64), summary["count"].as_f64());
+        }
+        for (artillery, stat) in STATS {
+            let ours = find("http_req_duration", stat, endpoint.as_deref());
+            assert_eq!(ours.unit.as_str(), "ms");
+            emitted += 1;
+            match summary {
+                Some(summary) => {
+                    parity.check(&run, format!("{key}.{artillery}"), ours.value, summary[artillery].as_f64());
+                    assert_eq!(ours.samples, summary["count"].as_u64(), "{run} {key}");
+                }
+                None => {
+                    // No response: Artillery writes no summary; no data, never 0 ms.
+                    assert!(ours.no_data.as_deref().unwrap().contains("recorded no response time"), "{run}");
+                    parity.check(&run, format!("{key}.{artillery} is no data"), ours.value, None);
                 }
             }
         }
-        let requests = counters["http.requests"].as_f64().unwrap();
-        parity.check(name, "http.requests", find(&measurements, "http_reqs", "count", None).value, Some(requests));
-        parity.check(
-            name,
-            "http.request_rate",
-            find(&measurements, "http_reqs", "rate", None).value,
-            aggregate["rates"]["http.request_rate"].as_f64(),
-        );
-        // The error rule: non-2xx responses and transport errors, over requests sent.
-        let failed: f64 = counters
-            .iter()
-            .filter(|(key, _)| {
-                key.strip_prefix("http.codes.").is_some_and(|code| !code.starts_with('2')) || key.starts_with("errors.")
-            })
-            .map(|(_, count)| count.as_f64().unwrap())
-            .sum();
-        parity.check(
-            name,
-            "(non-2xx codes + errors) / http.requests",
-            find(&measurements, "http_req_failed", "rate", None).value,
-            Some(failed / requests),
-        );
-        assert_eq!(measurements.len(), emitted + 3, "{name}: nothing else is emitted");
     }
-    println!("artillery: {} numbers compared, all equal", parity.compared);
-    // report.json: 4 summaries of 10 statistics and a count, and 3 run numbers;
-    // refused.json: 2 subjects of 10 no-data statistics, and 3 run numbers;
-    // timeouts.json: 3 summaries of 10 statistics and a count, and 3 run numbers.
-    assert_eq!(parity.compared, 4 * 11 + 3 + 2 * 10 + 3 + 3 * 11 + 3);
+    let requests = counters["http.requests"].as_f64().unwrap();
+    parity.check(&run, "http.requests", find("http_reqs", "count", None).value, Some(requests));
+    parity.check(
+        &run,
+        "http.request_rate",
+        find("http_reqs", "rate", None).value,
+        period["rates"]["http.request_rate"].as_f64(),
+    );
+    // The error rule: non-2xx responses and transport errors, over requests sent.
+    let failed: f64 = counters
+        .iter()
+        .filter(|(key, _)| {
+            key.strip_prefix("http.codes.").is_some_and(|code| !code.starts_with('2')) || key.starts_with("errors.")
+        })
+        .map(|(_, count)| count.as_f64().unwrap())
+        .sum();
+    parity.check(
+        &run,
+        "(non-2xx codes + errors) / http.requests",
+        find("http_req_failed", "rate", None).value,
+        Some(failed / requests),
+    );
+    emitted + 3
 }
 
 #[test]
@@ -283,4 +327,43 @@ fn init_proposes_budgets_from_a_run() {
     }
     // The proposed budget passes on the run it came from.
     assert_eq!(common::perfbudget(dir.path(), &["check"]).code, 0);
+}
+
+#[test]
+fn periods_are_tagged_with_their_start_and_read_only_when_selected() {
+    let measurements = read("periods.json");
+    let mut stamps: Vec<&str> = measurements.iter().filter_map(|m| m.subject.get("period")).collect();
+    stamps.dedup();
+    // intermediate[].period 1796143610000 … 1796143640000 (epoch ms), 10 s apart.
+    assert_eq!(
+        stamps,
+        ["2026-12-01T16:46:50Z", "2026-12-01T16:47:00Z", "2026-12-01T16:47:10Z", "2026-12-01T16:47:20Z"]
+    );
+    // `measure` lists them, after the run's subjects.
+    let run = common::perfbudget(&common::repo(), &["measure", fixture("periods.json").to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run_at = run.stdout.find("/api/users").unwrap();
+    let last_period_at = run.stdout.find("period=2026-12-01T16:47:20Z");
+    assert!(last_period_at.is_some_and(|at| at > run_at), "{}", run.stdout);
+    // Without `period`, a budget reads the whole run (aggregate: p95 49.9 ms, 6 of 150
+    // failed) and each endpoint, exactly as before periods were read.
+    let (run, report) = common::check_report(&fixture("periods.json"), "limits:\n  api_p95: 100ms\n  error_rate: 5%\n");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let checks = report["checks"].as_array().unwrap();
+    assert!(checks.iter().all(|check| check["subject"].get("period").is_none()), "{checks:?}");
+    assert_eq!(checks.len(), 4 + 1, "the run and 3 endpoints for api_p95, the run for error_rate");
+    // With `period`, one row per period (and per endpoint in it): the worst 10 s window of
+    // the run is red on its own, though the whole run's 49.9 ms passes.
+    let budget = "budgets:\n  - { metric: api_p95, tags: { period: \"*\" }, max: 50ms }\n";
+    let (run, report) = common::check_report(&fixture("periods.json"), budget);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = report["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 4 * 4, "4 periods of the run and 3 endpoints");
+    let whole_run: Vec<(&str, f64)> = checks
+        .iter()
+        .filter(|check| check["subject"].get("name").is_none())
+        .map(|check| (check["verdict"].as_str().unwrap(), check["value"].as_f64().unwrap()))
+        .collect();
+    // intermediate[].summaries["http.response_time"].p95
+    assert_eq!(whole_run, [("green", 30.3), ("yellow", 49.9), ("red", 55.2), ("green", 29.1)]);
 }

@@ -466,10 +466,10 @@ fn the_readme_budget_examples_load() {
         "3 checks",
         "3 checks",
         "4 checks",
-        "4 checks",
+        "5 checks",
         "2 checks",
         "3 checks",
-        "3 checks",
+        "4 checks",
         "11 checks (1 from presets)",
     ];
     for (text, checks) in files.iter().zip(expected) {

@@ -79,6 +79,15 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(found) = ingest::locust::parse(data) {
         check(found);
     }
+    if let Ok(found) = ingest::locust_json::parse(data) {
+        check(found);
+    }
+    if let Ok(found) = ingest::locust_history::parse(data) {
+        check(found);
+    }
+    if let Ok(found) = ingest::locust_failures::parse(data) {
+        check(found);
+    }
     if let Ok(text) = std::str::from_utf8(data)
         && let Ok(found) = ingest::measurements::parse(text)
     {

@@ -2,7 +2,9 @@
 //!
 //! A check selects a measurement when the metric and statistic fit and, for every
 //! selector, the measurement has the tag, one include glob matches its value (or there is
-//! none) and no exclude glob does. Testing every glob of every check against every
+//! none) and no exclude glob does; a subject holding a tag read only when selected (a
+//! run's `period`, [`crate::model::vocabulary::SELECTED_ONLY_BY_NAME`]) needs a selector on
+//! it too. Testing every glob of every check against every
 //! measurement costs checks × measurements glob matches (a million for a large
 //! monorepo). Instead, for each metric and tag, one Aho-Corasick automaton holds the
 //! longest literal run of every glob on it (`/checkout` of `*/checkout*`): a literal that
@@ -19,6 +21,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::budget::{Check, Pattern};
 use crate::model::Measurement;
+use crate::model::vocabulary::reads_subject;
 
 /// For each check (in order), the measurements it selects, in input order; `None` once
 /// more than `max_selected` (check, measurement) pairs are selected in all, so memory stays
@@ -51,7 +54,9 @@ pub(super) fn select<'m>(
             let mut take = |check_index: usize| {
                 let check = &checks[check_index];
                 let exact = raw || !check.exact_subject || measurement.subject.len() == check.selectors.len();
-                if exact && (raw || check.selects().stats.rank(stat).is_some()) {
+                // A period of a run is read only by a check that selects periods.
+                let read = reads_subject(&measurement.subject, |tag| check.selectors.iter().any(|s| s.tag == tag));
+                if exact && read && (raw || check.selects().stats.rank(stat).is_some()) {
                     selected[check_index].push(*measurement);
                     total += 1;
                 }

@@ -1,13 +1,15 @@
-//! Artillery 2.x's `artillery run --output report.json`: `{aggregate, intermediate}`, read
-//! from `aggregate` (the whole run; `intermediate` holds the same metrics per 10 s period and
-//! is not read). The whole run is the subject without tags; each endpoint of the
-//! `metrics-by-endpoint` plugin is a subject tagged `name` (the plugin's key: the request's
-//! name, or its URL path). Mapped to the canonical HTTP vocabulary.
+//! Artillery 2.x's `artillery run --output report.json`: `{aggregate, intermediate}`. The
+//! whole run is `aggregate`: its subjects are the run without tags and each endpoint of the
+//! `metrics-by-endpoint` plugin, tagged `name` (the plugin's key: the request's name, or its
+//! URL path). Each `intermediate` entry is one period of the run (10 s by default) with the
+//! same metrics, read as the same subjects tagged `period` (its start, ISO 8601 UTC), which
+//! only a budget selecting `period` reads ([`crate::model::vocabulary::SELECTED_ONLY_BY_NAME`]):
+//! a budget without it judges the whole run as before. Mapped to the canonical HTTP vocabulary.
 //!
 //! Latency is Artillery's DDSketch summary of `http.response_time` (time to first byte),
 //! read as written: `p50` is `p(50)`, `p999` is `p(99.9)`, `mean` is `avg`, `median` is
-//! `med`. Artillery writes request and error rates for the whole run only; none is made up
-//! per endpoint.
+//! `med`. Artillery writes request and error rates for the run (and each period) only;
+//! none is made up per endpoint.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -16,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, Subject};
-use crate::model::vocabulary::{HTTP_REQ_DURATION, HTTP_REQ_FAILED, HTTP_REQS, RATE};
+use crate::model::vocabulary::{HTTP_REQ_DURATION, HTTP_REQ_FAILED, HTTP_REQS, PERIOD_TAG, RATE, period_stamp};
 use crate::quantity::Unit;
 
 /// The `source` of every measurement read here.
@@ -80,6 +82,8 @@ pub(crate) fn is_printed_summary(text: &str) -> bool {
 #[derive(Deserialize)]
 struct Report {
     aggregate: Period,
+    #[serde(default)]
+    intermediate: Vec<Period>,
 }
 
 #[derive(Deserialize)]
@@ -89,15 +93,54 @@ struct Period {
     rates: Map<String, Value>,
     #[serde(default)]
     summaries: Map<String, Value>,
+    /// An intermediate period's start, epoch ms, which Artillery writes as a string (and
+    /// `aggregate`'s as a number, not read).
+    #[serde(default)]
+    period: Option<Value>,
 }
 
-/// Reads one Artillery report's `aggregate`.
+/// Reads one Artillery report: `aggregate`, then each `intermediate` period.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
-    let report: Report = serde_json::from_slice(bytes).map_err(|error| Located::from_json(&error, 1, 1))?;
+    let report: Report = serde_json::from_str(super::utf8(bytes)?).map_err(|error| Located::from_json(&error, 1, 1))?;
+    let mut measurements = read_period(&report.aggregate, "aggregate", None)?;
+    for (index, period) in report.intermediate.iter().enumerate() {
+        let place = format!("intermediate[{index}]");
+        let start = period.period.as_ref().and_then(epoch_ms).ok_or_else(|| Located {
+            line: 1,
+            column: 1,
+            message: format!("{place}.period is {}, not the epoch ms Artillery writes", shown(period.period.as_ref())),
+        })?;
+        measurements.extend(read_period(period, &place, Some(&period_stamp(start.div_euclid(1000))))?);
+    }
+    Ok(measurements)
+}
+
+/// A period's start: a string (or number) of whole epoch milliseconds.
+fn epoch_ms(value: &Value) -> Option<i64> {
+    match value {
+        Value::String(text) => text.parse().ok(),
+        Value::Number(number) => number.as_i64(),
+        _ => None,
+    }
+}
+
+fn shown(value: Option<&Value>) -> String {
+    value.map_or_else(|| "absent".to_owned(), Value::to_string)
+}
+
+/// The measurements of one period (`aggregate`, the whole run, when `stamp` is `None`),
+/// each subject tagged with the period's stamp.
+fn read_period(period: &Period, place: &str, stamp: Option<&str>) -> Result<Vec<Measurement>, Located> {
     let at = |message: String| Located { line: 1, column: 1, message };
-    let period = report.aggregate;
     let number = |what: &str, value: &Value| {
-        value.as_f64().filter(|v| v.is_finite()).ok_or_else(|| at(format!("aggregate.{what} is {value}, not a number")))
+        value.as_f64().filter(|v| v.is_finite()).ok_or_else(|| at(format!("{place}.{what} is {value}, not a number")))
+    };
+    let run = || {
+        let mut subject = Subject::new();
+        if let Some(stamp) = stamp {
+            subject.insert(PERIOD_TAG.into(), stamp.to_owned());
+        }
+        subject
     };
     let mut counters = Vec::with_capacity(period.counters.len());
     for (key, value) in &period.counters {
@@ -120,7 +163,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
     let mut latency = |summary: Option<&Value>, what: &str, subject: Subject, nothing: String| -> Result<(), Located> {
         let summary = match summary {
             Some(value) => {
-                Some(value.as_object().ok_or_else(|| at(format!("aggregate.summaries[\"{what}\"] is not an object")))?)
+                Some(value.as_object().ok_or_else(|| at(format!("{place}.summaries[\"{what}\"] is not an object")))?)
             }
             None => None,
         };
@@ -151,7 +194,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
     latency(
         period.summaries.get("http.response_time"),
         "http.response_time",
-        Subject::new(),
+        run(),
         format!(
             "Artillery recorded no response time ({requests} requests, {responses} responses, {errors} errors\
              {errors_shown})"
@@ -173,7 +216,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
     }
     for endpoint in &endpoints {
         let what = format!("{BY_ENDPOINT}{RESPONSE_TIME}{endpoint}");
-        let mut subject = Subject::new();
+        let mut subject = run();
         subject.insert("name".into(), endpoint.clone());
         let prefix = format!("{BY_ENDPOINT}{endpoint}.");
         let endpoint_errors: Vec<String> = counters
@@ -189,7 +232,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
         latency(period.summaries.get(&what), &what, subject, nothing)?;
     }
 
-    let mut rate = Measurement::new(SOURCE, HTTP_REQS, Some(RATE), Subject::new(), 0.0, Unit::PerSecond);
+    let mut rate = Measurement::new(SOURCE, HTTP_REQS, Some(RATE), run(), 0.0, Unit::PerSecond);
     match period.rates.get("http.request_rate") {
         Some(value) if !value.is_null() => rate.value = Some(number("rates[\"http.request_rate\"]", value)?),
         _ => {
@@ -198,10 +241,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
         }
     }
     measurements.push(rate);
-    measurements.push(Measurement::new(SOURCE, HTTP_REQS, Some("count"), Subject::new(), requests, Unit::Number));
+    measurements.push(Measurement::new(SOURCE, HTTP_REQS, Some("count"), run(), requests, Unit::Number));
     // A request failed when its response was not 2xx or it got none (a transport error,
     // which Artillery counts in `errors.*` and in `http.requests`).
-    let mut failed = Measurement::new(SOURCE, HTTP_REQ_FAILED, Some(RATE), Subject::new(), 0.0, Unit::Ratio);
+    let mut failed = Measurement::new(SOURCE, HTTP_REQ_FAILED, Some(RATE), run(), 0.0, Unit::Ratio);
     failed.samples = Some(whole(requests));
     match requests > 0.0 {
         true => failed.value = Some((non2xx + errors) / requests),
@@ -254,5 +297,22 @@ mod tests {
             measurements.iter().filter(|m| m.metric == HTTP_REQ_DURATION && m.subject.is_empty()).collect();
         assert_eq!(overall.iter().map(|m| m.stat.as_deref().unwrap()).collect::<Vec<_>>(), ["p(50)", "p(99.9)"]);
         assert!(parse(br#"{"aggregate":{"counters":{"http.requests":"x"}}}"#).is_err());
+    }
+
+    #[test]
+    fn periods_are_the_same_subjects_tagged_with_their_start() {
+        let json = br#"{"aggregate":{"counters":{"http.requests":2},"rates":{"http.request_rate":1}},
+            "intermediate":[{"counters":{"http.requests":2,"http.codes.500":1},"rates":{"http.request_rate":2},
+            "period":"1796143610000"}]}"#;
+        let measurements = parse(json).unwrap();
+        let period: Vec<&Measurement> = measurements.iter().filter(|m| m.subject.get(PERIOD_TAG).is_some()).collect();
+        assert_eq!(period.len(), STATS.len() + 3);
+        assert!(period.iter().all(|m| m.subject.get(PERIOD_TAG) == Some("2026-12-01T16:46:50Z")));
+        let failed = period.iter().find(|m| m.metric == HTTP_REQ_FAILED).unwrap();
+        assert_eq!(failed.value, Some(0.5));
+        let error = parse(br#"{"aggregate":{"counters":{}},"intermediate":[{"counters":{},"period":"soon"}]}"#)
+            .unwrap_err()
+            .message;
+        assert_eq!(error, "intermediate[0].period is \"soon\", not the epoch ms Artillery writes");
     }
 }

@@ -90,7 +90,7 @@ struct Requests {
 
 /// Reads one autocannon result.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Located> {
-    let run: Run = serde_json::from_slice(bytes).map_err(|error| Located::from_json(&error, 1, 1))?;
+    let run: Run = serde_json::from_str(super::utf8(bytes)?).map_err(|error| Located::from_json(&error, 1, 1))?;
     let at = |message: String| Located { line: 1, column: 1, message };
     let subject = subject(&run);
     let total_count = match run.latency.get("totalCount") {

@@ -70,3 +70,15 @@ impl From<anyhow::Error> for Error {
         Error::Named(error)
     }
 }
+
+/// A report's bytes as text, or the line and column of its first byte that is not UTF-8.
+/// JSON readers check the whole file first: serde skips the strings of fields it does not
+/// read without checking them, and a file with a Latin-1 byte anywhere is not the tool's.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Located> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        let before = &bytes[..error.valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        Located { line, column, message: "not UTF-8 text".into() }
+    })
+}

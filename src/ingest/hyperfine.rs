@@ -104,10 +104,7 @@ fn csv_rule() -> String {
 
 /// Every measurement of a hyperfine export, JSON or CSV (told apart by the first character).
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|error| {
-        let (line, column) = position(bytes, error.valid_up_to());
-        Error::At(Located { line, column, message: "not UTF-8 text".into() })
-    })?;
+    let text = super::utf8(bytes)?;
     let text = text.trim_start_matches('\u{feff}');
     let commands = match text.trim_start().starts_with('{') {
         true => parse_json(text)?,
@@ -125,14 +122,6 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
         command.measurements(&mut measurements);
     }
     Ok(measurements)
-}
-
-/// The line and column (both from 1, the column in bytes) of a byte offset.
-fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    (line, column)
 }
 
 /// One command as either export has it.

@@ -21,9 +21,10 @@
 //! row whose requests all failed, as Locust's response times are then the times taken to
 //! fail (a refused connection answers in a millisecond), not responses.
 //!
-//! `_stats_history.csv` (its percentiles are a ~10 s window, not the run), `_failures.csv`
-//! and `_exceptions.csv` are not read: each is a near miss that names `_stats.csv`. Locust's
-//! `--json` output (raw buckets, no percentiles) is a near miss too.
+//! The other files of a run have their own readers: `_stats_history.csv`
+//! ([`super::locust_history`], periods), `_failures.csv` ([`super::locust_failures`]) and
+//! `--json` ([`super::locust_json`], the same numbers from raw buckets). `_exceptions.csv`
+//! (its users' exceptions, not requests) is a near miss that names `_stats.csv`.
 
 use std::path::Path;
 
@@ -36,8 +37,6 @@ pub(crate) const SOURCE: &str = "locust";
 /// The start of `_stats.csv`'s header, the same in every Locust 2.x.
 const STATS_HEADER: &str = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,\
                             Min Response Time,Max Response Time,";
-const HISTORY_HEADER: &str = "Timestamp,User Count,Type,Name,Requests/s,Failures/s,";
-const FAILURES_HEADER: &str = "Method,Name,Error,Occurrences";
 const EXCEPTIONS_HEADER: &str = "Count,Message,Traceback,Nodes";
 /// The `Name` of the whole run's row.
 const AGGREGATED: &str = "Aggregated";
@@ -55,14 +54,8 @@ impl Adapter for Locust {
     fn near_miss(&self, _path: &Path, head: &Head) -> Option<String> {
         let text = head.lines_text();
         let first = text.lines().next().unwrap_or("").trim_end();
-        let other = if first.starts_with(HISTORY_HEADER) {
-            "Locust's _stats_history.csv, whose percentiles are a window of the last seconds, not the run"
-        } else if first.starts_with(FAILURES_HEADER) {
-            "Locust's _failures.csv, which lists errors but not the requests they are a share of"
-        } else if first.starts_with(EXCEPTIONS_HEADER) {
+        let other = if first.starts_with(EXCEPTIONS_HEADER) {
             "Locust's _exceptions.csv, which lists the exceptions of its users"
-        } else if is_json_stats(&text) {
-            "Locust's --json stats, which perfbudget does not read yet"
         } else {
             return None;
         };
@@ -76,12 +69,6 @@ impl Adapter for Locust {
         let bytes = super::read_document(path).map_err(Error::Named)?;
         parse(&bytes)
     }
-}
-
-/// Whether text opens Locust's `--json` list of request entries.
-fn is_json_stats(text: &str) -> bool {
-    let has = |key: &str| text.contains(&format!("\"{key}\""));
-    text.starts_with('[') && has("num_requests") && has("num_none_requests") && has("response_times")
 }
 
 /// The columns a row is read by, as indices into it.
@@ -136,10 +123,59 @@ impl Columns {
 
 /// Reads one `_stats.csv`.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
+    let mut measurements = Vec::new();
+    let mut aggregated = false;
+    let last_line = for_each_row(bytes, Columns::of, |columns, record, line| {
+        if aggregated {
+            return Err(Error::Line {
+                line,
+                message: "a row after the Aggregated row, which Locust writes last".into(),
+            });
+        }
+        let row = Row { record, line };
+        let subject = request_subject(row.text(columns.kind), row.text(columns.name));
+        aggregated = subject.is_empty();
+        row.read(columns, subject, &mut measurements)
+    })?;
+    if !aggregated {
+        return Err(Error::Line {
+            line: last_line + 1,
+            message: "the file ends before Locust's Aggregated row, which it writes last: truncated?".into(),
+        });
+    }
+    Ok(measurements)
+}
+
+/// The subject of a row by its `Type` (or `Method`) and `Name`: the whole run (no tags)
+/// for Locust's `Aggregated` row, else the request's `name` and `method`.
+pub(crate) fn request_subject(kind: &str, name: &str) -> Subject {
+    let mut subject = Subject::new();
+    if !(kind.is_empty() && name == AGGREGATED) {
+        subject.insert(NAME_TAG.into(), name.to_owned());
+        if !kind.is_empty() {
+            subject.insert("method".into(), kind.to_owned());
+        }
+    }
+    subject
+}
+
+/// A Locust CSV as text: UTF-8, without a byte-order mark.
+fn text_of(bytes: &[u8]) -> Result<&str, Error> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         Error::Refused(format!("not UTF-8 text (an invalid byte at offset {})", error.valid_up_to()))
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// Reads one of Locust's CSV files: its header into columns (`columns_of`), then each
+/// record with its line, in order (`row`); returns the last record's line (1 for a header
+/// alone).
+pub(crate) fn for_each_row<C>(
+    bytes: &[u8],
+    columns_of: impl FnOnce(&csv::StringRecord) -> Result<C, Error>,
+    mut row: impl FnMut(&C, &csv::StringRecord, usize) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    let text = text_of(bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     // The line a record starting at `byte` is on, counted on from the last record's start
     // (offsets only grow), so reading stays linear. csv leaves the previous record's line
@@ -155,10 +191,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
         counted_to = at;
         lines_before + 1
     };
-    let header = reader.headers().map_err(|error| csv_error(&error, 1))?.clone();
-    let columns = Columns::of(&header)?;
-    let mut measurements = Vec::new();
-    let mut aggregated = false;
+    let columns = columns_of(reader.headers().map_err(|error| csv_error(&error, 1))?)?;
     let mut last_line = 1;
     let mut record = csv::StringRecord::new();
     loop {
@@ -171,33 +204,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
             Err(error) => return Err(csv_error(&error, line)),
         }
         last_line = line;
-        if aggregated {
-            return Err(Error::Line {
-                line,
-                message: "a row after the Aggregated row, which Locust writes last".into(),
-            });
-        }
-        let row = Row { record: &record, line };
-        let kind = row.text(columns.kind);
-        let name = row.text(columns.name);
-        let mut subject = Subject::new();
-        if kind.is_empty() && name == AGGREGATED {
-            aggregated = true;
-        } else {
-            subject.insert(NAME_TAG.into(), name.to_owned());
-            if !kind.is_empty() {
-                subject.insert("method".into(), kind.to_owned());
-            }
-        }
-        row.read(&columns, subject, &mut measurements)?;
+        row(&columns, &record, line)?;
     }
-    if !aggregated {
-        return Err(Error::Line {
-            line: last_line + 1,
-            message: "the file ends before Locust's Aggregated row, which it writes last: truncated?".into(),
-        });
-    }
-    Ok(measurements)
+    Ok(last_line)
 }
 
 /// A csv error at its line.
@@ -212,19 +221,19 @@ fn csv_error(error: &csv::Error, line: usize) -> Error {
     Error::Line { line, message }
 }
 
-/// One row of `_stats.csv`.
-struct Row<'a> {
-    record: &'a csv::StringRecord,
-    line: usize,
+/// One row of a Locust CSV.
+pub(crate) struct Row<'a> {
+    pub(crate) record: &'a csv::StringRecord,
+    pub(crate) line: usize,
 }
 
 impl Row<'_> {
-    fn text(&self, index: usize) -> &str {
+    pub(crate) fn text(&self, index: usize) -> &str {
         self.record.get(index).unwrap_or("")
     }
 
     /// A number, or `None` for Locust's `N/A`.
-    fn number(&self, index: usize, column: &str) -> Result<Option<f64>, Error> {
+    pub(crate) fn number(&self, index: usize, column: &str) -> Result<Option<f64>, Error> {
         let text = self.text(index).trim();
         if text == "N/A" {
             return Ok(None);
@@ -239,73 +248,110 @@ impl Row<'_> {
     }
 
     /// A number that is never `N/A`.
-    fn required(&self, index: usize, column: &str) -> Result<f64, Error> {
+    pub(crate) fn required(&self, index: usize, column: &str) -> Result<f64, Error> {
         self.number(index, column)?
             .ok_or_else(|| Error::Line { line: self.line, message: format!("`{column}` is N/A") })
     }
 
     fn read(&self, columns: &Columns, subject: Subject, out: &mut Vec<Measurement>) -> Result<(), Error> {
-        let requests = self.required(columns.requests, "Request Count")?;
-        let failures = self.required(columns.failures, "Failure Count")?;
-        let samples = requests.round() as u64;
-        // No request, or only failed ones: Locust's latencies measure nothing, or only the
-        // time to fail.
-        let no_latency = if requests == 0.0 {
-            Some("Locust recorded no request here: it writes 0 and N/A for nothing measured".to_owned())
-        } else if failures >= requests {
-            Some(format!(
-                "every request failed ({failures} of {requests}): Locust's response times are then the times \
-                 taken to fail, not responses"
-            ))
-        } else {
-            None
-        };
-        let mut latency = |stat: &str, value: Option<f64>| {
-            let mut measurement = Measurement::new(
-                SOURCE,
-                HTTP_REQ_DURATION,
-                Some(stat),
-                subject.clone(),
-                value.unwrap_or(0.0),
-                Unit::Ms,
-            );
-            measurement.samples = Some(samples);
-            match (&no_latency, value) {
-                (Some(reason), _) => {
-                    measurement.value = None;
-                    measurement.no_data = Some(reason.clone());
-                }
-                (None, None) => {
-                    measurement.value = None;
-                    measurement.no_data = Some("Locust wrote N/A: it has no response time for this percentile".into());
-                }
-                (None, Some(_)) => {}
-            }
-            out.push(measurement);
-        };
-        latency("med", self.number(columns.median, "Median Response Time")?);
-        latency("avg", self.number(columns.average, "Average Response Time")?);
-        latency("min", self.number(columns.min, "Min Response Time")?);
-        latency("max", self.number(columns.max, "Max Response Time")?);
+        let mut percentiles = Vec::with_capacity(columns.percentiles.len());
         for (index, stat) in &columns.percentiles {
             let column = format!("{}%", &stat[2..stat.len() - 1]);
-            latency(stat, self.number(*index, &column)?);
+            percentiles.push((stat.clone(), self.number(*index, &column)?));
         }
-        let per_second = self.required(columns.per_second, "Requests/s")?;
-        out.push(Measurement::new(SOURCE, HTTP_REQS, Some(RATE), subject.clone(), per_second, Unit::PerSecond));
-        out.push(Measurement::new(SOURCE, HTTP_REQS, Some("count"), subject.clone(), requests, Unit::Number));
-        let mut failed = Measurement::new(SOURCE, HTTP_REQ_FAILED, Some(RATE), subject, 0.0, Unit::Ratio);
-        failed.samples = Some(samples);
-        match requests > 0.0 {
-            true => failed.value = Some(failures / requests),
-            false => {
-                failed.value = None;
-                failed.no_data = Some("Locust sent no request here".into());
-            }
-        }
-        out.push(failed);
+        let stats = RequestStats {
+            requests: self.required(columns.requests, "Request Count")?,
+            failures: self.required(columns.failures, "Failure Count")?,
+            median: self.number(columns.median, "Median Response Time")?,
+            average: self.number(columns.average, "Average Response Time")?,
+            min: self.number(columns.min, "Min Response Time")?,
+            max: self.number(columns.max, "Max Response Time")?,
+            percentiles,
+            per_second: Ok(self.required(columns.per_second, "Requests/s")?),
+        };
+        push_request_stats(&stats, subject, out);
         Ok(())
     }
+}
+
+/// One request's (or the whole run's) statistics as Locust reports them, from a row of
+/// `_stats.csv` or computed from `--json` by Locust's rules.
+pub(crate) struct RequestStats {
+    pub(crate) requests: f64,
+    pub(crate) failures: f64,
+    /// `None` where Locust wrote `N/A`.
+    pub(crate) median: Option<f64>,
+    pub(crate) average: Option<f64>,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    /// Each percentile's canonical stat (`p(50)` … `p(100)`) and value.
+    pub(crate) percentiles: Vec<(String, Option<f64>)>,
+    /// Requests per second, or why there is none.
+    pub(crate) per_second: Result<f64, String>,
+}
+
+/// The measurements of one request's statistics, the same from `_stats.csv` and `--json`:
+/// `med`, `avg`, `min`, `max`, the percentiles, `http_reqs` `rate` and `count`, and
+/// `http_req_failed` `rate`.
+pub(crate) fn push_request_stats(stats: &RequestStats, subject: Subject, out: &mut Vec<Measurement>) {
+    let (requests, failures) = (stats.requests, stats.failures);
+    let samples = requests.round() as u64;
+    // No request, or only failed ones: Locust's latencies measure nothing, or only the
+    // time to fail.
+    let no_latency = if requests == 0.0 {
+        Some("Locust recorded no request here: it writes 0 and N/A for nothing measured".to_owned())
+    } else if failures >= requests {
+        Some(format!(
+            "every request failed ({failures} of {requests}): Locust's response times are then the times \
+             taken to fail, not responses"
+        ))
+    } else {
+        None
+    };
+    let mut latency = |stat: &str, value: Option<f64>| {
+        let mut measurement =
+            Measurement::new(SOURCE, HTTP_REQ_DURATION, Some(stat), subject.clone(), value.unwrap_or(0.0), Unit::Ms);
+        measurement.samples = Some(samples);
+        match (&no_latency, value) {
+            (Some(reason), _) => {
+                measurement.value = None;
+                measurement.no_data = Some(reason.clone());
+            }
+            (None, None) => {
+                measurement.value = None;
+                measurement.no_data = Some("Locust wrote N/A: it has no response time for this percentile".into());
+            }
+            (None, Some(_)) => {}
+        }
+        out.push(measurement);
+    };
+    latency("med", stats.median);
+    latency("avg", stats.average);
+    latency("min", stats.min);
+    latency("max", stats.max);
+    for (stat, value) in &stats.percentiles {
+        latency(stat, *value);
+    }
+    let mut rate = Measurement::new(SOURCE, HTTP_REQS, Some(RATE), subject.clone(), 0.0, Unit::PerSecond);
+    match &stats.per_second {
+        Ok(per_second) => rate.value = Some(*per_second),
+        Err(reason) => {
+            rate.value = None;
+            rate.no_data = Some(reason.clone());
+        }
+    }
+    out.push(rate);
+    out.push(Measurement::new(SOURCE, HTTP_REQS, Some("count"), subject.clone(), requests, Unit::Number));
+    let mut failed = Measurement::new(SOURCE, HTTP_REQ_FAILED, Some(RATE), subject, 0.0, Unit::Ratio);
+    failed.samples = Some(samples);
+    match requests > 0.0 {
+        true => failed.value = Some(failures / requests),
+        false => {
+            failed.value = None;
+            failed.no_data = Some("Locust sent no request here".into());
+        }
+    }
+    out.push(failed);
 }
 
 #[cfg(test)]
@@ -320,9 +366,8 @@ mod tests {
     fn detection_and_near_misses() {
         assert!(crate::ingest::format::claims(&Locust, HEADER.as_bytes()));
         assert!(!crate::ingest::format::claims(&Locust, b"Percentage served,Time in ms\n"));
-        let head =
-            Head::new(br#"[{"name": "/", "num_requests": 1, "num_none_requests": 0, "response_times": {}}]"#.to_vec());
-        assert!(Locust.near_miss(Path::new("x.json"), &head).unwrap().contains("--json"));
+        let head = Head::new(b"Count,Message,Traceback,Nodes\n".to_vec());
+        assert!(Locust.near_miss(Path::new("x.csv"), &head).unwrap().contains("_exceptions.csv"));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub mod k6_stream;
 pub mod lighthouse;
 pub(crate) mod lines;
 pub mod locust;
+pub mod locust_failures;
+pub mod locust_history;
+pub mod locust_json;
 pub mod measurements;
 pub mod pagespeed;
 pub(crate) mod registry;
@@ -41,6 +44,7 @@ pub use crate::model::measurement::{Measurement, describe_subject};
 pub use crate::model::subject::Subject;
 pub use detect::detect;
 pub use error::Error;
+pub(crate) use error::utf8;
 pub use format::{Adapter, Detection, Head};
 pub use registry::{InputFormat, known_formats};
 

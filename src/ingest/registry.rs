@@ -7,7 +7,7 @@ use std::fmt;
 use crate::ingest::format::Adapter;
 use crate::ingest::{
     ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, locust,
-    measurements, pagespeed,
+    locust_failures, locust_history, locust_json, measurements, pagespeed,
 };
 
 /// One input format.
@@ -114,6 +114,24 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "Locust request statistics CSV (`locust --headless --csv PREFIX`: `PREFIX_stats.csv`)",
         help: "Locust's `--csv PREFIX` request statistics, `PREFIX_stats.csv`",
         adapter: &locust::Locust,
+    },
+    Format {
+        id: "locust-history",
+        description: "Locust per-second history CSV (`locust --headless --csv PREFIX`: `PREFIX_stats_history.csv`)",
+        help: "Locust's `PREFIX_stats_history.csv`, each row a `period` (windows with `--csv-full-history`)",
+        adapter: &locust_history::LocustHistory,
+    },
+    Format {
+        id: "locust-failures",
+        description: "Locust failures CSV (`locust --headless --csv PREFIX`: `PREFIX_failures.csv`)",
+        help: "Locust's `PREFIX_failures.csv`: each error's occurrences",
+        adapter: &locust_failures::LocustFailures,
+    },
+    Format {
+        id: "locust-json",
+        description: "Locust JSON stats (`locust --headless --json > FILE` or `--json-file NAME`)",
+        help: "Locust's `--json` request entries (raw buckets; percentiles computed as Locust does)",
+        adapter: &locust_json::LocustJson,
     },
 ];
 

@@ -60,6 +60,9 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/k6/") => "k6-summary",
         _ if text.contains("tests/fixtures/ab/") => "ab",
         _ if text.contains("fixtures/locust/") && name.ends_with("_stats.csv") => "locust",
+        _ if text.contains("fixtures/locust/") && extension == "json" => "locust-json",
+        _ if text.contains("fixtures/locust/") && name.ends_with("_stats_history.csv") => "locust-history",
+        _ if text.contains("fixtures/locust/") && name.ends_with("_failures.csv") => "locust-failures",
         _ if text.contains("fixtures/locust/") => return Expected::NearMiss("locust"),
         _ if name.starts_with("crux-") => "crux",
         // The `lighthouseResult` of a PageSpeed Insights response alone is a report.

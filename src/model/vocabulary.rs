@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 /// Request duration (time to the last byte) in ms, with the statistics `p(N)`, `med`,
 /// `avg`, `min` and `max`.
 pub(crate) const HTTP_REQ_DURATION: &str = "http_req_duration";
-/// The share of failed requests, stat [`RATE`] (0 to 1).
+/// Failed requests: their share, stat [`RATE`] (0 to 1), or how many failed of one kind
+/// of error (`count`, tagged `error`, where a tool counts kinds: Locust's failures).
 pub(crate) const HTTP_REQ_FAILED: &str = "http_req_failed";
 /// Requests: stat [`RATE`] (per second over the run) and `count`.
 pub(crate) const HTTP_REQS: &str = "http_reqs";
@@ -23,6 +24,39 @@ pub(crate) const RATE: &str = "rate";
 pub(crate) const NAME_TAG: &str = "name";
 // Further tags, written as each tool reports them: `method`, `status`, `scenario` (the
 // README's "Canonical names").
+/// One period of a run (Artillery's 10 s `intermediate` entries, the rows of Locust's
+/// `_stats_history.csv`), as the tool stamps it. The run's own numbers are read without it.
+pub(crate) const PERIOD_TAG: &str = "period";
+
+/// A period's [`PERIOD_TAG`] value: its start, `epoch_seconds` after 1970-01-01 UTC, as
+/// ISO 8601 in UTC (`2026-12-01T16:46:50Z`), so periods of every tool read and sort alike.
+pub(crate) fn period_stamp(epoch_seconds: i64) -> String {
+    let (days, second_of_day) = (epoch_seconds.div_euclid(86_400), epoch_seconds.rem_euclid(86_400));
+    // The proleptic Gregorian date of a day count, by 400-year eras of 146,097 days that
+    // start on 1 March (so the leap day ends a year).
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (hour, minute, second) = (second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+}
+
+/// Tags a budget reads only when it selects on them: a subject with one is a slice of a run
+/// whose whole is a subject of its own, so a budget without the tag keeps judging the whole
+/// run, as it did before the slices were read.
+pub(crate) const SELECTED_ONLY_BY_NAME: &[&str] = &[PERIOD_TAG];
+
+/// Whether a check with selectors on `selected` tags reads a subject: every
+/// [`SELECTED_ONLY_BY_NAME`] tag the subject has is among them.
+pub(crate) fn reads_subject(subject: &crate::model::Subject, mut selected: impl FnMut(&str) -> bool) -> bool {
+    SELECTED_ONLY_BY_NAME.iter().all(|tag| subject.get(tag).is_none() || selected(tag))
+}
 
 /// The `source` of bundle measurements.
 pub const BUNDLE_SOURCE: &str = "bundle";
@@ -88,5 +122,28 @@ impl Compression {
     /// The compression a measurement `stat` names.
     pub fn from_stat(stat: &str) -> Option<Compression> {
         Compression::ALL.into_iter().find(|compression| compression.stat() == stat)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_stamps_are_utc_dates() {
+        assert_eq!(period_stamp(0), "1970-01-01T00:00:00Z");
+        // Artillery's first period of tests/fixtures/artillery/periods.json (epoch ms / 1000).
+        assert_eq!(period_stamp(1_796_143_610), "2026-12-01T16:46:50Z");
+        assert_eq!(period_stamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(period_stamp(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn a_period_is_read_only_where_selected() {
+        let whole = crate::model::Subject::from([("name", "/a")]);
+        let period = crate::model::Subject::from([("name", "/a"), (PERIOD_TAG, "2026-12-01T16:46:50Z")]);
+        assert!(reads_subject(&whole, |_| false));
+        assert!(!reads_subject(&period, |tag| tag == "name"));
+        assert!(reads_subject(&period, |tag| tag == PERIOD_TAG));
     }
 }

@@ -16,6 +16,7 @@ mod driver;
 use common::repo;
 
 mod lines;
+mod loadtools;
 mod outputs;
 
 /// Runs `perfbudget ARGS`; a panic fails the test whatever the exit code.
