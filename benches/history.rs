@@ -2,7 +2,7 @@
 //! `check --history` over 1,000 runs × 1,000 series under 100 ms more than without), and
 //! its size per run, printed once.
 
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::print_stderr, missing_docs)]
 
 use std::hint::black_box;
 use std::path::Path;
