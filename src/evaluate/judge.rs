@@ -5,7 +5,7 @@ use crate::budget::metric::{Direction, Metric, Selects};
 use crate::budget::{Aggregate, Check, Limit};
 use crate::model::baseline::{Baseline, BaselineValue};
 use crate::model::{CheckResult, Measurement, Verdict};
-use crate::quantity::{Dimension, format_base, percent};
+use crate::quantity::{Dimension, format_base, percent, signed_percent};
 
 use super::group::Group;
 use super::history_rule::{self, Kind};
@@ -18,6 +18,7 @@ pub(super) fn judge_group(
     selects: &Selects<'_>,
     group: Group<'_>,
     against: Against<'_>,
+    own_change: Option<&Measurement>,
     runs: &representative::Runs<'_>,
 ) -> CheckResult {
     let baseline = against.baseline();
@@ -65,7 +66,7 @@ pub(super) fn judge_group(
         result.upper = first.upper;
     }
     result.value = Some(value);
-    judge_value(check, selects, &what, dimension, unit.to_base(value), against, &mut result);
+    judge_value(check, selects, &what, dimension, unit.to_base(value), (against, own_change), &mut result);
     append_suffixes(check, &group.measurements, baseline.is_some(), representative_run.as_deref(), &mut result);
     result
 }
@@ -150,7 +151,7 @@ fn judge_value(
     what: &str,
     dimension: Dimension,
     value: f64,
-    against: Against<'_>,
+    (against, own_change): (Against<'_>, Option<&Measurement>),
     result: &mut CheckResult,
 ) {
     let baseline = against.baseline();
@@ -192,6 +193,12 @@ fn judge_value(
                 result.change = Some((value - newest.value) / newest.value);
             }
         }
+    } else if let Some(allowed) = check.regression
+        && baseline.is_none()
+        && let Some((mean, lower, upper)) = own_change.and_then(|m| Some((m.value?, m.lower?, m.upper?)))
+    {
+        result.change = Some(mean);
+        verdicts.push(own_comparison(what, (mean, lower, upper), allowed));
     } else if let Some(allowed) = check.regression {
         let (verdict, message) =
             judge_regression(what, current, baseline.is_some(), baseline_value, allowed, direction, &show);
@@ -204,6 +211,32 @@ fn judge_value(
     // Lead with the reason for the verdict; keep the other sentences after it.
     verdicts.sort_by_key(|(verdict, _)| std::cmp::Reverse(*verdict));
     result.message = verdicts.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join("; ");
+}
+
+/// criterion's own comparison of this run with its previous one, its mean change and 95%
+/// interval, judged as two reports' intervals are: worse than `allowed` and real
+/// (criterion's own verdict: the interval above its 1% noise threshold) is red; worse but
+/// not real is yellow, "inconclusive: re-run"; real but within `allowed` is yellow.
+fn own_comparison(what: &str, (mean, lower, upper): (f64, f64, f64), allowed: f64) -> (Verdict, String) {
+    let real = crate::model::vocabulary::criterion_regressed(lower);
+    let compared = format!(
+        "{what} is {} by criterion's own comparison with its previous run: mean {} [{}, {}]",
+        if mean >= 0.0 { "slower" } else { "faster" },
+        signed_percent(mean),
+        signed_percent(lower),
+        signed_percent(upper)
+    );
+    match (mean > allowed, real) {
+        (true, true) => (Verdict::Red, format!("{compared}, beyond the allowed {}, and real", percent(allowed))),
+        (true, false) => (
+            Verdict::Yellow,
+            format!("inconclusive: re-run: {compared}, beyond the allowed {} but within noise", percent(allowed)),
+        ),
+        (false, true) => {
+            (Verdict::Yellow, format!("{compared}: a real change, within the allowed {}", percent(allowed)))
+        }
+        (false, false) => (Verdict::Green, format!("{compared}, within the allowed {}", percent(allowed))),
+    }
 }
 
 /// Ends the message with how the value was made: a summed bundle's file count, a file new

@@ -128,6 +128,16 @@ pub fn evaluate_against(
     against: Against<'_>,
 ) -> Result<Evaluation, Error> {
     let baseline = against.baseline();
+    // With nothing else to compare with, criterion's own comparison with its previous run
+    // (its `change/estimates.json`, or cargo-criterion's `change`) judges a regression.
+    let criterion_changes: HashMap<&Subject, &Measurement> = match against {
+        Against::Nothing => measurements
+            .iter()
+            .filter(|m| m.metric == crate::model::vocabulary::CRITERION_CHANGE && m.stat.as_deref() == Some("mean"))
+            .map(|m| (&m.subject, m))
+            .collect(),
+        Against::Baseline(_) | Against::History(_) => HashMap::new(),
+    };
     let selected = select::select(&budget.checks, measurements, MAX_SELECTED).ok_or(Error::TooManySelected)?;
     let needs_runs = budget.checks.iter().any(|check| check.aggregate == Aggregate::MedianRun);
     let runs = if needs_runs { representative::Runs::new(measurements) } else { representative::Runs::default() };
@@ -160,7 +170,12 @@ pub fn evaluate_against(
             return Err(Error::TooManyRows { entry: check.label.clone() });
         }
         for group in groups {
-            checks.push(judge_group(check, &selects, group, against, &runs));
+            let own_change = if check.metric == Metric::BenchTime && check.regression.is_some() {
+                criterion_changes.get(&group.subject).copied()
+            } else {
+                None
+            };
+            checks.push(judge_group(check, &selects, group, against, own_change, &runs));
         }
         if check.metric == Metric::BundleSize
             && check.each

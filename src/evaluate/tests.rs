@@ -566,3 +566,48 @@ fn a_statistic_the_load_tool_does_not_report_is_red_naming_what_it_does() {
         )]
     );
 }
+
+#[test]
+fn without_a_baseline_criterion_s_own_comparison_judges_a_regression() {
+    let yaml = "version: 1\nbudgets:\n  - metric: bench_time\n    max: 1ms\n    regression: 10%\n";
+    let input = |mean: f64, lower: f64, upper: f64| {
+        format!(
+            r#"[{{"source":"criterion","metric":"bench_time","stat":"typical","subject":{{"id":"parse"}},"value":0.5,"unit":"ms"}},
+               {{"source":"criterion","metric":"criterion_change","stat":"mean","subject":{{"id":"parse"}},"value":{mean},"lower":{lower},"upper":{upper},"unit":"number"}}]"#
+        )
+    };
+    let cases = [
+        (
+            (0.15, 0.12, 0.18),
+            Verdict::Red,
+            "Bench time is slower by criterion's own comparison with its previous run: mean +15% [+12%, +18%], beyond \
+             the allowed 10%, and real; Bench time 500 µs is 50% under the 1 ms limit",
+        ),
+        (
+            (0.15, -0.02, 0.30),
+            Verdict::Yellow,
+            "inconclusive: re-run: Bench time is slower by criterion's own comparison with its previous run: mean +15% \
+             [-2%, +30%], beyond the allowed 10% but within noise; Bench time 500 µs is 50% under the 1 ms limit",
+        ),
+        (
+            (0.05, 0.03, 0.07),
+            Verdict::Yellow,
+            "Bench time is slower by criterion's own comparison with its previous run: mean +5% [+3%, +7%]: a real \
+             change, within the allowed 10%; Bench time 500 µs is 50% under the 1 ms limit",
+        ),
+        (
+            (-0.2, -0.25, -0.15),
+            Verdict::Green,
+            "Bench time 500 µs is 50% under the 1 ms limit; Bench time is faster by criterion's own comparison with \
+             its previous run: mean -20% [-25%, -15%], within the allowed 10%",
+        ),
+    ];
+    for ((mean, lower, upper), verdict, message) in cases {
+        let evaluation = run(yaml, &input(mean, lower, upper));
+        assert_eq!(verdicts(&evaluation), vec![(verdict, message.to_owned())], "{mean}");
+        assert_eq!(evaluation.checks[0].change, Some(mean));
+    }
+    // A baseline report, when given, is what the run is compared with.
+    let with_baseline = evaluate(&budget(yaml), &measurements(&input(0.15, 0.12, 0.18)), Some(&Baseline::default()));
+    assert_eq!(with_baseline.unwrap().checks[0].verdict, Verdict::Green);
+}

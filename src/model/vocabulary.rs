@@ -73,6 +73,14 @@ pub const THRESHOLD_METRIC_TAG: &str = "k6_metric";
 /// criterion's own comparison with its previous run: the mean's relative change, with its
 /// 95% interval.
 pub(crate) const CRITERION_CHANGE: &str = "criterion_change";
+/// criterion's noise threshold (`--noise-threshold`, 1% by default): a change whose whole
+/// 95% interval is beyond it is, in criterion's words, regressed or improved.
+pub(crate) const CRITERION_NOISE_THRESHOLD: f64 = 0.01;
+
+/// Whether criterion calls a change with this interval's lower end regressed.
+pub(crate) fn criterion_regressed(lower: f64) -> bool {
+    lower > CRITERION_NOISE_THRESHOLD
+}
 
 /// `page_weight` and one name per resource type of Lighthouse's `resource-summary` audit.
 pub(crate) const PAGE_WEIGHT_METRICS: &[&str] = &[

@@ -319,10 +319,9 @@ fn change_measurement(subject: &Subject, change: &ChangeEstimates) -> Measuremen
 /// criterion's verdict from its stored mean change and noise threshold (1% by default).
 /// The p-value of its t-test is printed, never stored, so only this step can be redone.
 pub fn change_verdict(lower: f64, upper: f64) -> &'static str {
-    const NOISE: f64 = 0.01;
-    if lower > NOISE {
+    if crate::model::vocabulary::criterion_regressed(lower) {
         "regressed"
-    } else if upper < -NOISE {
+    } else if upper < -crate::model::vocabulary::CRITERION_NOISE_THRESHOLD {
         "improved"
     } else {
         "within noise"
@@ -345,7 +344,12 @@ pub fn annotate(checks: &mut [crate::model::CheckResult], measurements: &[Measur
     if changes.is_empty() {
         return;
     }
+    // A row judged by criterion's own comparison already says it.
+    let judged = |result: &crate::model::CheckResult| result.message.contains("by criterion's own comparison");
     for result in checks.iter_mut().filter(|result| result.metric == "bench_time" && result.source.is_some()) {
+        if judged(result) {
+            continue;
+        }
         let Some(change) = changes.get(&result.subject) else { continue };
         let (Some(value), Some(lower), Some(upper)) = (change.value, change.lower, change.upper) else { continue };
         result.message.push_str(&format!(
