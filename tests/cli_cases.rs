@@ -161,6 +161,17 @@ const README_COMMANDS: &[(&str, Covered)] = &[
         Synopsis("history-show-help"),
     ),
     ("perfbudget history  export [--output FILE]", Synopsis("history-export-help")),
+    ("perfbudget check --json report.json", Case("check-reports")),
+    ("perfbudget history record report.json --history perfbudget-history.db", Case("history-record")),
+    (
+        "cargo run --release --example noise_simulation",
+        Not("a seeded simulation of 360,000 judged values; its table is pasted in the README"),
+    ),
+    ("cargo bench --bench history", Not("criterion benchmarks, minutes long; their numbers are in the README")),
+    (
+        "perfbudget check --history perfbudget-history.db --branch main --markdown comment.md",
+        Case("check-history"),
+    ),
     ("perfbudget history  import FILE.jsonl", Synopsis("history-import-help")),
     ("perfbudget history  prune --keep N [--branch NAME]", Synopsis("history-prune-help")),
     (
