@@ -62,7 +62,7 @@ fn check(c: &mut Criterion) {
     let path = dir.path().join("history.db");
     let mut store = Store::open_for_writing(&path).unwrap();
     let runs: Vec<RunRecord> = (0..1000).map(|index| run(index, 1000)).collect();
-    store.import(&runs).unwrap();
+    store.import(&mut runs.into_iter().map(Ok)).unwrap();
     drop(store);
     let size = std::fs::metadata(&path).unwrap().len();
     eprintln!("history file: 1,000 runs × 1,000 series = {size} bytes, {} bytes per run", size / 1000);

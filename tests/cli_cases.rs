@@ -168,10 +168,7 @@ const README_COMMANDS: &[(&str, Covered)] = &[
         Not("a seeded simulation of 360,000 judged values; its table is pasted in the README"),
     ),
     ("cargo bench --bench history", Not("criterion benchmarks, minutes long; their numbers are in the README")),
-    (
-        "perfbudget check --history perfbudget-history.db --branch main --markdown comment.md",
-        Case("check-history"),
-    ),
+    ("perfbudget check --history perfbudget-history.db --branch main --markdown comment.md", Case("check-history")),
     ("perfbudget history  import FILE.jsonl", Synopsis("history-import-help")),
     ("perfbudget history  prune --keep N [--branch NAME]", Synopsis("history-prune-help")),
     (

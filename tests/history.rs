@@ -122,7 +122,8 @@ fn an_export_imports_into_another_file_with_the_same_numbers() {
     let refused = perfbudget(dir.path(), &["history", "import", "bad.jsonl", "--history", "fresh.db"]);
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.starts_with("error: bad.jsonl:2:"), "{}", refused.stderr);
-    assert!(!dir.path().join("fresh.db").exists());
+    let empty = perfbudget(dir.path(), &["history", "export", "--history", "fresh.db"]);
+    assert_eq!((empty.code, empty.stdout.as_str()), (0, ""), "nothing of the bad export was imported");
 }
 
 #[test]

@@ -66,9 +66,9 @@ pub(super) fn run(command: &HistoryCommand, cwd: &Path) -> anyhow::Result<Outcom
         }
         HistoryCommand::Import(args) => {
             let path = history_file(&args.file, cwd)?;
-            let runs = jsonl::read(&args.export)?;
+            let mut runs = jsonl::read(&args.export)?;
             let mut store = Store::open_for_writing(&path)?;
-            let (added, skipped) = store.import(&runs)?;
+            let (added, skipped) = store.import(&mut runs)?;
             Ok(Outcome {
                 stdout: format!("imported {added} runs into {} ({skipped} already there)\n", path.display()),
                 ..Outcome::default()

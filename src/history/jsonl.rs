@@ -20,26 +20,45 @@ pub fn export(store: &Store, out: &mut dyn Write) -> anyhow::Result<usize> {
     })
 }
 
-/// Reads an export, refusing it whole at the first bad line.
-pub fn read(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
+/// The runs of an export, one line at a time (an import holds one run in memory, however
+/// long the file); the first bad line is an error naming it.
+#[derive(Debug)]
+pub struct Runs {
+    path: std::path::PathBuf,
+    lines: Lines<BufReader<std::fs::File>>,
+}
+
+/// Opens an export to read its runs.
+pub fn read(path: &Path) -> anyhow::Result<Runs> {
     let metadata =
         std::fs::metadata(path).with_context(|| format!("cannot read the history export {}", path.display()))?;
     crate::files::regular_file(path, &metadata, "an export is a file that `perfbudget history export` writes")?;
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut lines = Lines::new(BufReader::new(file));
-    let mut runs = Vec::new();
-    while let Some((number, line)) = lines.next_line().map_err(|error| error.in_file(path))? {
-        if line.trim().is_empty() {
-            continue;
+    Ok(Runs { path: path.to_owned(), lines: Lines::new(BufReader::new(file)) })
+}
+
+impl Iterator for Runs {
+    type Item = anyhow::Result<RunRecord>;
+
+    fn next(&mut self) -> Option<anyhow::Result<RunRecord>> {
+        let path = &self.path;
+        loop {
+            let (number, line) = match self.lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => return None,
+                Err(error) => return Some(Err(error.in_file(path))),
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            let parsed = serde_json::from_str::<RunRecord>(line)
+                .map_err(|error| crate::model::diagnostic::Located::from_json(&error, number, 1).in_file(path));
+            return Some(parsed.and_then(|mut run| match run_problem(&mut run) {
+                Some(problem) => Err(anyhow::anyhow!("{}:{number}: {problem}", path.display())),
+                None => Ok(run),
+            }));
         }
-        let mut run: RunRecord = serde_json::from_str(line)
-            .map_err(|error| crate::model::diagnostic::Located::from_json(&error, number, 1).in_file(path))?;
-        if let Some(problem) = run_problem(&mut run) {
-            anyhow::bail!("{}:{number}: {problem}", path.display());
-        }
-        runs.push(run);
     }
-    Ok(runs)
 }
 
 /// Why a run cannot be imported, or `None`; its time is rewritten in UTC.

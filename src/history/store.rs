@@ -232,8 +232,12 @@ impl Store {
     }
 
     /// Records runs from an export in one transaction, skipping every run the history
-    /// already holds (same branch, commit, time and budget); returns (added, skipped).
-    pub fn import(&mut self, runs: &[RunRecord]) -> anyhow::Result<(usize, usize)> {
+    /// already holds (same branch, commit, time and budget); returns (added, skipped). The
+    /// first run that is an error rolls the whole import back.
+    pub fn import(
+        &mut self,
+        runs: &mut dyn Iterator<Item = anyhow::Result<RunRecord>>,
+    ) -> anyhow::Result<(usize, usize)> {
         let path = self.path.clone();
         let fail = |error: rusqlite::Error| sqlite_error(&path, &error);
         let transaction =
@@ -241,6 +245,7 @@ impl Store {
         let (mut added, mut skipped) = (0, 0);
         let mut known = series_ids(&transaction).map_err(fail)?;
         for run in runs {
+            let run = &run?;
             let exists: Option<i64> = transaction
                 .query_row(
                     "SELECT id FROM runs WHERE branch = ?1 AND commit_sha IS ?2 AND time = ?3 AND budget IS ?4",
@@ -333,7 +338,7 @@ impl Store {
     /// Each series measured by `runs` with its value in each (oldest first).
     pub fn series_of(&self, runs: &[RunInfo]) -> anyhow::Result<Vec<SeriesValues>> {
         let index: HashMap<i64, usize> = runs.iter().enumerate().map(|(at, run)| (run.id, at)).collect();
-        let series = self.series_table()?;
+        let mut series = SeriesCache::new(self);
         let mut by_series: HashMap<i64, SeriesValues> = HashMap::new();
         let mut statement = self
             .connection
@@ -345,7 +350,7 @@ impl Store {
                 .and_then(Iterator::collect::<Result<Vec<_>, _>>)
                 .map_err(|error| self.error(&error))?;
             for (series_id, value) in rows {
-                let Some(known) = series.get(&series_id) else { continue };
+                let known = series.get(series_id)?;
                 let entry = by_series.entry(series_id).or_insert_with(|| SeriesValues {
                     metric: known.metric.clone(),
                     stat: known.stat.clone(),
@@ -363,7 +368,7 @@ impl Store {
 
     /// Every run, oldest first, with its measurements: what `history export` writes.
     pub fn export(&self, each: &mut dyn FnMut(RunRecord) -> anyhow::Result<()>) -> anyhow::Result<usize> {
-        let series = self.series_table()?;
+        let mut series = SeriesCache::new(self);
         let mut runs = self
             .connection
             .prepare(
@@ -405,7 +410,7 @@ impl Store {
                 .and_then(Iterator::collect::<Result<Vec<_>, _>>)
                 .map_err(|error| self.error(&error))?;
             for (series_id, value, lower, upper, samples) in measured {
-                let Some(known) = series.get(&series_id) else { continue };
+                let known = series.get(series_id)?;
                 run.measurements.push(RecordedValue {
                     metric: known.metric.clone(),
                     stat: known.stat.clone(),
@@ -446,7 +451,7 @@ impl Store {
                 runs.push(run);
             }
         }
-        let series = self.series_table()?;
+        let mut series = SeriesCache::new(self);
         let mut history = History::new(branch.to_owned(), runs.len(), merge_base.map(str::to_owned));
         let mut statement = self
             .connection
@@ -459,7 +464,7 @@ impl Store {
                 .and_then(Iterator::collect::<Result<Vec<(i64, f64, Option<f64>, Option<f64>)>, _>>)
                 .map_err(|error| self.error(&error))?;
             for (series_id, value, lower, upper) in rows {
-                let Some(known) = series.get(&series_id) else { continue };
+                let known = series.get(series_id)?;
                 let base = |value: f64| known.unit.to_base(value);
                 let point = HistoryPoint {
                     value: base(value),
@@ -495,35 +500,49 @@ impl Store {
             )
             .map_err(|error| self.error(&error))
     }
+}
 
-    /// Every series by id, its subject parsed once.
-    fn series_table(&self) -> anyhow::Result<HashMap<i64, SeriesRow>> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT id, metric, stat, subject, unit FROM series")
-            .map_err(|error| self.error(&error))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                ))
-            })
-            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-            .map_err(|error| self.error(&error))?;
-        let mut series = HashMap::with_capacity(rows.len());
-        for (id, metric, stat, subject, unit) in rows {
-            let subject: Subject = serde_json::from_str(&subject)
-                .with_context(|| format!("{}: series {id} has a malformed subject", self.path.display()))?;
-            let unit: Unit = serde_json::from_value(serde_json::Value::String(unit.clone()))
-                .with_context(|| format!("{}: series {id} has an unknown unit {unit:?}", self.path.display()))?;
-            let stat = (!stat.is_empty()).then_some(stat);
-            series.insert(id, SeriesRow { metric, stat, subject, unit });
+/// The series rows a read needs, each read and parsed once: only the series of the runs
+/// read are held, however many the file has.
+struct SeriesCache<'a> {
+    store: &'a Store,
+    rows: HashMap<i64, SeriesRow>,
+}
+
+impl<'a> SeriesCache<'a> {
+    fn new(store: &'a Store) -> SeriesCache<'a> {
+        SeriesCache { store, rows: HashMap::new() }
+    }
+
+    fn get(&mut self, id: i64) -> anyhow::Result<&SeriesRow> {
+        if !self.rows.contains_key(&id) {
+            let row = self.read(id)?;
+            self.rows.insert(id, row);
         }
-        Ok(series)
+        self.rows.get(&id).context("a series row just read (a bug in perfbudget)")
+    }
+
+    fn read(&self, id: i64) -> anyhow::Result<SeriesRow> {
+        let store = self.store;
+        let path = store.path.display();
+        let (metric, stat, subject, unit): (String, String, String, String) = store
+            .connection
+            .prepare_cached("SELECT metric, stat, subject, unit FROM series WHERE id = ?1")
+            .and_then(|mut statement| {
+                statement.query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            })
+            .map_err(|error| match error {
+                rusqlite::Error::QueryReturnedNoRows => {
+                    anyhow::anyhow!("{path}: a damaged history (a value of series {id}, which is not there)")
+                }
+                error => store.error(&error),
+            })?;
+        let subject: Subject = serde_json::from_str(&subject)
+            .with_context(|| format!("{path}: a damaged history (series {id} has a malformed subject)"))?;
+        let unit: Unit = serde_json::from_value(serde_json::Value::String(unit.clone()))
+            .with_context(|| format!("{path}: a damaged history (series {id} has an unknown unit {unit:?})"))?;
+        let stat = (!stat.is_empty()).then_some(stat);
+        Ok(SeriesRow { metric, stat, subject, unit })
     }
 }
 
@@ -719,8 +738,24 @@ mod tests {
         assert_eq!(exported, [run("c1", 1, 10.0), run("c2", 2, 11.0), run("c3", 3, 12.0)]);
         let copy = dir.path().join("copy.db");
         let mut other = Store::open_for_writing(&copy).unwrap();
-        assert_eq!(other.import(&exported).unwrap(), (3, 0));
-        assert_eq!(other.import(&exported).unwrap(), (0, 3), "an import twice adds nothing");
+        assert_eq!(other.import(&mut exported.iter().cloned().map(Ok)).unwrap(), (3, 0));
+        assert_eq!(
+            other.import(&mut exported.iter().cloned().map(Ok)).unwrap(),
+            (0, 3),
+            "an import twice adds nothing"
+        );
+        let mut broken = exported.iter().cloned().map(Ok).chain(std::iter::once(Err(anyhow::anyhow!("line 4"))));
+        assert_eq!(
+            format!(
+                "{:#}",
+                Store::open_for_writing(&dir.path().join("third.db")).unwrap().import(&mut broken).unwrap_err()
+            ),
+            "line 4"
+        );
+        assert!(
+            Store::open_for_writing(&dir.path().join("third.db")).unwrap().runs("main", 10).unwrap().is_empty(),
+            "rolled back"
+        );
         assert_eq!(other.prune(2, None).unwrap(), 1);
         let kept: Vec<Option<String>> = other.runs("main", 10).unwrap().into_iter().map(|run| run.commit).collect();
         assert_eq!(kept, [Some("c2".to_owned()), Some("c3".to_owned())]);
