@@ -243,3 +243,73 @@ fn a_damaged_history_is_exit_2_naming_it_never_an_empty_history() {
         assert!(run.stdout.is_empty(), "{name}: no verdict from a damaged history");
     }
 }
+
+/// Runs git in `dir`, quietly, with a fixed identity.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn sizes_compare_with_the_run_at_the_merge_base_that_git_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::write(dir.join("perfbudget.yml"), "version: 1\nbudgets:\n  - metric: page_weight\n    regression: 1%\n")
+        .unwrap();
+    let weight = |bytes: u32| {
+        format!(
+            r#"[{{"source":"lighthouse","metric":"page_weight","subject":{{"url":"https://shop/"}},"value":{bytes},"unit":"B"}}]"#
+        )
+    };
+    git(dir, &["init", "-q"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", "base"]);
+    let base = git(dir, &["rev-parse", "HEAD"]);
+    git(dir, &["switch", "-q", "-c", "feature"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", "feature work"]);
+    git(dir, &["switch", "-q", "main"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", "main moved on"]);
+    let newer = git(dir, &["rev-parse", "HEAD"]);
+    // main's runs: 100 kB at the merge-base, 110 kB after it.
+    for (commit, bytes, day) in [(&base, 100_000, 1), (&newer, 110_000, 2)] {
+        std::fs::write(dir.join("m.json"), weight(bytes)).unwrap();
+        assert_eq!(perfbudget(dir, &["check", "--json", "r.json", "m.json"]).code, 0);
+        let time = format!("2026-11-0{day}T10:00:00Z");
+        let args = ["history", "record", "r.json", "--history", "h.db", "--commit", commit, "--time", &time];
+        assert_eq!(perfbudget(dir, &args).code, 0, "the branch comes from git: main");
+    }
+    git(dir, &["switch", "-q", "feature"]);
+    std::fs::write(dir.join("m.json"), weight(105_000)).unwrap();
+    let run = perfbudget(dir, &["check", "--history", "h.db", "--branch", "main", "--json", "now.json", "m.json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("now.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["checks"][0]["message"],
+        format!(
+            "Page weight 105 kB is 5% worse than the baseline 100 kB (allowed: 1%) (exact, against main at {}, the \
+             merge-base)",
+            &base[..7]
+        )
+    );
+    assert_eq!(report["checks"][0]["history"]["commit"], base.as_str());
+}
+
+#[test]
+fn missing_baseline_red_makes_no_history_a_failure() {
+    let dir = setup();
+    std::fs::write(dir.path().join("perfbudget.yml"), format!("{BUDGET}defaults:\n  missing_baseline: red\n")).unwrap();
+    std::fs::write(dir.path().join("m.json"), measurement(100.0)).unwrap();
+    let run = perfbudget(dir.path(), &["check", "--history", "h.db", "--branch", "main", "m.json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("Bench time: no baseline: the history holds no run of main"), "{}", run.stdout);
+    assert_eq!(run.stderr, "warning: h.db: no history there yet: no baseline for any regression check\n");
+    let without = perfbudget(dir.path(), &["check", "m.json"]);
+    assert_eq!(without.code, 1, "no --baseline either: red too");
+    assert!(without.stdout.contains("regression not checked: no --baseline report given"), "{}", without.stdout);
+}
