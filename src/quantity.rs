@@ -155,16 +155,27 @@ pub fn significant(value: f64) -> String {
     trim_zeros(format!("{value:.decimals$}"))
 }
 
-/// A relative change printed for messages: 24%, 4.5%, 0.12%.
+/// A relative change printed for messages: 24%, 4.5%, 0.12%. Never `100%` or `0%` for a
+/// change that is not exactly that ("100% under the limit" is a value of 0): such a value
+/// gets the decimals that tell it apart, up to four (99.95%, 0.0012%).
 pub fn percent(fraction: f64) -> String {
     let pct = fraction.abs() * 100.0;
-    let text = if pct >= 10.0 {
-        format!("{pct:.0}")
+    let mut decimals = if pct >= 10.0 {
+        0
     } else if pct >= 1.0 {
-        trim_zeros(format!("{pct:.1}"))
+        1
     } else {
-        trim_zeros(format!("{pct:.2}"))
+        2
     };
+    let mut text = trim_zeros(format!("{pct:.decimals$}"));
+    let misleads = |text: &str| {
+        let shown: f64 = text.parse().unwrap_or(pct);
+        (shown == 100.0 && pct != 100.0) || (shown == 0.0 && pct != 0.0)
+    };
+    while misleads(&text) && decimals < 4 {
+        decimals += 1;
+        text = trim_zeros(format!("{pct:.decimals$}"));
+    }
     format!("{text}%")
 }
 

@@ -239,7 +239,11 @@ fn markdown_and_junit_files_are_written() {
     assert_eq!(run.code, 1);
     let markdown = std::fs::read_to_string(dir.path().join("comment.md")).unwrap();
     assert!(
-        markdown.starts_with("<!-- perfbudget:v1 key=web -->\n### 🔴 perfbudget: red\n\n3 red, 3 yellow, 3 green.\n")
+        markdown.starts_with(
+            "<!-- perfbudget:v1 key=web -->\n### 🔴 perfbudget: red · Demo shop\n\n3 red, 3 yellow, 3 green. Worst: inp: \
+             no data.\n"
+        ),
+        "{markdown}"
     );
     let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
     assert!(junit.contains("tests=\"9\""));

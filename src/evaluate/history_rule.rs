@@ -184,6 +184,15 @@ pub(super) fn judge(question: &Question<'_>, history: &History, points: &[Histor
                 show(limit)
             ),
         ),
+        (false, false) if worse == 0.0 => (
+            Verdict::Green,
+            format!(
+                "{what} {} is the same as the typical value of {runs}, within their noise (limit {}) and the allowed {}",
+                show(current.value),
+                show(limit),
+                percent(allowed)
+            ),
+        ),
         (false, false) => {
             let (amount, word) = if worse > 0.0 { (worse, worse_word) } else { (-worse, better_word) };
             (

@@ -174,6 +174,15 @@ fn judge_value(
     let direction = check.direction();
     if let Against::History(history) = against {
         let points = history.series(selects.metric, result.stat.as_deref(), &result.subject);
+        result.trend = points
+            .iter()
+            .take(crate::model::report::TREND_RUNS)
+            .rev()
+            .map(|point| crate::model::report::TrendPoint {
+                value: unit.from_base(point.value),
+                commit: point.commit.clone(),
+            })
+            .collect();
         if let Some(allowed) = check.regression {
             let kind = if dimension == Dimension::Size { Kind::Deterministic } else { Kind::Noisy };
             let missing = check.missing_baseline;
@@ -473,6 +482,9 @@ pub(super) fn judge_regression(
                 percent(allowed)
             ),
         ),
+        (false, false, _) if worse == 0.0 => {
+            (Verdict::Green, format!("{what} {} is the same as the baseline", show(value)))
+        }
         (false, false, _) => (
             Verdict::Green,
             format!("{what} is {} {better_word} than the baseline {}", percent(worse), show(base.value)),

@@ -57,6 +57,7 @@ fn new_result(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject
         origins: Vec::new(),
         files: Vec::new(),
         history: None,
+        trend: Vec::new(),
     }
 }
 

@@ -169,6 +169,21 @@ pub struct CheckResult {
     /// How the regression was judged against a history (`check --history`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryEvidence>,
+    /// Against a history: the base branch's last values of this series (at most
+    /// [`TREND_RUNS`]), oldest first, for sparklines and trend charts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<TrendPoint>,
+}
+
+/// How many base runs a result's trend keeps.
+pub(crate) const TREND_RUNS: usize = 20;
+
+/// One base run's value of a result's series, in the result's unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 impl CheckResult {

@@ -31,27 +31,7 @@ pub struct Change {
     pub p_value: f64,
 }
 
-/// Eight heights, lowest first.
-const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
-/// The values as bars scaled from their minimum to their maximum; a run that did not
-/// measure the series is a space.
-pub fn sparkline(values: &[Option<f64>]) -> String {
-    let known = values.iter().flatten();
-    let min = known.clone().copied().fold(f64::INFINITY, f64::min);
-    let max = known.copied().fold(f64::NEG_INFINITY, f64::max);
-    values
-        .iter()
-        .map(|value| match value {
-            None => ' ',
-            Some(_) if max <= min => BARS[3],
-            Some(value) => {
-                let step = ((value - min) / (max - min) * 7.0).round();
-                BARS[(step as usize).min(7)]
-            }
-        })
-        .collect()
-}
+pub use super::bars::sparkline;
 
 /// One value per run (oldest first) of a series.
 fn per_run(series: &SeriesValues, runs: usize) -> Vec<Option<f64>> {
@@ -197,16 +177,4 @@ pub fn json(shown: &Shown<'_>) -> anyhow::Result<String> {
         .collect();
     let document = JsonShown { branch: shown.branch, runs: shown.runs.len(), series };
     Ok(format!("{}\n", serde_json::to_string_pretty(&document)?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sparklines_scale_from_the_minimum_to_the_maximum() {
-        assert_eq!(sparkline(&[Some(1.0), Some(2.0), Some(8.0), None, Some(4.5)]), "▁▂█ ▅");
-        assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▄▄");
-        assert_eq!(sparkline(&[]), "");
-    }
 }

@@ -8,19 +8,28 @@
 use super::escape::{html, md_code_cell, md_text};
 use super::file_table;
 use super::json::Report;
-use super::{Cells, has_changes, summary_counts, verdict_icon, worst_first};
+use super::{Cells, Columns, summary_counts, verdict_icon, worst_first};
 use crate::model::{CheckResult, Verdict};
 
 /// GitHub's limit on a comment body.
 pub const MAX_BYTES: usize = 65_536;
 
-/// The table header, with a change column when rows were compared with a baseline.
-fn table_head(changes: bool) -> &'static str {
-    if changes {
-        "| | Budget | Subject | Value | Limit | Change | Details |\n|:-:|---|---|--:|--:|--:|---|\n"
-    } else {
-        "| | Budget | Subject | Value | Limit | Details |\n|:-:|---|---|--:|--:|---|\n"
+/// The table header: a use column when rows have limits, a trend column with a history, a
+/// change column when rows were compared with a baseline.
+fn table_head(columns: Columns) -> String {
+    let mut names = vec!["", "Budget", "Subject", "Value", "Limit"];
+    let mut aligns = vec![":-:", "---", "---", "--:", "--:"];
+    for (shown, name, align) in
+        [(columns.uses, "Use", "---"), (columns.trends, "Trend", "---"), (columns.changes, "Change", "--:")]
+    {
+        if shown {
+            names.push(name);
+            aligns.push(align);
+        }
     }
+    names.push("Details");
+    aligns.push("---");
+    format!("| {} |\n|{}|\n", names.join(" | "), aligns.join("|")).replacen("|  |", "| |", 1)
 }
 
 /// The hidden marker line; `key` separates comments of several jobs on one pull request.
@@ -37,8 +46,10 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
     let (problems, greens): (Vec<&CheckResult>, Vec<&CheckResult>) =
         rows.into_iter().partition(|check| check.verdict != Verdict::Green);
     let history = super::history_line(report, &|text| md_text(text)).map(|line| format!("{line}.\n\n"));
+    let name = report.budget.name.as_deref().map_or_else(String::new, |name| format!(" · {}", md_text(name)));
+    let worst = problems.first().map_or_else(String::new, |check| format!(" Worst: {}.", worst_problem(check)));
     let head = format!(
-        "{}\n### {} perfbudget: {}\n\n{}.\n\n{}",
+        "{}\n### {} perfbudget: {}{name}\n\n{}.{worst}\n\n{}",
         marker(key),
         verdict_icon(report.verdict),
         report.verdict.as_str(),
@@ -50,15 +61,15 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
         md_code_cell(&report.budget.file),
         md_text(&report.version)
     );
-    let changes = has_changes(report);
-    let head_row = table_head(changes);
-    let problem_rows: Vec<String> = problems.iter().map(|check| row(check, changes)).collect();
+    let columns = Columns::of(report);
+    let head_row = &table_head(columns);
+    let problem_rows: Vec<String> = problems.iter().map(|check| row(check, columns)).collect();
     // Greens are shown all or not at all; stop rendering them once they cannot fit.
     let mut room =
         max_bytes.saturating_sub(head.len() + foot.len() + problem_rows.iter().map(String::len).sum::<usize>());
     let mut green_rows: Vec<String> = Vec::with_capacity(greens.len());
     for check in &greens {
-        let row = row(check, changes);
+        let row = row(check, columns);
         if row.len() > room {
             green_rows.clear();
             break;
@@ -182,11 +193,27 @@ fn files_sections(rows: &[&CheckResult]) -> String {
     text
 }
 
-fn row(check: &CheckResult, changes: bool) -> String {
+fn row(check: &CheckResult, columns: Columns) -> String {
     let cells = Cells::of(check);
-    let change = if changes { format!(" {} |", md_text(&cells.change)) } else { String::new() };
+    // The bars and sparklines are generated characters only; a code span keeps them one
+    // glyph per cell wide.
+    let picture = |text: &str| if text.is_empty() { String::new() } else { format!("`{text}`") };
+    let mut optional = String::new();
+    if columns.uses {
+        let usage = match cells.usage.rsplit_once(' ') {
+            Some((bar, share)) => format!("{} {share}", picture(bar)),
+            None => String::new(),
+        };
+        optional.push_str(&format!(" {usage} |"));
+    }
+    if columns.trends {
+        optional.push_str(&format!(" {} |", picture(&cells.trend)));
+    }
+    if columns.changes {
+        optional.push_str(&format!(" {} |", md_text(&cells.change)));
+    }
     format!(
-        "| {} | {} | {} | {} | {} |{change} {} |\n",
+        "| {} | {} | {} | {} | {} |{optional} {} |\n",
         verdict_icon(check.verdict),
         md_text(&cells.budget),
         cells.subject.as_deref().map_or_else(|| "—".to_owned(), md_code_cell),
@@ -194,6 +221,37 @@ fn row(check: &CheckResult, changes: bool) -> String {
         md_text(&cells.limit),
         md_text(&check.message)
     )
+}
+
+/// The worst row in a few words for the headline: `` `Checkout LCP` on `https://shop/`: 2.4 s,
+/// 20% over the 2 s limit ``. Names are escaped as everywhere.
+fn worst_problem(check: &CheckResult) -> String {
+    let cells = Cells::of(check);
+    let on = cells.subject.as_deref().map_or_else(String::new, |subject| format!(" on {}", md_code_cell(subject)));
+    let what = match (check.value, check.limit) {
+        (None, _) => "no data".to_owned(),
+        (Some(value), Some(crate::model::LimitValue::Max(max))) if value > max && max > 0.0 => {
+            format!(
+                "{}, {} over the {} limit",
+                cells.value,
+                crate::quantity::percent((value - max) / max),
+                check.unit.format(max)
+            )
+        }
+        (Some(value), Some(crate::model::LimitValue::Min(min))) if value < min && min > 0.0 => format!(
+            "{}, {} under the {} minimum",
+            cells.value,
+            crate::quantity::percent((min - value) / min),
+            check.unit.format(min)
+        ),
+        (Some(_), _) => match check.change {
+            Some(change) => {
+                format!("{}, {} against the baseline", cells.value, crate::quantity::signed_percent(change))
+            }
+            None => cells.value.clone(),
+        },
+    };
+    format!("{}{on}: {}", md_text(&cells.budget), md_text(&what))
 }
 
 #[cfg(test)]
@@ -213,7 +271,8 @@ mod tests {
     #[test]
     fn hostile_subject_stays_inside_its_cell() {
         let text = render(&crate::report::sample::report(), "web", MAX_BYTES);
-        let columns = table_head(false).lines().next().unwrap().matches(" | ").count();
+        let head = table_head(Columns::of(&crate::report::sample::report()));
+        let columns = head.lines().next().unwrap().matches(" | ").count();
         for line in text.lines().filter(|line| line.starts_with("| ")) {
             let unescaped = line.replace("\\|", "");
             assert_eq!(unescaped.matches(" | ").count(), columns, "{line}");
@@ -257,7 +316,12 @@ mod tests {
         report.checks[0].change = Some(-0.1);
         let text = render(&report, "k", MAX_BYTES);
         assert!(text.contains("| Change |"));
-        assert!(text.contains("| 🟢 | lcp | `https://shop.example/` | 1.8 s | ≤ 2.5 s | -10% | LCP 1.8 s"), "{text}");
+        assert!(
+            text.contains(
+                "| 🟢 | lcp | `https://shop.example/` | 1.8 s | ≤ 2.5 s | `███████▏░▒` 72% | -10% | LCP 1.8 s"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! from) and returns text, the serialising ones (JSON, JUnit) as a `Result`; none reads
 //! the environment or writes files.
 
+pub mod bars;
 pub mod escape;
 pub(crate) mod github;
 pub mod history;
@@ -57,6 +58,32 @@ pub struct Cells {
     pub value: String,
     pub limit: String,
     pub change: String,
+    /// How much of its limit the value uses, as a bar and a share (`████████▌▒ 86%`);
+    /// empty without a limit.
+    pub usage: String,
+    /// Against a history: the base runs' sparkline, this run last (`▁▂▂▃▂▇`).
+    pub trend: String,
+}
+
+/// The optional columns of the tabular renderers, each shown when some row has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    /// Rows were compared with a baseline.
+    pub changes: bool,
+    /// Rows have a limit whose use can be drawn.
+    pub uses: bool,
+    /// Rows have a history trend.
+    pub trends: bool,
+}
+
+impl Columns {
+    pub fn of(report: &Report) -> Columns {
+        Columns {
+            changes: has_changes(report),
+            uses: report.checks.iter().any(|check| bars::budget_use(check).is_some()),
+            trends: report.checks.iter().any(|check| !check.trend.is_empty()),
+        }
+    }
 }
 
 impl Cells {
@@ -91,7 +118,15 @@ impl Cells {
         } else {
             Some(describe_subject(&check.subject))
         };
-        Cells { budget: check.budget.clone(), subject, value, limit, change }
+        let usage = bars::use_cell(check).map_or_else(String::new, |(bar, share)| format!("{bar} {share}"));
+        let trend = if check.trend.is_empty() {
+            String::new()
+        } else {
+            let values: Vec<Option<f64>> =
+                check.trend.iter().map(|point| Some(point.value)).chain(std::iter::once(check.value)).collect();
+            bars::sparkline(&values)
+        };
+        Cells { budget: check.budget.clone(), subject, value, limit, change, usage, trend }
     }
 }
 

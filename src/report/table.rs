@@ -5,7 +5,7 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 
 use super::escape::terminal;
 use super::json::Report;
-use super::{Cells, file_table, has_changes, summary_counts, worst_first};
+use super::{Cells, Columns, file_table, summary_counts, worst_first};
 use crate::model::Verdict;
 
 /// Tables with more rows than this list only red and yellow rows unless asked for all:
@@ -30,10 +30,12 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
     } else {
         table.force_no_tty();
     }
-    let changes = has_changes(report);
+    let columns = Columns::of(report);
     let mut header = vec!["", "Budget", "Subject", "Value", "Limit"];
-    if changes {
-        header.push("Change");
+    for (shown, name) in [(columns.uses, "Use"), (columns.trends, "Trend"), (columns.changes, "Change")] {
+        if shown {
+            header.push(name);
+        }
     }
     header.push("Details");
     table.set_header(header);
@@ -47,11 +49,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
         let cells = Cells::of(check);
         let mut verdict = Cell::new(check.verdict.as_str());
         if color {
-            verdict = verdict.fg(match check.verdict {
-                Verdict::Red => Color::Red,
-                Verdict::Yellow => Color::Yellow,
-                Verdict::Green => Color::Green,
-            });
+            verdict = verdict.fg(verdict_color(check.verdict));
         }
         let mut row = vec![
             verdict,
@@ -60,7 +58,17 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
             Cell::new(cells.value).set_alignment(CellAlignment::Right),
             Cell::new(cells.limit).set_alignment(CellAlignment::Right),
         ];
-        if changes {
+        if columns.uses {
+            let mut usage = Cell::new(&cells.usage);
+            if color {
+                usage = usage.fg(verdict_color(check.verdict));
+            }
+            row.push(usage);
+        }
+        if columns.trends {
+            row.push(Cell::new(&cells.trend));
+        }
+        if columns.changes {
             row.push(Cell::new(cells.change).set_alignment(CellAlignment::Right));
         }
         row.push(Cell::new(terminal(&check.message)));
@@ -76,6 +84,14 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
     }
     text.push_str(&format!("perfbudget: {} — {}\n", report.verdict.as_str(), summary_counts(report)));
     text
+}
+
+fn verdict_color(verdict: Verdict) -> Color {
+    match verdict {
+        Verdict::Red => Color::Red,
+        Verdict::Yellow => Color::Yellow,
+        Verdict::Green => Color::Green,
+    }
 }
 
 /// Files listed per summed bundle row; the markdown and JSON reports have more.
