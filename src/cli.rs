@@ -220,6 +220,9 @@ pub struct CheckArgs {
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write the report as one self-contained HTML page here (no network, no script).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Print only the summary line, not the table.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -79,7 +79,7 @@ fn check_against_recorded_runs_says_what_it_used() {
     assert!(
         run.stdout.contains(
             "Compared with 10 runs of main: 1 check judged by the noise rule at α = 0.01, so about 0.01 expected \
-             beyond their prediction limit by chance alone; a red also needs the change to exceed `regression:`\n"
+             beyond their prediction limit by chance alone; a red also needs the change to exceed the regression allowance\n"
         ),
         "{}",
         run.stdout

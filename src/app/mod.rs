@@ -138,6 +138,7 @@ enum ReportFile {
     Json,
     Markdown,
     Junit,
+    Html,
 }
 
 impl ReportFile {
@@ -147,6 +148,7 @@ impl ReportFile {
             ReportFile::Json => "json",
             ReportFile::Markdown => "markdown",
             ReportFile::Junit => "junit",
+            ReportFile::Html => "html",
         }
     }
 
@@ -156,6 +158,7 @@ impl ReportFile {
             ReportFile::Json => "JSON report",
             ReportFile::Markdown => "markdown report",
             ReportFile::Junit => "JUnit report",
+            ReportFile::Html => "HTML report",
         }
     }
 
@@ -164,6 +167,7 @@ impl ReportFile {
             ReportFile::Json => report::json::render(report),
             ReportFile::Markdown => Ok(markdown::render(report, marker, markdown::MAX_BYTES)),
             ReportFile::Junit => report::junit::render(report),
+            ReportFile::Html => Ok(report::html::render(report)),
         }
     }
 }
@@ -177,8 +181,12 @@ struct Outputs<'a> {
 
 impl<'a> Outputs<'a> {
     fn of(args: &'a CheckArgs) -> Outputs<'a> {
-        let flags =
-            [(ReportFile::Json, &args.json), (ReportFile::Markdown, &args.markdown), (ReportFile::Junit, &args.junit)];
+        let flags = [
+            (ReportFile::Json, &args.json),
+            (ReportFile::Markdown, &args.markdown),
+            (ReportFile::Junit, &args.junit),
+            (ReportFile::Html, &args.html),
+        ];
         Outputs { files: flags.into_iter().filter_map(|(file, path)| Some((file, path.as_deref()?))).collect() }
     }
 

@@ -6,6 +6,7 @@ pub mod bars;
 pub mod escape;
 pub(crate) mod github;
 pub mod history;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -234,7 +235,7 @@ pub fn history_line(report: &Report, escape: &dyn Fn(&str) -> String) -> Option<
     }
     Some(format!(
         "Compared with {runs} of {}: {} judged by the noise rule at α = {}, so about {} expected beyond their \
-         prediction limit by chance alone; a red also needs the change to exceed `regression:`",
+         prediction limit by chance alone; a red also needs the change to exceed the regression allowance",
         escape(&history.branch),
         crate::quantity::count(history.noisy_checks, "check", "checks"),
         history.alpha,
