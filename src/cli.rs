@@ -178,6 +178,9 @@ pub struct CommentArgs {
     /// Key of the hidden marker, to keep several comments apart.
     #[arg(long, value_name = "KEY", default_value = "default")]
     pub marker: String,
+    /// Add a folded mermaid trend chart of each red or yellow series with a history.
+    #[arg(long)]
+    pub trend_charts: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -217,6 +220,10 @@ pub struct CheckArgs {
     /// Key of the markdown's hidden marker, to keep several comments apart.
     #[arg(long, value_name = "KEY", default_value = "default")]
     pub marker: String,
+    /// Add a folded mermaid trend chart of each red or yellow series with a history to the
+    /// markdown (GitHub and GitLab render mermaid; e-mail shows its text).
+    #[arg(long)]
+    pub trend_charts: bool,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -150,7 +150,7 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ),
     ("perfbudget validate [FILE]", Synopsis("validate-help")),
     ("perfbudget schema", Case("schema")),
-    ("perfbudget comment  REPORT.json [--marker KEY]", Synopsis("comment-help")),
+    ("perfbudget comment  REPORT.json [--marker KEY] [--trend-charts]", Synopsis("comment-help")),
     ("perfbudget init     [--output FILE] [INPUT...]", Synopsis("init-help")),
     (
         "perfbudget history  record REPORT.json [--commit SHA] [--branch NAME] [--time RFC3339]",

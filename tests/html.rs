@@ -105,6 +105,18 @@ fn a_run_against_a_20_run_history_draws_each_trend() {
     assert_eq!(sparkline.chars().count(), 21);
     assert!(row.contains(&format!("| `█████████▌` 96% | `{sparkline}` | +25% |")), "{row}");
     assert!(comment.contains("| Use | Trend | Change |"), "{comment}");
+    assert!(!comment.contains("```mermaid"), "charts only with --trend-charts");
+    let args = ["check", "--history", "h.db", "--branch", "main", "--trend-charts", "--markdown", "t.md", "m.json"];
+    assert_eq!(perfbudget(dir.path(), &args).code, 1);
+    let charted = std::fs::read_to_string(dir.path().join("t.md")).unwrap();
+    assert_eq!(charted.matches("```mermaid\nxychart-beta\n").count(), 2, "{charted}");
+    assert!(charted.contains("    x-axis [\"00c0ffe\", \"01c0ffe\","), "{charted}");
+    assert!(charted.contains("    y-axis \"ms\" 99 --> 130\n    line [100, 101.5, 99, 102, 99.5,"), "{charted}");
+    assert!(charted.contains("<details><summary>Trend of bench\\_time on `"), "{charted}");
+    for block in charted.split("```mermaid").skip(1) {
+        let chart = block.split("```").next().unwrap();
+        assert!(!chart.contains("parse") && !chart.contains("shop.example"), "no input string in a chart: {chart}");
+    }
 }
 
 /// Chromium, where it is installed; under CI (`CI` set) it must be (`.ci/run` installs it).

@@ -114,14 +114,16 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
 
     let outputs = Outputs::of(args);
-    outputs.write(&report, &args.marker)?;
+    let comment =
+        super::Comment { marker: &args.marker, extras: report::markdown::Extras { trend_charts: args.trend_charts } };
+    outputs.write(&report, comment)?;
     let mut stdout = if args.quiet {
         format!("perfbudget: {} — {}\n", report.verdict.as_str(), report::summary_counts(&report))
     } else {
         report::table::render(&report, terminal.color, terminal.width, args.verbose)
     };
     if github.actions {
-        stdout = github_step(&report, &args.marker, &outputs, github, &stdout)?;
+        stdout = github_step(&report, comment, &outputs, github, &stdout)?;
     }
     let stderr = warnings_text(&warnings);
     let fails = match args.fail_on {

@@ -7,5 +7,7 @@ use crate::report::markdown;
 
 pub(super) fn run(args: &CommentArgs) -> anyhow::Result<Outcome> {
     let report = crate::baseline::read_report(&args.report)?;
-    Ok(Outcome { stdout: markdown::render(&report, &args.marker, markdown::MAX_BYTES), ..Outcome::default() })
+    let extras = markdown::Extras { trend_charts: args.trend_charts };
+    let stdout = markdown::render_with(&report, &args.marker, markdown::MAX_BYTES, extras);
+    Ok(Outcome { stdout, ..Outcome::default() })
 }

@@ -132,6 +132,13 @@ fn load_budget(given: Option<&Path>, cwd: &Path) -> anyhow::Result<Budget> {
     Ok(budget::load(&find_budget(given, cwd)?)?)
 }
 
+/// How `check` words its markdown: the marker's key and the extras asked for.
+#[derive(Debug, Clone, Copy)]
+struct Comment<'a> {
+    marker: &'a str,
+    extras: markdown::Extras,
+}
+
 /// A report file `check` writes when its flag names a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ReportFile {
@@ -162,10 +169,12 @@ impl ReportFile {
         }
     }
 
-    fn render(self, report: &Report, marker: &str) -> Result<String, RenderError> {
+    fn render(self, report: &Report, comment: Comment<'_>) -> Result<String, RenderError> {
         match self {
             ReportFile::Json => report::json::render(report),
-            ReportFile::Markdown => Ok(markdown::render(report, marker, markdown::MAX_BYTES)),
+            ReportFile::Markdown => {
+                Ok(markdown::render_with(report, comment.marker, markdown::MAX_BYTES, comment.extras))
+            }
             ReportFile::Junit => report::junit::render(report),
             ReportFile::Html => Ok(report::html::render(report)),
         }
@@ -191,8 +200,8 @@ impl<'a> Outputs<'a> {
     }
 
     /// Renders every report, then writes them (see [`write_rendered`]).
-    fn write(&self, report: &Report, marker: &str) -> anyhow::Result<()> {
-        write_rendered(self.files.iter().map(|&(file, path)| (file, path, file.render(report, marker))))
+    fn write(&self, report: &Report, comment: Comment<'_>) -> anyhow::Result<()> {
+        write_rendered(self.files.iter().map(|&(file, path)| (file, path, file.render(report, comment))))
     }
 
     /// The `$GITHUB_OUTPUT` path outputs: `json`, `markdown`, `junit` for the files written.
@@ -222,7 +231,7 @@ fn write_rendered<'a>(
 /// stopped.
 fn github_step(
     report: &Report,
-    marker: &str,
+    comment: Comment<'_>,
     outputs: &Outputs<'_>,
     github: &Github,
     table: &str,
@@ -237,7 +246,8 @@ fn github_step(
         file.write_all(text.as_bytes()).with_context(|| format!("cannot write {what} {}", path.display()))
     };
     if let Some(path) = &github.step_summary {
-        let summary = markdown::render(report, marker, report::github::STEP_SUMMARY_MAX_BYTES);
+        let summary =
+            markdown::render_with(report, comment.marker, report::github::STEP_SUMMARY_MAX_BYTES, comment.extras);
         append(path, &format!("{summary}\n"), "$GITHUB_STEP_SUMMARY")?;
     }
     if let Some(path) = &github.output {

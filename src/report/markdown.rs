@@ -40,8 +40,23 @@ pub fn marker(key: &str) -> String {
     format!("<!-- perfbudget:v1 key={key} -->")
 }
 
+/// What a comment holds besides its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extras {
+    /// A folded mermaid `xychart-beta` of each non-green series with a history.
+    pub trend_charts: bool,
+}
+
+/// The most trend charts one comment holds.
+pub const MAX_TREND_CHARTS: usize = 5;
+
 /// Renders the comment within `max_bytes`.
 pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
+    render_with(report, key, max_bytes, Extras { trend_charts: false })
+}
+
+/// Renders the comment within `max_bytes`, with the extras asked for where they fit.
+pub fn render_with(report: &Report, key: &str, max_bytes: usize, extras: Extras) -> String {
     let rows = worst_first(report);
     let (problems, greens): (Vec<&CheckResult>, Vec<&CheckResult>) =
         rows.into_iter().partition(|check| check.verdict != Verdict::Green);
@@ -80,11 +95,14 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
 
     let full = compose(&head, head_row, &problem_rows, problems.len(), &green_rows, greens.len(), &foot);
     if full.len() <= max_bytes {
-        // Each file of the summed bundle checks, when there is room for it.
-        let files = files_sections(&worst_first(report));
-        if !files.is_empty() && full.len() + files.len() <= max_bytes {
-            let at = full.len() - foot.len();
-            return format!("{}{files}{}", &full[..at], &full[at..]);
+        // Each file of the summed bundle checks and the trend charts, when there is room.
+        let mut full = full;
+        let charts = if extras.trend_charts { trend_charts(&problems) } else { String::new() };
+        for section in [files_sections(&worst_first(report)), charts] {
+            if !section.is_empty() && full.len() + section.len() <= max_bytes {
+                let at = full.len() - foot.len();
+                full = format!("{}{section}{}", &full[..at], &full[at..]);
+            }
         }
         return full;
     }
@@ -221,6 +239,63 @@ fn row(check: &CheckResult, columns: Columns) -> String {
         md_text(&cells.limit),
         md_text(&check.message)
     )
+}
+
+/// A folded mermaid chart of each non-green series with a history (at most
+/// [`MAX_TREND_CHARTS`]): a line of the base runs and this run, and one of the limit. Only
+/// numbers perfbudget computed and seven-hex-digit commits go inside the chart: mermaid
+/// parses its labels, and an input's string there could be markup or a directive.
+fn trend_charts(problems: &[&CheckResult]) -> String {
+    let mut text = String::new();
+    for check in problems.iter().filter(|check| !check.trend.is_empty() && check.value.is_some()).take(MAX_TREND_CHARTS)
+    {
+        let mut values: Vec<f64> = check.trend.iter().map(|point| point.value).collect();
+        values.extend(check.value);
+        let limit = match check.limit {
+            Some(crate::model::LimitValue::Max(limit) | crate::model::LimitValue::Min(limit)) => Some(limit),
+            None => None,
+        };
+        if !values.iter().chain(&limit).all(|value| value.is_finite()) {
+            continue;
+        }
+        let mut labels: Vec<String> = check
+            .trend
+            .iter()
+            .enumerate()
+            .map(|(at, point)| {
+                let short: String = point.commit.as_deref().unwrap_or("").chars().take(7).collect();
+                if short.len() == 7 && short.chars().all(|c| c.is_ascii_hexdigit()) {
+                    format!("\"{short}\"")
+                } else {
+                    format!("\"#{}\"", at + 1)
+                }
+            })
+            .collect();
+        labels.push("\"now\"".to_owned());
+        let low = values.iter().chain(&limit).copied().fold(f64::INFINITY, f64::min);
+        let high = values.iter().chain(&limit).copied().fold(f64::NEG_INFINITY, f64::max);
+        // A bounded axis with min < max: mermaid loops on some degenerate ranges.
+        let (low, high) = if high > low { (low, high) } else { (low - 1.0, high + 1.0) };
+        let numbers = |values: &[f64]| values.iter().map(|value| format!("{value}")).collect::<Vec<_>>().join(", ");
+        let limit_line =
+            limit.map_or_else(String::new, |limit| format!("    line [{}]\n", numbers(&vec![limit; values.len()])));
+        let key = if limit.is_some() {
+            "The first line is the base runs and this run (`now`), the second the limit"
+        } else {
+            "The line is the base runs and this run (`now`)"
+        };
+        text.push_str(&format!(
+            "\n<details><summary>Trend of {} on {}</summary>\n\n```mermaid\nxychart-beta\n    x-axis [{}]\n    y-axis \"{}\" {} --> {}\n    line [{}]\n{limit_line}```\n\n{key}.\n\n</details>\n",
+            md_text(&check.budget),
+            Cells::of(check).subject.as_deref().map_or_else(|| "—".to_owned(), md_code_cell),
+            labels.join(", "),
+            check.unit.as_str(),
+            low,
+            high,
+            numbers(&values),
+        ));
+    }
+    text
 }
 
 /// The worst row in a few words for the headline: `` `Checkout LCP` on `https://shop/`: 2.4 s,
