@@ -315,20 +315,7 @@ impl Store {
             )
             .map_err(|error| self.error(&error))?;
         let mut runs: Vec<RunInfo> = statement
-            .query_map(params![branch, last as i64], |row| {
-                Ok(RunInfo {
-                    id: row.get(0)?,
-                    commit: row.get(1)?,
-                    branch: row.get(2)?,
-                    time: row.get(3)?,
-                    environment: Environment {
-                        os: row.get(4)?,
-                        arch: row.get(5)?,
-                        cpu_model: row.get(6)?,
-                        runner: row.get(7)?,
-                    },
-                })
-            })
+            .query_map(params![branch, last as i64], run_info_row)
             .and_then(Iterator::collect)
             .map_err(|error| self.error(&error))?;
         runs.reverse();
@@ -483,20 +470,7 @@ impl Store {
             .query_row(
                 "SELECT id, commit_sha, branch, time, os, arch, cpu_model, runner FROM runs WHERE id = ?1",
                 [id],
-                |row| {
-                    Ok(RunInfo {
-                        id: row.get(0)?,
-                        commit: row.get(1)?,
-                        branch: row.get(2)?,
-                        time: row.get(3)?,
-                        environment: Environment {
-                            os: row.get(4)?,
-                            arch: row.get(5)?,
-                            cpu_model: row.get(6)?,
-                            runner: row.get(7)?,
-                        },
-                    })
-                },
+                run_info_row,
             )
             .map_err(|error| self.error(&error))
     }
@@ -544,6 +518,17 @@ impl<'a> SeriesCache<'a> {
         let stat = (!stat.is_empty()).then_some(stat);
         Ok(SeriesRow { metric, stat, subject, unit })
     }
+}
+
+/// A run from a row of `SELECT id, commit_sha, branch, time, os, arch, cpu_model, runner`.
+fn run_info_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
+    Ok(RunInfo {
+        id: row.get(0)?,
+        commit: row.get(1)?,
+        branch: row.get(2)?,
+        time: row.get(3)?,
+        environment: Environment { os: row.get(4)?, arch: row.get(5)?, cpu_model: row.get(6)?, runner: row.get(7)? },
+    })
 }
 
 /// A row of the series table, parsed.
