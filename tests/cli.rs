@@ -272,6 +272,9 @@ fn schema_validates_every_shipped_budget_and_rejects_a_bad_one() {
     assert!(checked >= 5);
     let seed = serde_json::json!({"lcp":"2.5s","inp":"200ms","cls":"0.1","bundle_size":"150kb","api_p95":"100ms"});
     assert!(validator.is_valid(&seed));
+    let map_form = serde_json::json!({"budgets": {"lcp":"2.5s","inp":"200ms","cls":"0.1","bundle_size":"150kb"}});
+    assert!(validator.is_valid(&map_form), "the budget map form, as written");
+    assert!(!validator.is_valid(&serde_json::json!({"budgets": {"lpc": "2.5s"}})));
     assert!(!validator.is_valid(&serde_json::json!({"version": 1, "limts": {}})));
     assert!(!validator.is_valid(&serde_json::json!({"version": 1, "budgets": [{"metric": "lpc", "max": "1s"}]})));
     assert!(!validator.is_valid(&serde_json::json!({"version": 2})));

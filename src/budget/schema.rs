@@ -27,10 +27,27 @@ struct FullForm {
     /// The history file (`perfbudget history`), relative to this file.
     history: Option<String>,
     limits: Option<Limits>,
-    /// Long-form checks with selectors.
-    budgets: Option<Vec<RawEntry>>,
+    /// Long-form checks with selectors, or a map of metric limits read as `limits:`.
+    budgets: Option<BudgetsForm>,
     /// Turn the k6 thresholds found in the inputs into checks.
     import_k6_thresholds: Option<bool>,
+}
+
+/// `budgets:`: a list of entries, or the map form `{"budgets": {"lcp": "2.5s"}}`.
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+#[allow(dead_code)] // only its schema is used
+enum BudgetsForm {
+    List(Vec<RawEntry>),
+    Map(Limits),
+}
+
+/// The map form as written, without `version:`: `{"budgets": {"lcp": "2.5s"}}`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // only its schema is used
+struct MapForm {
+    budgets: Limits,
 }
 
 struct Version;
@@ -84,16 +101,17 @@ impl JsonSchema for Limits {
     }
 }
 
-/// The schema as pretty JSON: the full form, or a bare map of limits. A `serde_json::Value`
+/// The schema as pretty JSON: the full form, a bare map of limits, or the map form. A `serde_json::Value`
 /// always serialises (its keys are strings), so an error is a bug the caller reports.
 pub(crate) fn render() -> serde_json::Result<String> {
     let mut generator = SchemaGenerator::default();
     let full = generator.subschema_for::<FullForm>();
     let bare = generator.subschema_for::<Limits>();
+    let map = generator.subschema_for::<MapForm>();
     let mut root = json_schema!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "perfbudget budget file",
-        "anyOf": [full, bare],
+        "anyOf": [full, bare, map],
     });
     let definitions = generator.take_definitions(true);
     root.insert("$defs".to_owned(), serde_json::Value::Object(definitions));

@@ -212,6 +212,9 @@ struct Document {
     bare: bool,
     /// Whether any key of the full form was present.
     full: bool,
+    /// Whether `budgets:` was a map of metric limits (the map form), and no other key of the
+    /// full form was given: then `version:` may be left out, as the form is written.
+    budgets_map_only: bool,
 }
 
 /// `defaults:`, applied to every check that does not set its own.

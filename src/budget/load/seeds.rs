@@ -153,6 +153,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 }
                 Key::Known(name) => {
                     document.full = true;
+                    document.budgets_map_only = false;
                     match name {
                         "version" => document.version = Some(map.next_value_seed(VersionSeed)?),
                         "name" => document.name = Some(map.next_value()?),
@@ -162,7 +163,14 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                         "history" => document.history = Some(map.next_value()?),
                         "limits" => document.limits = map.next_value_seed(LimitsSeed)?,
                         "import_k6_thresholds" => document.import_k6_thresholds = map.next_value()?,
-                        _ => document.budgets = map.next_value::<Vec<Entry>>()?.into_iter().map(|e| e.0).collect(),
+                        _ => match map.next_value_seed(BudgetsSeed)? {
+                            Budgets::List(checks) => document.budgets = checks,
+                            // `{"budgets": {"lcp": "2.5s"}}`: the map form, read as `limits:`.
+                            Budgets::Map(checks) => {
+                                document.limits.extend(checks);
+                                document.budgets_map_only = seen.len() == 1;
+                            }
+                        },
                     }
                 }
             }
@@ -172,7 +180,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "metric limits stand beside `version`/`limits`/`budgets`: in the full form, put them under `limits:`",
             ));
         }
-        if document.full && document.version.is_none() {
+        if document.full && document.version.is_none() && !document.budgets_map_only {
             return Err(de::Error::custom("missing `version: 1` at the top of the budget file"));
         }
         Ok(document)
@@ -265,6 +273,38 @@ impl<'de> Deserialize<'de> for PresetName {
 
 /// `limits:`: metric -> limit, each value checked against its metric where it is written.
 struct LimitsSeed;
+
+/// `budgets:` as a list of entries, or as a map of metric limits (the map form).
+enum Budgets {
+    List(Vec<Check>),
+    Map(Vec<Check>),
+}
+
+struct BudgetsSeed;
+
+impl<'de> DeserializeSeed<'de> for BudgetsSeed {
+    type Value = Budgets;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Budgets, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BudgetsSeed {
+    type Value = Budgets;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of budget entries, or a map of metric -> limit such as `lcp: 2.5s`")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Budgets, A::Error> {
+        let mut checks = Vec::new();
+        while let Some(entry) = seq.next_element::<Entry>()? {
+            checks.push(entry.0);
+        }
+        Ok(Budgets::List(checks))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Budgets, A::Error> {
+        LimitsSeed.visit_map(map).map(Budgets::Map)
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for LimitsSeed {
     type Value = Vec<Check>;

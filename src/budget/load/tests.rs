@@ -364,3 +364,26 @@ fn limits_stay_finite_in_base_units() {
     let budget = parse("version: 1\nlimits:\n  throughput: 1.7e308/s\n").unwrap();
     assert_eq!(budget.checks[0].warn.map(|warn| warn.threshold), Some(f64::MAX));
 }
+
+#[test]
+fn the_budget_map_form_reads_as_limits_in_json_and_yaml() {
+    let json =
+        r#"{"budgets": {"lcp": "2.5s", "inp": "200ms", "cls": "0.1", "bundle_size": "150kb", "api_p95": "100ms"}}"#;
+    let budget = parse(json).unwrap();
+    let labels: Vec<&str> = budget.checks.iter().map(|check| check.label.as_str()).collect();
+    assert_eq!(labels, ["lcp", "inp", "cls", "bundle_size", "api_p95"]);
+    assert_eq!(check(&budget, "lcp").limit, Some(Limit::Max(2.5e9)));
+    assert_eq!(check(&budget, "bundle_size").limit, Some(Limit::Max(150_000.0)));
+    assert_eq!(check(&budget, "cls").limit, Some(Limit::Max(0.1)));
+    let yaml = parse("version: 1\nname: Shop\nbudgets:\n  lcp: 2.5s\n  score: 90\n").unwrap();
+    assert_eq!(yaml.checks.len(), 2);
+    assert_eq!(check(&yaml, "score").limit, Some(Limit::Min(90.0)));
+    // With other keys of the full form, the file says which version it is.
+    assert_eq!(
+        error("name: Shop\nbudgets:\n  lcp: 2.5s\n"),
+        "perfbudget.yml:1:1: missing `version: 1` at the top of the budget file"
+    );
+    assert!(
+        error("budgets:\n  lcp: 2.5s\n  nope: 1\n").starts_with("perfbudget.yml:3:3: budgets: unknown metric `nope`")
+    );
+}
