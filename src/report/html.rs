@@ -374,6 +374,32 @@ mod tests {
     }
 
     #[test]
+    fn repeated_runs_are_dots_and_a_summed_bundle_lists_its_files_as_bars() {
+        use crate::model::report::FileSize;
+        let mut report = crate::report::sample::report();
+        let lcp = report.checks.iter_mut().find(|check| check.metric == "lcp" && check.value == Some(1800.0)).unwrap();
+        lcp.runs = vec![1700.0, 1800.0, 2100.0];
+        let cls = report.checks.iter_mut().find(|check| check.metric == "cls" && check.value == Some(0.05)).unwrap();
+        cls.files = vec![
+            FileSize {
+                name: "app.js".into(),
+                built: vec!["app.1a2b.js".into()],
+                value: Some(120_000.0),
+                baseline: Some(100_000.0),
+            },
+            FileSize { name: "<b>vendor</b>.js".into(), built: Vec::new(), value: Some(60_000.0), baseline: None },
+        ];
+        let page = render(&report);
+        let strip = page.split("<h2>Repeated runs</h2>").nth(1).unwrap();
+        assert_eq!(strip.split("</figure>").next().unwrap().matches("<circle class=\"dot\"").count(), 3);
+        assert!(strip.contains("3 runs (dots), the value they combine to (bar) and the limit (dashed)"));
+        let files = page.split("<h2>Files of cls: 2 files, 1 changed, 1 new</h2>").nth(1).unwrap();
+        assert!(files.contains("<code>app.js</code>") && files.contains("+20 kB (+20%)"), "{files}");
+        assert!(files.contains("<code>&lt;b&gt;vendor&lt;/b&gt;.js</code>") && files.contains(">new<"), "{files}");
+        assert!(files.contains("width=\"200.0\""), "the largest file is the full width: {files}");
+    }
+
+    #[test]
     fn only_hex_commits_label_a_chart() {
         assert_eq!(short_commit(Some("1a2b3c4d5e")).as_deref(), Some("1a2b3c4"));
         assert_eq!(short_commit(Some("<svg onload=x>")), None);
