@@ -19,6 +19,7 @@ mod error;
 mod field;
 pub(crate) mod format;
 pub mod hyperfine;
+pub mod junit;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;

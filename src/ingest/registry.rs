@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, locust,
+    ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream, lighthouse, locust,
     locust_failures, locust_history, locust_json, measurements, pagespeed,
 };
 
@@ -132,6 +132,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "Locust JSON stats (`locust --headless --json > FILE` or `--json-file NAME`)",
         help: "Locust's `--json` request entries (raw buckets; percentiles computed as Locust does)",
         adapter: &locust_json::LocustJson,
+    },
+    Format {
+        id: "junit",
+        description: "JUnit XML test report (pytest, jest-junit, vitest, Surefire, gotestsum, nextest, mocha, ...)",
+        help: "A JUnit XML test report: total and per-suite test time and count",
+        adapter: &junit::Junit,
     },
 ];
 
