@@ -9,6 +9,7 @@
 pub mod ab;
 pub mod artillery;
 pub mod autocannon;
+pub mod aws_logs;
 pub mod bencher;
 pub mod bundle;
 pub mod cargo_criterion;

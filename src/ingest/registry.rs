@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream, lighthouse, locust,
+    ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream, lighthouse, locust,
     locust_failures, locust_history, locust_json, measurements, pagespeed,
 };
 
@@ -138,6 +138,13 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "JUnit XML test report (pytest, jest-junit, vitest, Surefire, gotestsum, nextest, mocha, ...)",
         help: "A JUnit XML test report: total and per-suite test time and count",
         adapter: &junit::Junit,
+    },
+    Format {
+        id: "aws-logs",
+        description: "CloudWatch Logs: EMF documents and AWS Lambda REPORT lines or platform.report records \
+                      (a log file, stdout, or a subscription payload)",
+        help: "CloudWatch Logs: Embedded Metric Format lines and Lambda REPORT / platform.report records",
+        adapter: &aws_logs::AwsLogs,
     },
 ];
 
