@@ -32,6 +32,7 @@ pub mod locust_json;
 pub mod measurements;
 pub mod pagespeed;
 pub(crate) mod registry;
+pub mod webpagetest;
 pub mod validate;
 mod walk;
 

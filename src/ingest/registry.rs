@@ -7,7 +7,7 @@ use std::fmt;
 use crate::ingest::format::Adapter;
 use crate::ingest::{
     ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream, lighthouse, locust,
-    locust_failures, locust_history, locust_json, measurements, pagespeed,
+    locust_failures, locust_history, locust_json, measurements, pagespeed, webpagetest,
 };
 
 /// One input format.
@@ -132,6 +132,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "Locust JSON stats (`locust --headless --json > FILE` or `--json-file NAME`)",
         help: "Locust's `--json` request entries (raw buckets; percentiles computed as Locust does)",
         adapter: &locust_json::LocustJson,
+    },
+    Format {
+        id: "webpagetest",
+        description: "WebPageTest result JSON (`jsonResult.php`, `webpagetest results ID`)",
+        help: "A WebPageTest result (jsonResult.php): each run's first and repeat view",
+        adapter: &webpagetest::WebPageTest,
     },
     Format {
         id: "junit",

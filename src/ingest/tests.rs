@@ -61,6 +61,7 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/k6/") => "k6-summary",
         _ if text.contains("tests/fixtures/ab/") => "ab",
         _ if text.contains("fixtures/junit/") => "junit",
+        _ if text.contains("fixtures/webpagetest/") || text.contains("samples/webpagetest") => "webpagetest",
         _ if text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/") => "aws-logs",
         _ if text.contains("fixtures/locust/") && name.ends_with("_stats.csv") => "locust",
         _ if text.contains("fixtures/locust/") && extension == "json" => "locust-json",
