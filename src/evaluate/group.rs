@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::budget::Check;
 use crate::budget::metric::{Metric, Selects};
-use crate::model::vocabulary::{FILE_TAG, SUITE_TAG};
+use crate::model::vocabulary::{FILE_TAG, REPORT_TAG, SUITE_TAG};
 use crate::model::{Measurement, Subject};
 
 use super::bundle;
@@ -47,8 +47,13 @@ pub(super) fn group_by_subject<'a>(
     if sums_tests(check) {
         // A budget on tests is on their total: the selected suites' times (or the reports')
         // add up, as "the API tests take under 10 s" means.
-        let subject = match check.selectors.iter().find(|s| s.tag == SUITE_TAG) {
-            Some(suites) => Subject::from([(SUITE_TAG, suites.to_string().trim_start_matches("suite="))]),
+        let selected = |tag: &str| check.selectors.iter().find(|s| s.tag == tag);
+        let subject = match selected(SUITE_TAG).or_else(|| selected(REPORT_TAG)) {
+            Some(selector) => {
+                let glob = selector.to_string();
+                let glob = glob.split_once('=').map_or(glob.as_str(), |(_, glob)| glob);
+                Subject::from([(selector.tag.as_str(), glob)])
+            }
             None => Subject::from([("reports", "all")]),
         };
         return vec![Group { subject, measurements: matched }];
