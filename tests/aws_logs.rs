@@ -81,7 +81,9 @@ fn assert_equal(expected: &BTreeMap<String, f64>, got: &BTreeMap<String, Option<
         match got.get(stat) {
             // The reader keeps no sum of shares.
             None if stat == "sum" => continue,
-            Some(Some(got)) => assert!((got - value).abs() <= 1e-9 * value.abs().max(1.0), "{what} {stat}: {got} != {value}"),
+            Some(Some(got)) => {
+                assert!((got - value).abs() <= 1e-9 * value.abs().max(1.0), "{what} {stat}: {got} != {value}");
+            }
             other => panic!("{what} {stat}: {other:?}"),
         }
         compared += 1;
@@ -243,11 +245,22 @@ fn broken_lines_are_errors_naming_the_file_and_line() {
         error("lambda/malformed-report.log")
     );
     // AWS's own example is not JSON (a trailing comma).
-    assert!(error("lambda/public/awsdocs-telemetry-platform.report-example.json.txt").contains(".json.txt:13:5: trailing comma"));
+    assert!(
+        error("lambda/public/awsdocs-telemetry-platform.report-example.json.txt")
+            .contains(".json.txt:13:5: trailing comma")
+    );
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("cut.log", "{\"_aws\":{\"Timestamp\":1,\"CloudWatchMetrics\":[{\"Namespace\":\"N\",\"Metrics\":[{\"Name\":\"t\"}]}]},\"t\":1}\n{\"_aws\":{\"CloudWatchMetrics\":[{\"Names", "cut.log:2: an EMF document or platform.report record that is not whole JSON"),
-        ("novalue.log", "{\"_aws\":{\"Timestamp\":1,\"CloudWatchMetrics\":[{\"Namespace\":\"N\",\"Metrics\":[{\"Name\":\"t\"}]}]}}\n", "novalue.log:1: metric `t` (namespace `N`): the document has no value for it"),
+        (
+            "cut.log",
+            "{\"_aws\":{\"Timestamp\":1,\"CloudWatchMetrics\":[{\"Namespace\":\"N\",\"Metrics\":[{\"Name\":\"t\"}]}]},\"t\":1}\n{\"_aws\":{\"CloudWatchMetrics\":[{\"Names",
+            "cut.log:2: an EMF document or platform.report record that is not whole JSON",
+        ),
+        (
+            "novalue.log",
+            "{\"_aws\":{\"Timestamp\":1,\"CloudWatchMetrics\":[{\"Namespace\":\"N\",\"Metrics\":[{\"Name\":\"t\"}]}]}}\n",
+            "novalue.log:1: metric `t` (namespace `N`): the document has no value for it",
+        ),
     ];
     for (name, text, expected) in cases {
         let path = dir.path().join(name);

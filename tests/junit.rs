@@ -63,10 +63,8 @@ fn every_producer_total_by_its_rule() {
 fn suites_without_time_sum_their_cases() {
     // nextest writes no `time` on its suites: each is the sum of its cases'.
     let measurements = read("generated/nextest.xml");
-    let suite = measurements
-        .iter()
-        .find(|m| m.metric == "test_time" && m.subject.get("suite") == Some("api::orders"))
-        .unwrap();
+    let suite =
+        measurements.iter().find(|m| m.metric == "test_time" && m.subject.get("suite") == Some("api::orders")).unwrap();
     assert_eq!((suite.stat.as_deref(), suite.value), (Some("cases"), Some(0.028 + 0.085)));
     // Bazel writes time="0" on its cases: no data, never a 0 s pass.
     let bazel = read("public/enricomi-bazel-suite-logs.xml");

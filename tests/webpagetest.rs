@@ -63,10 +63,7 @@ fn the_default_is_the_median_of_the_metric_and_speed_index_0_is_no_data() {
     assert_eq!((checks[0]["value"].as_f64(), checks[0]["verdict"].as_str()), (Some(2650.0), Some("green")));
     assert_eq!(checks[0]["runs"].as_array().unwrap().len(), 3);
     assert_eq!(checks[1]["verdict"], "red");
-    assert_eq!(
-        checks[1]["message"],
-        "no data: SpeedIndex is 0: WebPageTest captured no video (run with video on)"
-    );
+    assert_eq!(checks[1]["message"], "no data: SpeedIndex is 0: WebPageTest captured no video (run with video on)");
     // These results have no `requestsFull` and a list of requests under `requests`: no data.
     assert!(checks[2]["message"].as_str().unwrap().contains("this result has no `requestsFull`"), "{}", checks[2]);
 }

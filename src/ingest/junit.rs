@@ -71,7 +71,11 @@ pub(crate) fn parse(text: &str, report: &str) -> Result<Vec<Measurement>, Error>
             roxmltree::Error::UnclosedRootNode | roxmltree::Error::UnexpectedEndOfStream => {
                 let line = text.bytes().filter(|&b| b == b'\n').count() + 1;
                 let column = text.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
-                Located { line, column, message: format!("{error}: the file ends before its elements close (cut short?)") }
+                Located {
+                    line,
+                    column,
+                    message: format!("{error}: the file ends before its elements close (cut short?)"),
+                }
             }
             _ => Located { line: position.row as usize, column: position.col as usize, message: format!("{error}") },
         }
@@ -171,10 +175,7 @@ fn time_of(document: &Document<'_>, node: Node<'_, '_>) -> Result<Option<f64>, E
             Err(Error::At(Located {
                 line: position.row as usize,
                 column: position.col as usize,
-                message: format!(
-                    "<{}> has time=\"{text}\", which is not a number of seconds",
-                    node.tag_name().name()
-                ),
+                message: format!("<{}> has time=\"{text}\", which is not a number of seconds", node.tag_name().name()),
             }))
         }
     }
@@ -194,7 +195,9 @@ mod tests {
 
     #[test]
     fn the_root_time_else_the_suites_else_the_cases() {
-        let root = rows(r#"<testsuites time="3"><testsuite name="a" time="1"><testcase time="0.5"/></testsuite></testsuites>"#);
+        let root = rows(
+            r#"<testsuites time="3"><testsuite name="a" time="1"><testcase time="0.5"/></testsuite></testsuites>"#,
+        );
         assert_eq!(root[0], (String::new(), "test_time".into(), Some("root".into()), Some(3.0)));
         assert_eq!(root[2], ("a".into(), "test_time".into(), Some("suite".into()), Some(1.0)));
         let suites = rows(r#"<testsuites><testsuite name="a" time="1"/><testsuite name="b" time="2"/></testsuites>"#);
@@ -210,8 +213,14 @@ mod tests {
     fn no_time_anywhere_is_no_data() {
         let measurements = parse(r#"<testsuite name="a"><testcase name="x"/></testsuite>"#, "r.xml").unwrap();
         assert_eq!(measurements[0].value, None);
-        assert_eq!(measurements[0].no_data.as_deref(), Some("the report has no `time`, and its test cases' times are missing or all 0"));
-        assert_eq!(measurements[2].no_data.as_deref(), Some("suite `a` has no `time`, and its test cases' times are missing or all 0"));
+        assert_eq!(
+            measurements[0].no_data.as_deref(),
+            Some("the report has no `time`, and its test cases' times are missing or all 0")
+        );
+        assert_eq!(
+            measurements[2].no_data.as_deref(),
+            Some("suite `a` has no `time`, and its test cases' times are missing or all 0")
+        );
     }
 
     #[test]
@@ -238,7 +247,10 @@ mod tests {
 
     #[test]
     fn detection_skips_declarations_and_comments() {
-        assert_eq!(root_element("<?xml version=\"1.0\"?>\n<!-- licence -->\n<testsuite name=\"a\">"), Some("testsuite"));
+        assert_eq!(
+            root_element("<?xml version=\"1.0\"?>\n<!-- licence -->\n<testsuite name=\"a\">"),
+            Some("testsuite")
+        );
         assert_eq!(root_element("<testsuites>"), Some("testsuites"));
         assert_eq!(root_element("{\"a\": 1}"), None);
     }

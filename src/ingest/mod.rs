@@ -32,9 +32,9 @@ pub mod locust_json;
 pub mod measurements;
 pub mod pagespeed;
 pub(crate) mod registry;
-pub mod webpagetest;
 pub mod validate;
 mod walk;
+pub mod webpagetest;
 
 use std::path::{Path, PathBuf};
 

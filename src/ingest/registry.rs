@@ -6,8 +6,8 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream, lighthouse, locust,
-    locust_failures, locust_history, locust_json, measurements, pagespeed, webpagetest,
+    ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream,
+    lighthouse, locust, locust_failures, locust_history, locust_json, measurements, pagespeed, webpagetest,
 };
 
 /// One input format.

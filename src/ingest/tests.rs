@@ -32,7 +32,8 @@ fn expected(path: &Path) -> Expected {
     let text = path.to_string_lossy();
     let name = path.file_name().unwrap().to_string_lossy();
     let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-    let log_of_ours = extension == "log" && (text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/"));
+    let log_of_ours =
+        extension == "log" && (text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/"));
     if !(matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv" | "xml") || log_of_ours)
         || name.starts_with("make-")
     {

@@ -47,8 +47,7 @@ impl Adapter for WebPageTest {
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
         let bytes = super::read_document(path)?;
         let text = super::utf8(&bytes)?;
-        let result: Value = serde_json::from_str(text)
-            .map_err(|error| Located { line: error.line(), column: error.column(), message: format!("{error}") })?;
+        let result: Value = serde_json::from_str(text).map_err(|error| Located::from_json(&error, 1, 1))?;
         parse(&result, &path.display().to_string()).map_err(Error::Refused)
     }
 }
@@ -100,7 +99,10 @@ pub(crate) fn parse(result: &Value, origin: &str) -> Result<Vec<Measurement>, St
             }
             let code = run.get("result").and_then(Value::as_i64);
             if !matches!(code, Some(0 | 99999)) {
-                failed.push(format!("run {number} {view} view: result {}", code.map_or("none".into(), |c| c.to_string())));
+                failed.push(format!(
+                    "run {number} {view} view: result {}",
+                    code.map_or("none".into(), |c| c.to_string())
+                ));
                 continue;
             }
             let mut subject = base.clone();
@@ -178,15 +180,22 @@ mod tests {
         assert_eq!(find("load_time", "repeat").value, Some(400.0));
         assert_eq!(find("requests", "first").value, Some(3.0));
         let speed_index = find("speed_index", "first");
-        assert_eq!((speed_index.value, speed_index.no_data.as_deref()), (None, Some("SpeedIndex is 0: WebPageTest captured no video (run with video on)")));
+        assert_eq!(
+            (speed_index.value, speed_index.no_data.as_deref()),
+            (None, Some("SpeedIndex is 0: WebPageTest captured no video (run with video on)"))
+        );
         assert_eq!(find("lcp", "first").value, None);
         assert_eq!(measurements.len(), 20, "run 2 failed and is left out");
     }
 
     #[test]
     fn unfinished_failed_and_empty_results_are_refused() {
-        let pending: Value = serde_json::from_str(r#"{"statusCode":101,"statusText":"Test Started","data":{}}"#).unwrap();
-        assert_eq!(parse(&pending, "x").unwrap_err(), "WebPageTest status 101 (Test Started): the test is not finished; fetch it again");
+        let pending: Value =
+            serde_json::from_str(r#"{"statusCode":101,"statusText":"Test Started","data":{}}"#).unwrap();
+        assert_eq!(
+            parse(&pending, "x").unwrap_err(),
+            "WebPageTest status 101 (Test Started): the test is not finished; fetch it again"
+        );
         let failed = result(r#"{"1":{"firstView":{"result":404}}}"#);
         assert_eq!(parse(&failed, "x").unwrap_err(), "no successful run (run 1 first view: result 404)");
         let steps = result(r#"{"1":{"firstView":{"result":0,"steps":[]}}}"#);

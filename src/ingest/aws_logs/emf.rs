@@ -8,8 +8,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::vocabulary::NAMESPACE_TAG;
 use crate::model::Subject;
+use crate::model::vocabulary::NAMESPACE_TAG;
 use crate::quantity::Unit;
 
 /// One metric's values from one document, in `unit`.
@@ -63,8 +63,8 @@ pub(super) fn datapoints(document: &Map<String, Value>) -> Result<Vec<Datapoints
                 .and_then(Value::as_str)
                 .ok_or_else(|| format!("namespace `{namespace}`: a metric definition has no `Name`"))?;
             let unit_name = definition.get("Unit").and_then(Value::as_str).unwrap_or("None");
-            let (unit, factor) = unit(unit_name)
-                .ok_or_else(|| format!("metric `{name}`: `{unit_name}` is not a CloudWatch unit"))?;
+            let (unit, factor) =
+                unit(unit_name).ok_or_else(|| format!("metric `{name}`: `{unit_name}` is not a CloudWatch unit"))?;
             let values = values(document.get(name))
                 .map_err(|why| format!("metric `{name}` (namespace `{namespace}`): {why}"))?;
             let values: Vec<f64> = values.into_iter().map(|value| value * factor).collect();
@@ -91,10 +91,9 @@ fn values(target: Option<&Value>) -> Result<Vec<f64>, String> {
     match target {
         None => Err("the document has no value for it".into()),
         Some(Value::Array(items)) if items.is_empty() => Err("its value is an empty array".into()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| number(item).ok_or_else(|| format!("the value {item} is not a number")))
-            .collect(),
+        Some(Value::Array(items)) => {
+            items.iter().map(|item| number(item).ok_or_else(|| format!("the value {item} is not a number"))).collect()
+        }
         Some(value) => number(value).map(|n| vec![n]).ok_or_else(|| format!("the value {value} is not a number")),
     }
 }
@@ -141,7 +140,10 @@ mod tests {
         );
         let found = datapoints(&doc).unwrap();
         assert_eq!(found.len(), 2);
-        assert_eq!(found[0].subject, Subject::from([("namespace", "Shop"), ("Service", "orders"), ("Operation", "Get")]));
+        assert_eq!(
+            found[0].subject,
+            Subject::from([("namespace", "Shop"), ("Service", "orders"), ("Operation", "Get")])
+        );
         assert_eq!(found[1].subject, Subject::from([("namespace", "Shop"), ("Service", "orders")]));
         assert_eq!((found[1].unit, found[1].values.clone()), (Unit::Ms, vec![1.0, 2.5]));
     }

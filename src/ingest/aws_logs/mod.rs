@@ -52,9 +52,8 @@ impl Adapter for AwsLogs {
         let text = super::read_text_document(path)?;
         let mut log = Log::default();
         if is_one_document(&text) {
-            let document: Value = serde_json::from_str(&text).map_err(|error| {
-                super::Located { line: error.line(), column: error.column(), message: format!("{error}") }
-            })?;
+            let document: Value =
+                serde_json::from_str(&text).map_err(|error| super::Located::from_json(&error, 1, 1))?;
             log.document(&document).map_err(Error::Refused)?;
         } else {
             let mut lines = Lines::new(text.as_bytes());
@@ -116,10 +115,13 @@ impl Log {
             Ok(object) => self.object(&object, function, true),
             // A line that names an EMF or platform.report key but does not parse was cut or
             // garbled: its values would otherwise vanish from the gate.
-            Err(error) if json.contains("\"_aws\"") || json.contains("platform.report") => Err(format!(
-                "an EMF document or platform.report record that is not whole JSON (column {}: {error})",
-                start + error.column()
-            )),
+            Err(error) if json.contains("\"_aws\"") || json.contains("platform.report") => {
+                let located = super::Located::from_json(&error, 1, start + 1);
+                Err(format!(
+                    "an EMF document or platform.report record that is not whole JSON: column {}: {}",
+                    located.column, located.message
+                ))
+            }
             Err(_) => Ok(()),
         }
     }
@@ -150,10 +152,8 @@ impl Log {
         let Some(events) = object.get("logEvents") else {
             return self.object(object, None, true);
         };
-        let function = object
-            .get("logGroup")
-            .and_then(Value::as_str)
-            .and_then(|group| group.strip_prefix("/aws/lambda/"));
+        let function =
+            object.get("logGroup").and_then(Value::as_str).and_then(|group| group.strip_prefix("/aws/lambda/"));
         let events = events.as_array().ok_or("`logEvents` is not an array")?;
         for (at, event) in events.iter().enumerate() {
             let message = event
@@ -213,11 +213,10 @@ impl Log {
 
 /// A function's invocations: each report number's statistics, and its cold starts.
 fn lambda_measurements(subject: &Subject, reports: &[lambda::Report], out: &mut Vec<Measurement>) {
-    let collect = |field: fn(&lambda::Report) -> Option<f64>| -> Vec<f64> { reports.iter().filter_map(field).collect() };
-    let shares: Vec<f64> = reports
-        .iter()
-        .filter_map(|r| Some(r.max_memory_used? / r.memory_size.filter(|size| *size > 0.0)?))
-        .collect();
+    let collect =
+        |field: fn(&lambda::Report) -> Option<f64>| -> Vec<f64> { reports.iter().filter_map(field).collect() };
+    let shares: Vec<f64> =
+        reports.iter().filter_map(|r| Some(r.max_memory_used? / r.memory_size.filter(|size| *size > 0.0)?)).collect();
     let memory: Vec<f64> = collect(|r| r.max_memory_used).into_iter().map(|mb| mb * LAMBDA_MB).collect();
     let init = collect(|r| r.init_duration);
     let series: [(&str, Unit, Vec<f64>); 5] = [
@@ -231,7 +230,10 @@ fn lambda_measurements(subject: &Subject, reports: &[lambda::Report], out: &mut 
         if values.is_empty() {
             let why = match metric {
                 LAMBDA_INIT_DURATION => format!("no cold start (Init Duration) in {} invocations", reports.len()),
-                _ => format!("none of the {} reports has this number (Lambda Managed Instances report only durations)", reports.len()),
+                _ => format!(
+                    "none of the {} reports has this number (Lambda Managed Instances report only durations)",
+                    reports.len()
+                ),
             };
             out.extend(no_data(LAMBDA_SOURCE, metric, subject, unit, &why));
         } else {
