@@ -62,7 +62,7 @@ fn root_element(text: &str) -> Option<&str> {
 }
 
 /// Every measurement of one report, `report` naming it in the totals' subject.
-pub(crate) fn parse(text: &str, report: &str) -> Result<Vec<Measurement>, Error> {
+pub fn parse(text: &str, report: &str) -> Result<Vec<Measurement>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let document = Document::parse(text).map_err(|error| {
         let position = error.pos();

@@ -45,15 +45,19 @@ impl Adapter for WebPageTest {
     }
 
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
-        let bytes = super::read_document(path)?;
-        let text = super::utf8(&bytes)?;
-        let result: Value = serde_json::from_str(text).map_err(|error| Located::from_json(&error, 1, 1))?;
-        parse(&result, &path.display().to_string()).map_err(Error::Refused)
+        parse(&super::read_document(path)?, &path.display().to_string())
     }
 }
 
-/// Every run's measurements of a result, each with the origin `{origin} (run N)`.
-pub(crate) fn parse(result: &Value, origin: &str) -> Result<Vec<Measurement>, String> {
+/// Every run's measurements of a result's bytes, each with the origin `{origin} (run N)`.
+pub fn parse(bytes: &[u8], origin: &str) -> Result<Vec<Measurement>, Error> {
+    let text = super::utf8(bytes)?;
+    let result: Value = serde_json::from_str(text).map_err(|error| Located::from_json(&error, 1, 1))?;
+    parse_result(&result, origin).map_err(Error::Refused)
+}
+
+/// Every run's measurements of a parsed result.
+fn parse_result(result: &Value, origin: &str) -> Result<Vec<Measurement>, String> {
     let status = result.get("statusCode").and_then(Value::as_i64);
     let text = result.get("statusText").and_then(Value::as_str).unwrap_or("");
     match status {
@@ -171,7 +175,7 @@ mod tests {
         let runs = r#"{"1":{"firstView":{"result":0,"loadTime":900,"SpeedIndex":0,"bytesIn":10,"requests":[{}],"requestsFull":3},
                        "repeatView":{"result":99999,"loadTime":400}},
                       "2":{"firstView":{"result":404,"loadTime":1}}}"#;
-        let measurements = parse(&result(runs), "wpt.json").unwrap();
+        let measurements = parse_result(&result(runs), "wpt.json").unwrap();
         let find = |metric: &str, view: &str| {
             measurements.iter().find(|m| m.metric == metric && m.subject.get("view") == Some(view)).unwrap()
         };
@@ -193,12 +197,12 @@ mod tests {
         let pending: Value =
             serde_json::from_str(r#"{"statusCode":101,"statusText":"Test Started","data":{}}"#).unwrap();
         assert_eq!(
-            parse(&pending, "x").unwrap_err(),
+            parse_result(&pending, "x").unwrap_err(),
             "WebPageTest status 101 (Test Started): the test is not finished; fetch it again"
         );
         let failed = result(r#"{"1":{"firstView":{"result":404}}}"#);
-        assert_eq!(parse(&failed, "x").unwrap_err(), "no successful run (run 1 first view: result 404)");
+        assert_eq!(parse_result(&failed, "x").unwrap_err(), "no successful run (run 1 first view: result 404)");
         let steps = result(r#"{"1":{"firstView":{"result":0,"steps":[]}}}"#);
-        assert!(parse(&steps, "x").unwrap_err().starts_with("run 1 is a multi-step run"));
+        assert!(parse_result(&steps, "x").unwrap_err().starts_with("run 1 is a multi-step run"));
     }
 }

@@ -11,7 +11,8 @@ use super::{common::repo, refused};
 fn cut_before(fixture: &str, marker: &str) -> Vec<u8> {
     let bytes = fs::read(repo().join("tests/fixtures").join(fixture)).unwrap();
     let at = bytes.windows(marker.len()).position(|window| window == marker.as_bytes());
-    bytes[..at.unwrap_or_else(|| panic!("{fixture} has no {marker:?}"))].to_vec()
+    assert!(at.is_some(), "{fixture} has no {marker:?}");
+    bytes[..at.unwrap()].to_vec()
 }
 
 #[test]

@@ -49,25 +49,26 @@ impl Adapter for AwsLogs {
     }
 
     fn read(&self, path: &Path, _options: &Options) -> Result<Vec<Measurement>, Error> {
-        let text = super::read_text_document(path)?;
-        let mut log = Log::default();
-        if is_one_document(&text) {
-            let document: Value =
-                serde_json::from_str(&text).map_err(|error| super::Located::from_json(&error, 1, 1))?;
-            log.document(&document).map_err(Error::Refused)?;
-        } else {
-            let mut lines = Lines::new(text.as_bytes());
-            while let Some((number, line)) = lines.next_line()? {
-                log.line(line, None).map_err(|message| Error::Line { line: number, message })?;
-            }
-        }
-        if log.is_empty() {
-            return Err(Error::Refused(
-                "no EMF document, Lambda REPORT line or platform.report record in this log".into(),
-            ));
-        }
-        Ok(log.measurements())
+        parse(&super::read_text_document(path)?)
     }
+}
+
+/// Every measurement of a log's text.
+pub fn parse(text: &str) -> Result<Vec<Measurement>, Error> {
+    let mut log = Log::default();
+    if is_one_document(text) {
+        let document: Value = serde_json::from_str(text).map_err(|error| super::Located::from_json(&error, 1, 1))?;
+        log.document(&document).map_err(Error::Refused)?;
+    } else {
+        let mut lines = Lines::new(text.as_bytes());
+        while let Some((number, line)) = lines.next_line()? {
+            log.line(line, None).map_err(|message| Error::Line { line: number, message })?;
+        }
+    }
+    if log.is_empty() {
+        return Err(Error::Refused("no EMF document, Lambda REPORT line or platform.report record in this log".into()));
+    }
+    Ok(log.measurements())
 }
 
 /// Whether the text is one JSON value over several lines rather than a log of lines: it
