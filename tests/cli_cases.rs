@@ -131,6 +131,7 @@ use Covered::{Case, Not, Synopsis};
 /// must be added here.
 const README_COMMANDS: &[(&str, Covered)] = &[
     ("cargo run --release -- check --budget budgets/demo.yml", Case("check-demo")),
+    ("cargo run --release -- check --budget budgets/service-slos.yml", Case("check-service-slos")),
     ("cargo test", Not("the test suite itself, which runs these cases")),
     ("cargo fmt --check", Not(".ci/run's formatting step, not a perfbudget command")),
     ("cargo clippy --all-targets -- -D warnings", Not(".ci/run's lint step, not a perfbudget command")),
@@ -454,9 +455,10 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        8,
+        11,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget, the Locust budget and the budget file"
+         budget, the Locust budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget and the \
+         budget file"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
     let files = [
@@ -468,6 +470,9 @@ fn the_readme_budget_examples_load() {
         blocks[5].clone(),
         blocks[6].clone(),
         blocks[7].clone(),
+        blocks[8].clone(),
+        blocks[9].clone(),
+        blocks[10].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
     let expected = [
@@ -478,6 +483,9 @@ fn the_readme_budget_examples_load() {
         "2 checks",
         "3 checks",
         "4 checks",
+        "4 checks",
+        "5 checks",
+        "3 checks",
         "11 checks (1 from presets)",
     ];
     for (text, checks) in files.iter().zip(expected) {

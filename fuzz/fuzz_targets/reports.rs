@@ -1,7 +1,7 @@
 //! Every input adapter on the same arbitrary bytes: Lighthouse, PageSpeed Insights, CrUX,
 //! k6 summary, k6 JSON stream, measurements JSON, cargo-criterion JSON lines, bencher text,
-//! autocannon, Artillery, hyperfine, ApacheBench (output, CSV and TSV) and Locust's
-//! `_stats.csv`. Each returns an error or measurements, never panics. What the validating
+//! autocannon, Artillery, hyperfine, ApacheBench (output, CSV and TSV), Locust's
+//! `_stats.csv`, WebPageTest, CloudWatch logs (EMF, Lambda reports) and JUnit XML. Each returns an error or measurements, never panics. What the validating
 //! driver (`ingest::validated`, the one path every input takes) lets through is finite in its
 //! base unit and inside its metric's physical range, and so is a k6 stream's every statistic
 //! computed from accepted samples.
@@ -88,9 +88,18 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(found) = ingest::locust_failures::parse(data) {
         check(found);
     }
-    if let Ok(text) = std::str::from_utf8(data)
-        && let Ok(found) = ingest::measurements::parse(text)
-    {
+    if let Ok(found) = ingest::webpagetest::parse(data, "fuzz") {
         check(found);
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(found) = ingest::measurements::parse(text) {
+            check(found);
+        }
+        if let Ok(found) = ingest::aws_logs::parse(text) {
+            check(found);
+        }
+        if let Ok(found) = ingest::junit::parse(text, "fuzz") {
+            check(found);
+        }
     }
 });

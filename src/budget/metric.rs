@@ -42,6 +42,22 @@ pub enum Metric {
     BundleSize,
     BenchTime,
     BenchThroughput,
+    /// WebPageTest's `loadTime` (onload).
+    LoadTime,
+    /// WebPageTest's `fullyLoaded`.
+    FullyLoaded,
+    /// WebPageTest's `requestsFull`.
+    Requests,
+    /// AWS Lambda's `Init Duration`, present on cold starts only: their longest.
+    ColdStart,
+    /// JUnit XML: the tests' time, a report's or its selected suites' summed.
+    TestTime,
+    /// JUnit XML: how many test cases ran, summed as `test_time` is.
+    TestCount,
+    /// A CloudWatch EMF metric by name, with `stat`.
+    Emf,
+    /// A Lambda report number by name, with `stat`.
+    Lambda,
 }
 
 /// The plain names, in the order `perfbudget schema` and error messages list them.
@@ -68,7 +84,23 @@ pub(crate) const METRIC_NAMES: &[&str] = &[
     "bundle_size",
     "bench_time",
     "bench_throughput",
+    "load_time",
+    "fully_loaded",
+    "requests",
+    "cold_start",
+    "test_time",
+    "test_count",
+    "emf",
+    "lambda",
 ];
+
+/// Names a budget may not use, with why and what to write instead.
+pub(crate) const RETIRED_NAMES: &[(&str, &str)] = &[(
+    "fid",
+    "First Input Delay was retired for INP (Interaction to Next Paint) in March 2024, and the Chrome UX \
+     Report stopped reporting it in September 2024: budget `inp` for field data (PSI/CrUX, a Lighthouse user \
+     flow) or `tbt` (Total Blocking Time) as its lab proxy",
+)];
 
 /// Every metric name a budget may use, `page_weight.<type>` included.
 pub(crate) fn all_names() -> Vec<&'static str> {
@@ -142,6 +174,14 @@ impl Metric {
             "bundle_size" => Metric::BundleSize,
             "bench_time" => Metric::BenchTime,
             "bench_throughput" => Metric::BenchThroughput,
+            "load_time" => Metric::LoadTime,
+            "fully_loaded" => Metric::FullyLoaded,
+            "requests" => Metric::Requests,
+            "cold_start" => Metric::ColdStart,
+            "test_time" => Metric::TestTime,
+            "test_count" => Metric::TestCount,
+            "emf" => Metric::Emf,
+            "lambda" => Metric::Lambda,
             other => Metric::PageWeight(PAGE_WEIGHT_METRICS.iter().find(|known| **known == other)?),
         };
         Some(metric)
@@ -171,6 +211,14 @@ impl Metric {
             Metric::BundleSize => "bundle_size",
             Metric::BenchTime => "bench_time",
             Metric::BenchThroughput => "bench_throughput",
+            Metric::LoadTime => "load_time",
+            Metric::FullyLoaded => "fully_loaded",
+            Metric::Requests => "requests",
+            Metric::ColdStart => "cold_start",
+            Metric::TestTime => "test_time",
+            Metric::TestCount => "test_count",
+            Metric::Emf => "emf",
+            Metric::Lambda => "lambda",
         }
     }
 
@@ -202,15 +250,27 @@ impl Metric {
             Metric::BundleSize => "Bundle size",
             Metric::BenchTime => "Bench time",
             Metric::BenchThroughput => "Bench throughput",
+            Metric::LoadTime => "Load time",
+            Metric::FullyLoaded => "Fully loaded",
+            Metric::Requests => "Requests",
+            Metric::ColdStart => "Cold start",
+            Metric::TestTime => "Test time",
+            Metric::TestCount => "Test count",
+            Metric::Emf => "EMF",
+            Metric::Lambda => "Lambda",
         };
         label.to_owned()
     }
 
-    /// Whether the metric comes from Lighthouse (or PSI/CrUX), whose subjects are URLs.
+    /// Whether the metric comes from Lighthouse (or PSI/CrUX, WebPageTest), whose subjects
+    /// are URLs.
     pub fn is_lighthouse(self) -> bool {
         matches!(
             self,
-            Metric::Lcp
+            Metric::LoadTime
+                | Metric::FullyLoaded
+                | Metric::Requests
+                | Metric::Lcp
                 | Metric::Fcp
                 | Metric::Tbt
                 | Metric::SpeedIndex
@@ -221,6 +281,13 @@ impl Metric {
                 | Metric::Score
                 | Metric::PageWeight(_)
         )
+    }
+
+    /// Whether the metric reads any measured metric named in the entry, with `stat:` (`k6`,
+    /// `emf`, `lambda`): it has no short form, and its dimension and direction come from
+    /// its limit.
+    pub fn is_generic(self) -> bool {
+        matches!(self, Metric::K6 | Metric::Emf | Metric::Lambda)
     }
 
     /// `None` for `k6`, whose dimension is the chosen k6 metric's.
@@ -239,20 +306,28 @@ impl Metric {
             | Metric::ApiP99
             | Metric::ApiAvg
             | Metric::ApiMax
-            | Metric::BenchTime => Dimension::Time,
-            Metric::Cls | Metric::Score => Dimension::Number,
+            | Metric::BenchTime
+            | Metric::LoadTime
+            | Metric::FullyLoaded
+            | Metric::ColdStart
+            | Metric::TestTime => Dimension::Time,
+            Metric::Cls | Metric::Score | Metric::Requests | Metric::TestCount => Dimension::Number,
             Metric::PageWeight(_) | Metric::BundleSize => Dimension::Size,
             Metric::ErrorRate => Dimension::Ratio,
             Metric::Throughput | Metric::BenchThroughput => Dimension::Rate,
-            Metric::K6 => return None,
+            Metric::K6 | Metric::Emf | Metric::Lambda => return None,
         })
     }
 
     /// `None` for `k6`, where either direction is allowed.
     pub fn direction(&self) -> Option<Direction> {
         match self {
-            Metric::Score | Metric::Throughput | Metric::BenchThroughput => Some(Direction::HigherIsBetter),
-            Metric::K6 => None,
+            // Fewer tests than expected is the failure a count guards against: a suite that
+            // silently stopped running.
+            Metric::Score | Metric::Throughput | Metric::BenchThroughput | Metric::TestCount => {
+                Some(Direction::HigherIsBetter)
+            }
+            Metric::K6 | Metric::Emf | Metric::Lambda => None,
             _ => Some(Direction::LowerIsBetter),
         }
     }
@@ -264,7 +339,14 @@ impl Metric {
             Metric::PageWeight(_) | Metric::BundleSize => Unit::Bytes,
             Metric::ErrorRate => Unit::Ratio,
             Metric::Throughput | Metric::BenchThroughput => Unit::PerSecond,
-            Metric::Cls | Metric::Score | Metric::K6 => Unit::Number,
+            Metric::Cls
+            | Metric::Score
+            | Metric::K6
+            | Metric::Emf
+            | Metric::Lambda
+            | Metric::Requests
+            | Metric::TestCount => Unit::Number,
+            Metric::TestTime => Unit::S,
             _ => Unit::Ms,
         }
     }
@@ -289,7 +371,13 @@ impl Metric {
             Metric::ApiMax => k6(HTTP_REQ_DURATION, MAX),
             Metric::ErrorRate => k6(HTTP_REQ_FAILED, RATE),
             Metric::Throughput => k6(HTTP_REQS, RATE),
-            Metric::K6 => Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) },
+            Metric::K6 | Metric::Emf | Metric::Lambda => {
+                Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) }
+            }
+            // Every cold start is a user's wait, and a log window holds few of them (one per
+            // execution environment), so the budget is on the longest; `metric: lambda` with
+            // `lambda_metric: init_duration` reads a percentile.
+            Metric::ColdStart => Selects { metric: vocabulary::LAMBDA_INIT_DURATION, stats: Stats::OneOf(MAX) },
             // criterion's headline value (the slope, else the mean), else the mean of a tool
             // with no headline (hyperfine), unless the budget picks `statistic: mean` or
             // `median`. A subject with both (criterion) reads `typical` only.

@@ -56,7 +56,8 @@ pub struct Check {
     /// `name:` or a label made from the metric and selectors.
     pub label: String,
     pub metric: Metric,
-    /// For `metric: k6`: the k6 metric and statistic.
+    /// For `metric: k6`, `emf` and `lambda`: the measured metric (the k6 metric, the EMF
+    /// metric's name, `lambda_<name>`) and the statistic.
     pub k6_metric: Option<String>,
     pub stat: Option<String>,
     /// Subject tags the measurement must match (all of them).

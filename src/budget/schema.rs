@@ -89,7 +89,7 @@ impl JsonSchema for Limits {
         let quantity = generator.subschema_for::<RawQuantity>();
         let properties: BTreeMap<&str, Schema> = metric::all_names()
             .into_iter()
-            .filter(|name| Metric::parse(name) != Some(Metric::K6))
+            .filter(|name| !Metric::parse(name).is_some_and(Metric::is_generic))
             .map(|name| (name, quantity.clone()))
             .collect();
         json_schema!({

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::budget::Check;
 use crate::budget::metric::{Metric, Selects};
-use crate::model::vocabulary::FILE_TAG;
+use crate::model::vocabulary::{FILE_TAG, REPORT_TAG, SUITE_TAG};
 use crate::model::{Measurement, Subject};
 
 use super::bundle;
@@ -13,6 +13,12 @@ use super::bundle;
 /// `None` when the stat is not one this check reads.
 pub(super) fn stat_rank(selects: &Selects<'_>, measurement: &Measurement) -> Option<usize> {
     selects.stats.rank(measurement.stat.as_deref())
+}
+
+/// Whether the check sums what it selects into one row: `test_time` and `test_count`
+/// unless `each: true`.
+pub(super) fn sums_tests(check: &Check) -> bool {
+    matches!(check.metric, Metric::TestTime | Metric::TestCount) && !check.each
 }
 
 /// One subject's measurements (several when runs repeat), with the subject they describe.
@@ -35,6 +41,20 @@ pub(super) fn group_by_subject<'a>(
                     check.selectors.iter().find(|s| s.tag == FILE_TAG).map(ToString::to_string).unwrap_or_default();
                 Subject::from([("files", files.trim_start_matches("file="))])
             }
+        };
+        return vec![Group { subject, measurements: matched }];
+    }
+    if sums_tests(check) {
+        // A budget on tests is on their total: the selected suites' times (or the reports')
+        // add up, as "the API tests take under 10 s" means.
+        let selected = |tag: &str| check.selectors.iter().find(|s| s.tag == tag);
+        let subject = match selected(SUITE_TAG).or_else(|| selected(REPORT_TAG)) {
+            Some(selector) => {
+                let glob = selector.to_string();
+                let glob = glob.split_once('=').map_or(glob.as_str(), |(_, glob)| glob);
+                Subject::from([(selector.tag.as_str(), glob)])
+            }
+            None => Subject::from([("reports", "all")]),
         };
         return vec![Group { subject, measurements: matched }];
     }

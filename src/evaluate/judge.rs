@@ -7,7 +7,7 @@ use crate::model::baseline::{Baseline, BaselineValue};
 use crate::model::{CheckResult, Measurement, Verdict};
 use crate::quantity::{Dimension, format_base, percent, signed_percent};
 
-use super::group::Group;
+use super::group::{self, Group};
 use super::history_rule::{self, Kind};
 use super::{Against, bundle, new_result, representative};
 
@@ -105,6 +105,18 @@ fn aggregate_value(
             measurements.len(),
             reason(without[0])
         ));
+    }
+    if group::sums_tests(check) {
+        // A suite without a time would make the sum look faster than the tests were.
+        if let Some(missing) = without.first() {
+            return Err(format!(
+                "no data: {} of the {} summed have no value ({})",
+                without.len(),
+                measurements.len(),
+                reason(missing)
+            ));
+        }
+        return Ok((values.iter().sum(), None));
     }
     if check.metric == Metric::BundleSize {
         // Sizes add up: the files of a summed check, or of a row that several files share.
@@ -269,6 +281,15 @@ fn append_suffixes(
         if check.each && sharing > 1 {
             result.message.push_str(&format!("; {sharing} files that share this name without their hashes, summed"));
         }
+    }
+    if group::sums_tests(check) {
+        let what = if check.selectors.iter().any(|s| s.tag == crate::model::vocabulary::SUITE_TAG) {
+            "suite"
+        } else {
+            "report"
+        };
+        let plural = if measurements.len() == 1 { "" } else { "s" };
+        result.message.push_str(&format!(" (the sum of {} {what}{plural})", measurements.len()));
     }
     if result.runs.len() > 1 {
         let how = match (check.aggregate, representative_run) {

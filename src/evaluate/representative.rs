@@ -6,6 +6,11 @@
 //! one of the two audits counts it as 0, and of equally close runs the first wins. The
 //! budget's value is that run's, and a representative run without one is a failure. A run
 //! is one report file, so runs are told apart by the measurements' `origin`.
+//!
+//! WebPageTest's runs (source `webpagetest`) have WebPageTest's own median run instead
+//! (`TestResults.php::getMedianRunNumber`, default `medianMetric`): the runs sorted by
+//! `loadTime`, ties in run order, and the one at index `floor((n - 1) / 2)`, the lower
+//! median.
 
 use std::collections::HashMap;
 
@@ -22,6 +27,8 @@ struct Run<'m> {
     origin: &'m str,
     fcp: f64,
     tti: f64,
+    load_time: f64,
+    webpagetest: bool,
 }
 
 impl<'m> Runs<'m> {
@@ -33,7 +40,8 @@ impl<'m> Runs<'m> {
             let at = match runs.iter().position(|run| run.origin == origin) {
                 Some(at) => at,
                 None => {
-                    runs.push(Run { origin, fcp: 0.0, tti: 0.0 });
+                    let webpagetest = measurement.source == "webpagetest";
+                    runs.push(Run { origin, fcp: 0.0, tti: 0.0, load_time: 0.0, webpagetest });
                     runs.len() - 1
                 }
             };
@@ -42,6 +50,7 @@ impl<'m> Runs<'m> {
             match measurement.metric.as_str() {
                 "fcp" => runs[at].fcp = ms,
                 "tti" => runs[at].tti = ms,
+                "load_time" => runs[at].load_time = ms,
                 _ => {}
             }
         }
@@ -51,6 +60,11 @@ impl<'m> Runs<'m> {
     /// The origin of the subject's representative run.
     fn representative_origin(&self, subject: &Subject) -> Option<&'m str> {
         let runs = self.by_subject.get(subject)?;
+        if runs.iter().all(|run| run.webpagetest) && !runs.is_empty() {
+            let mut by_load_time: Vec<&Run<'m>> = runs.iter().collect();
+            by_load_time.sort_by(|a, b| a.load_time.total_cmp(&b.load_time));
+            return Some(by_load_time[(by_load_time.len() - 1) / 2].origin);
+        }
         let upper_median = |mut values: Vec<f64>| -> f64 {
             values.sort_by(f64::total_cmp);
             values.get(values.len() / 2).copied().unwrap_or(0.0)

@@ -9,6 +9,7 @@
 pub mod ab;
 pub mod artillery;
 pub mod autocannon;
+pub mod aws_logs;
 pub mod bencher;
 pub mod bundle;
 pub mod cargo_criterion;
@@ -19,6 +20,7 @@ mod error;
 mod field;
 pub(crate) mod format;
 pub mod hyperfine;
+pub mod junit;
 pub mod k6;
 pub mod k6_stream;
 pub mod lighthouse;
@@ -32,6 +34,7 @@ pub mod pagespeed;
 pub(crate) mod registry;
 pub mod validate;
 mod walk;
+pub mod webpagetest;
 
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,8 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, locust,
-    locust_failures, locust_history, locust_json, measurements, pagespeed,
+    ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream,
+    lighthouse, locust, locust_failures, locust_history, locust_json, measurements, pagespeed, webpagetest,
 };
 
 /// One input format.
@@ -132,6 +132,25 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "Locust JSON stats (`locust --headless --json > FILE` or `--json-file NAME`)",
         help: "Locust's `--json` request entries (raw buckets; percentiles computed as Locust does)",
         adapter: &locust_json::LocustJson,
+    },
+    Format {
+        id: "webpagetest",
+        description: "WebPageTest result JSON (`jsonResult.php`, `webpagetest results ID`)",
+        help: "A WebPageTest result (jsonResult.php): each run's first and repeat view",
+        adapter: &webpagetest::WebPageTest,
+    },
+    Format {
+        id: "junit",
+        description: "JUnit XML test report (pytest, jest-junit, vitest, Surefire, gotestsum, nextest, mocha, ...)",
+        help: "A JUnit XML test report: total and per-suite test time and count",
+        adapter: &junit::Junit,
+    },
+    Format {
+        id: "aws-logs",
+        description: "CloudWatch Logs: EMF documents and AWS Lambda REPORT lines or platform.report records \
+                      (a log file, stdout, or a subscription payload)",
+        help: "CloudWatch Logs: Embedded Metric Format lines and Lambda REPORT / platform.report records",
+        adapter: &aws_logs::AwsLogs,
     },
 ];
 

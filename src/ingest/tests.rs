@@ -32,7 +32,9 @@ fn expected(path: &Path) -> Expected {
     let text = path.to_string_lossy();
     let name = path.file_name().unwrap().to_string_lossy();
     let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-    if !matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv")
+    let log_of_ours =
+        extension == "log" && (text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/"));
+    if !(matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv" | "xml") || log_of_ours)
         || name.starts_with("make-")
     {
         return Expected::Nothing;
@@ -59,6 +61,9 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/k6/") && (name.starts_with("stream") || extension == "gz") => "k6-stream",
         _ if text.contains("/k6/") => "k6-summary",
         _ if text.contains("tests/fixtures/ab/") => "ab",
+        _ if text.contains("fixtures/junit/") => "junit",
+        _ if text.contains("fixtures/webpagetest/") || text.contains("samples/webpagetest") => "webpagetest",
+        _ if text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/") => "aws-logs",
         _ if text.contains("fixtures/locust/") && name.ends_with("_stats.csv") => "locust",
         _ if text.contains("fixtures/locust/") && extension == "json" => "locust-json",
         _ if text.contains("fixtures/locust/") && name.ends_with("_stats_history.csv") => "locust-history",

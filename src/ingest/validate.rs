@@ -38,6 +38,9 @@ pub fn range(source: &str, metric: &str, unit: Unit) -> Range {
         ("score", Dimension::Number) => SCORE,
         ("criterion_change", Dimension::Number) => CHANGE,
         ("cls", _) => NOT_NEGATIVE,
+        // An EMF `Percent` is whatever the application measured: CPU over several cores
+        // exceeds 100 %.
+        (_, Dimension::Ratio) if source == "emf" => NOT_NEGATIVE,
         (_, Dimension::Ratio) => FRACTION,
         (_, Dimension::Size | Dimension::Rate) => NOT_NEGATIVE,
         (_, Dimension::Time | Dimension::Number) if SIGNED_SOURCES.contains(&source) => ANY,

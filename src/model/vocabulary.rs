@@ -49,8 +49,49 @@ pub(crate) fn period_stamp(epoch_seconds: i64) -> String {
 
 /// Tags a budget reads only when it selects on them: a subject with one is a slice of a run
 /// whose whole is a subject of its own, so a budget without the tag keeps judging the whole
-/// run, as it did before the slices were read.
-pub(crate) const SELECTED_ONLY_BY_NAME: &[&str] = &[PERIOD_TAG];
+/// run, as it did before the slices were read. A JUnit suite is a slice of its report.
+pub(crate) const SELECTED_ONLY_BY_NAME: &[&str] = &[PERIOD_TAG, SUITE_TAG];
+
+// JUnit XML test reports.
+
+/// The tests' time in s: a report's total (stat: the rule that gave it, `root`, `suites`
+/// or `cases`) or one suite's (tagged [`SUITE_TAG`]).
+pub(crate) const TEST_TIME: &str = "test_time";
+/// How many test cases a report or a suite lists.
+pub(crate) const TEST_COUNT: &str = "test_count";
+/// A suite's name (a test file, class or package, as its producer names suites).
+pub(crate) const SUITE_TAG: &str = "suite";
+/// The report file a total is of.
+pub(crate) const REPORT_TAG: &str = "report";
+
+// AWS Lambda's platform reports (REPORT lines, `platform.report` records), in ms, MB and
+// shares; `cold_start` reads the init durations' `max`.
+
+/// The source of Lambda report measurements.
+pub(crate) const LAMBDA_SOURCE: &str = "lambda";
+/// The names `lambda_metric:` takes, each the measured metric `lambda_<name>`.
+pub(crate) const LAMBDA_METRICS: &[&str] =
+    &["duration", "billed_duration", "max_memory_used", "memory_used_share", "init_duration", "cold_starts"];
+pub(crate) const LAMBDA_DURATION: &str = "lambda_duration";
+pub(crate) const LAMBDA_BILLED_DURATION: &str = "lambda_billed_duration";
+pub(crate) const LAMBDA_MAX_MEMORY_USED: &str = "lambda_max_memory_used";
+/// Max Memory Used / Memory Size, per invocation.
+pub(crate) const LAMBDA_MEMORY_USED_SHARE: &str = "lambda_memory_used_share";
+/// Init Duration, of the invocations that had one (cold starts).
+pub(crate) const LAMBDA_INIT_DURATION: &str = "lambda_init_duration";
+/// Cold starts: `count`, and `rate` their share of the invocations.
+pub(crate) const LAMBDA_COLD_STARTS: &str = "lambda_cold_starts";
+/// The function a log is of, where the log names it (`/aws/lambda/NAME` log groups).
+pub(crate) const FUNCTION_TAG: &str = "function";
+
+/// The source of CloudWatch Embedded Metric Format measurements, each named as its metric.
+pub(crate) const EMF_SOURCE: &str = "emf";
+/// The EMF namespace of a metric; its dimensions are tags of their own names.
+pub(crate) const NAMESPACE_TAG: &str = "namespace";
+
+/// The statistics of a list of raw values (EMF metrics, Lambda reports), percentiles by
+/// nearest rank.
+pub(crate) const VALUE_STATS: &[&str] = &["count", "sum", "avg", "min", "max", "p(50)", "p(90)", "p(95)", "p(99)"];
 
 /// Whether a check with selectors on `selected` tags reads a subject: every
 /// [`SELECTED_ONLY_BY_NAME`] tag the subject has is among them.

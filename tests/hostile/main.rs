@@ -18,6 +18,7 @@ use common::repo;
 mod lines;
 mod loadtools;
 mod outputs;
+mod server_logs;
 
 /// Runs `perfbudget ARGS`; a panic fails the test whatever the exit code.
 fn perfbudget(dir: &Path, args: &[&str]) -> common::Run {

@@ -11,6 +11,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use crate::budget::metric::{Direction, Metric};
 use crate::budget::units::{self, RawQuantity};
 use crate::budget::{Aggregate, Check, Compression, GlobError, Limit, ManifestEntry, Pattern, Selector, Warn};
+use crate::model::vocabulary::{LAMBDA_METRICS, SUITE_TAG};
 use crate::quantity::{Dimension, format_base};
 
 use super::seeds::{Fraction, GlobText, MetricName};
@@ -114,8 +115,16 @@ pub(crate) struct RawEntry {
     pub metric: MetricName,
     /// For `metric: k6`: any k6 metric name (`http_reqs`, a custom trend).
     pub k6_metric: Option<String>,
-    /// For `metric: k6`: the statistic (`avg`, `p(95)`, `rate`, `count`, `value`).
+    /// For `metric: emf`: the EMF metric's name (`Latency`), as its directive names it.
+    pub emf_metric: Option<String>,
+    /// For `metric: lambda`: `duration`, `billed_duration`, `max_memory_used`,
+    /// `memory_used_share`, `init_duration` or `cold_starts`.
+    pub lambda_metric: Option<String>,
+    /// For `metric: k6`, `emf` and `lambda`: the statistic (`avg`, `p(95)`, `rate`, `count`,
+    /// `value`, `max`).
     pub stat: Option<String>,
+    /// Glob over JUnit suite names (`test_time`, `test_count`): the matched suites are summed.
+    pub suite: Option<GlobText>,
     /// Glob over the report's final URL (Lighthouse metrics).
     pub url: Option<GlobText>,
     /// Lighthouse metrics: `lab` (Lighthouse runs) or `field` (PageSpeed Insights and CrUX
@@ -205,10 +214,14 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     let is_k6 = metric == Metric::K6;
     let is_bundle = metric == Metric::BundleSize;
     let is_bench = matches!(metric, Metric::BenchTime | Metric::BenchThroughput);
+    let is_tests = matches!(metric, Metric::TestTime | Metric::TestCount);
     only_for(raw.k6_metric.is_some(), "k6_metric", is_k6, "`metric: k6`")?;
-    only_for(raw.stat.is_some(), "stat", is_k6, "`metric: k6`")?;
+    only_for(raw.emf_metric.is_some(), "emf_metric", metric == Metric::Emf, "`metric: emf`")?;
+    only_for(raw.lambda_metric.is_some(), "lambda_metric", metric == Metric::Lambda, "`metric: lambda`")?;
+    only_for(raw.stat.is_some(), "stat", metric.is_generic(), "`metric: k6`, `emf` and `lambda`")?;
+    only_for(raw.suite.is_some(), "suite", is_tests, "test_time and test_count")?;
     only_for(raw.files.is_some(), "files", is_bundle, "bundle_size")?;
-    only_for(raw.each.is_some(), "each", is_bundle, "bundle_size")?;
+    only_for(raw.each.is_some(), "each", is_bundle || is_tests, "bundle_size, test_time and test_count")?;
     only_for(raw.manifest.is_some(), "manifest", is_bundle, "bundle_size")?;
     only_for(raw.entry.is_some(), "entry", is_bundle, "bundle_size")?;
     match (&raw.manifest, &raw.entry, &raw.files) {
@@ -227,6 +240,23 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     if is_k6 && (raw.k6_metric.is_none() || raw.stat.is_none()) {
         return Err("`metric: k6` needs `k6_metric` (such as http_reqs) and `stat` (such as rate or p(95))".into());
     }
+    if metric == Metric::Emf && (raw.emf_metric.is_none() || raw.stat.is_none()) {
+        return Err("`metric: emf` needs `emf_metric` (the metric's `Name`) and `stat` (such as p(95) or max)".into());
+    }
+    let lambda_metric = match (&raw.lambda_metric, &raw.stat) {
+        (Some(name), Some(_)) if LAMBDA_METRICS.contains(&name.as_str()) => Some(format!("lambda_{name}")),
+        (Some(name), Some(_)) => {
+            return Err(format!("`lambda_metric: {name}` is not one of {}", LAMBDA_METRICS.join(", ")));
+        }
+        _ if metric == Metric::Lambda => {
+            return Err(format!(
+                "`metric: lambda` needs `lambda_metric` (one of {}) and `stat` (such as p(95) or max)",
+                LAMBDA_METRICS.join(", ")
+            ));
+        }
+        _ => None,
+    };
+    let measured = raw.k6_metric.clone().or_else(|| raw.emf_metric.clone()).or(lambda_metric);
 
     let (limit, dimension) = entry_limit(metric, raw.max.as_ref(), raw.min.as_ref())?;
     if limit.is_none() && raw.regression.is_none() {
@@ -244,6 +274,9 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     }
     if let Some(id) = &raw.id {
         selectors.push(selector("id", std::slice::from_ref(id), false)?);
+    }
+    if let Some(suite) = &raw.suite {
+        selectors.push(selector(SUITE_TAG, std::slice::from_ref(suite), false)?);
     }
     if let Some(kind) = raw.data {
         let kind = match kind {
@@ -272,8 +305,11 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         None => metric.name().to_owned(),
     };
     if raw.name.is_none() {
-        if let (Some(k6_metric), Some(stat)) = (&raw.k6_metric, &raw.stat) {
-            label = format!("{label} {k6_metric} {stat}");
+        if let (Some(measured), Some(stat)) = (raw.emf_metric.as_ref().or(raw.k6_metric.as_ref()), &raw.stat) {
+            label = format!("{label} {measured} {stat}");
+        }
+        if let (Some(name), Some(stat)) = (&raw.lambda_metric, &raw.stat) {
+            label = format!("{label} {name} {stat}");
         }
         for selector in &selectors {
             label = format!("{label} {selector}");
@@ -290,7 +326,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     Ok(Check {
         label,
         metric,
-        k6_metric: raw.k6_metric,
+        k6_metric: measured,
         stat,
         selectors,
         dimension,

@@ -110,6 +110,11 @@ impl Visitor<'_> for KeySeed<'_> {
         {
             return Ok(Key::Metric(metric));
         }
+        if self.metrics
+            && let Some((_, why)) = metric::RETIRED_NAMES.iter().find(|(name, _)| *name == value)
+        {
+            return Err(E::custom(format!("`{value}` is not a metric: {why}")));
+        }
         let mut candidates: Vec<&str> = self.known.to_vec();
         if self.metrics {
             candidates.extend(metric::METRIC_NAMES);
@@ -323,10 +328,10 @@ impl<'de> Visitor<'de> for LimitsSeed {
         let mut checks = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed { known: &[], metrics: true, seen: &mut seen })? {
             let Key::Metric(metric) = key else { continue };
-            if metric == Metric::K6 {
-                return Err(de::Error::custom(
-                    "`k6` needs `k6_metric` and `stat`, so it has no short form: add it under `budgets:`",
-                ));
+            if metric.is_generic() {
+                return Err(de::Error::custom(format!(
+                    "`{metric}` needs `{metric}_metric` and `stat`, so it has no short form: add it under `budgets:`",
+                )));
             }
             let value = map.next_value_seed(LimitSeed(metric))?;
             checks.push(short_check(metric, value).map_err(de::Error::custom)?);
