@@ -30,6 +30,8 @@ pub const ALPHA: f64 = 0.01;
 pub const MIN_NOISE_RUNS: usize = 8;
 /// The most runs it works from: the newest, so that old code does not set today's noise.
 pub const WINDOW: usize = 30;
+/// The fewest runs at a new level (after a change point) before it is the typical value.
+pub const MIN_LEVEL_RUNS: usize = 5;
 
 /// What the history says about one check's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +82,8 @@ pub(super) fn judge(question: &Question<'_>, history: &History, points: &[Histor
         let verdict = if history.runs == 0 { missing } else { Verdict::Green };
         return Judged { verdict, message, baseline: None, evidence: None };
     };
-    let never_moved = points.iter().all(|point| point.value == newest.value);
+    // One run says nothing about whether a series moves.
+    let never_moved = points.len() >= 2 && points.iter().all(|point| point.value == newest.value);
     if kind == Kind::Deterministic || never_moved {
         let base = history
             .merge_base
@@ -105,12 +108,37 @@ pub(super) fn judge(question: &Question<'_>, history: &History, points: &[Histor
     // Oldest first, split where the level changed: the typical value is the newest level's,
     // the noise is pooled over every level.
     let values: Vec<f64> = window.iter().rev().map(|point| point.value).collect();
-    let starts: Vec<usize> = crate::stats::change_points::change_points(&values, &Default::default())
+    let found: Vec<usize> = crate::stats::change_points::change_points(&values, &Default::default())
         .iter()
         .map(|point| point.index)
         .collect();
+    // A level of fewer than MIN_LEVEL_RUNS runs may be a real shift that landed on the base
+    // branch, or a shared runner's load that comes and goes: judged against the new level
+    // alone, a return of the load cries wolf; against the old one, every change after a
+    // landed slowdown does. Until the level has its runs, the more lenient of the two limits
+    // holds, so neither is called red.
+    let mut settled = found.clone();
+    while settled.last().is_some_and(|start| values.len() - start < MIN_LEVEL_RUNS) {
+        settled.pop();
+    }
     let upper = direction == Direction::LowerIsBetter;
-    let Some(prediction) = crate::stats::log_prediction(&values, &starts, ALPHA, upper) else {
+    let lenient = |a: crate::stats::LogPrediction, b: crate::stats::LogPrediction| {
+        let a_wider = if upper { a.limit >= b.limit } else { a.limit <= b.limit };
+        if a_wider { a } else { b }
+    };
+    let predictions = [
+        (&found, crate::stats::log_prediction(&values, &found, ALPHA, upper)),
+        (&settled, crate::stats::log_prediction(&values, &settled, ALPHA, upper)),
+    ];
+    let chosen = match predictions {
+        [(found_starts, Some(a)), (settled_starts, Some(b))] => {
+            let wider = lenient(a, b);
+            Some((if wider == a { found_starts } else { settled_starts }, wider))
+        }
+        [(starts, Some(prediction)), (_, None)] | [(_, None), (starts, Some(prediction))] => Some((starts, prediction)),
+        [(_, None), (_, None)] => None,
+    };
+    let Some((starts, prediction)) = chosen else {
         let note = format!("the noise rule needs values above 0; {}", describe_run(newest, branch, None));
         return single(question, newest, HistoryRule::Single, window.len(), &note);
     };
@@ -391,6 +419,38 @@ mod tests {
                  0000002 (+20%; noise from the last 23), beyond their prediction limit 122.9 ms (n = 23, α = 0.01; \
                  allowed: 10%)"
             )
+        );
+    }
+
+    #[test]
+    fn a_level_of_a_few_runs_calls_neither_its_return_nor_its_continuation_red() {
+        let level = |base: f64, count: u32| (0..count).map(move |index| base + f64::from(index % 3) - 1.0);
+        // A shared runner's load dipped for the two newest runs: a run back at 100 ms is not red.
+        let dip: Vec<f64> = level(80.0, 2).chain(level(100.0, 20)).collect();
+        let history = history_of("bench_time", Some("typical"), &ns(&dip), true);
+        assert_ne!(
+            verdict(&bench(100.0, None, &history)).0,
+            Verdict::Red,
+            "{:?}",
+            verdict(&bench(100.0, None, &history))
+        );
+        // A slowdown landed on main three runs ago: a change as slow as main is not red either.
+        let landed: Vec<f64> = level(120.0, 3).chain(level(100.0, 20)).collect();
+        let history = history_of("bench_time", Some("typical"), &ns(&landed), true);
+        assert_ne!(
+            verdict(&bench(121.0, None, &history)).0,
+            Verdict::Red,
+            "{:?}",
+            verdict(&bench(121.0, None, &history))
+        );
+        // One recorded run is too few to call a series unmoving: the single-baseline rule says so.
+        let one = history_of("bench_time", Some("typical"), &ns(&[100.0]), true);
+        let single = bench(100.0, None, &one);
+        assert_eq!(single.checks[0].history.as_ref().unwrap().rule, HistoryRule::Single);
+        assert!(
+            verdict(&single).1.contains("history too short for the noise rule: 1 same-environment runs"),
+            "{:?}",
+            verdict(&single)
         );
     }
 
