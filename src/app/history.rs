@@ -215,7 +215,7 @@ struct SeriesFilter {
 impl SeriesFilter {
     fn new(metric: Option<&str>, subject: &[String]) -> anyhow::Result<SeriesFilter> {
         let metric = metric.map(|name| match Metric::parse(name) {
-            Some(metric) if metric != Metric::K6 => {
+            Some(metric) if !matches!(metric, Metric::K6 | Metric::Prometheus) => {
                 let selects = metric.selects(None, None);
                 let stats = match selects.stats {
                     Stats::OneOf(stats) => Some(stats.iter().map(|stat| (*stat).to_owned()).collect()),

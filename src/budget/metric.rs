@@ -39,6 +39,8 @@ pub enum Metric {
     ErrorRate,
     Throughput,
     K6,
+    /// Any series of a Prometheus scrape, named with `series:` and `stat:`.
+    Prometheus,
     BundleSize,
     BenchTime,
     BenchThroughput,
@@ -65,6 +67,7 @@ pub(crate) const METRIC_NAMES: &[&str] = &[
     "error_rate",
     "throughput",
     "k6",
+    "prometheus",
     "bundle_size",
     "bench_time",
     "bench_throughput",
@@ -139,6 +142,7 @@ impl Metric {
             "error_rate" => Metric::ErrorRate,
             "throughput" => Metric::Throughput,
             "k6" => Metric::K6,
+            "prometheus" => Metric::Prometheus,
             "bundle_size" => Metric::BundleSize,
             "bench_time" => Metric::BenchTime,
             "bench_throughput" => Metric::BenchThroughput,
@@ -168,6 +172,7 @@ impl Metric {
             Metric::ErrorRate => "error_rate",
             Metric::Throughput => "throughput",
             Metric::K6 => "k6",
+            Metric::Prometheus => "prometheus",
             Metric::BundleSize => "bundle_size",
             Metric::BenchTime => "bench_time",
             Metric::BenchThroughput => "bench_throughput",
@@ -199,6 +204,7 @@ impl Metric {
             Metric::ErrorRate => "Error rate",
             Metric::Throughput => "Throughput",
             Metric::K6 => "k6",
+            Metric::Prometheus => "Prometheus",
             Metric::BundleSize => "Bundle size",
             Metric::BenchTime => "Bench time",
             Metric::BenchThroughput => "Bench throughput",
@@ -223,7 +229,8 @@ impl Metric {
         )
     }
 
-    /// `None` for `k6`, whose dimension is the chosen k6 metric's.
+    /// `None` for `k6` and `prometheus`, whose dimension is the chosen series' (the limit's
+    /// unit says it).
     pub fn dimension(&self) -> Option<Dimension> {
         Some(match self {
             Metric::Lcp
@@ -244,15 +251,15 @@ impl Metric {
             Metric::PageWeight(_) | Metric::BundleSize => Dimension::Size,
             Metric::ErrorRate => Dimension::Ratio,
             Metric::Throughput | Metric::BenchThroughput => Dimension::Rate,
-            Metric::K6 => return None,
+            Metric::K6 | Metric::Prometheus => return None,
         })
     }
 
-    /// `None` for `k6`, where either direction is allowed.
+    /// `None` for `k6` and `prometheus`, where either direction is allowed.
     pub fn direction(&self) -> Option<Direction> {
         match self {
             Metric::Score | Metric::Throughput | Metric::BenchThroughput => Some(Direction::HigherIsBetter),
-            Metric::K6 => None,
+            Metric::K6 | Metric::Prometheus => None,
             _ => Some(Direction::LowerIsBetter),
         }
     }
@@ -264,13 +271,14 @@ impl Metric {
             Metric::PageWeight(_) | Metric::BundleSize => Unit::Bytes,
             Metric::ErrorRate => Unit::Ratio,
             Metric::Throughput | Metric::BenchThroughput => Unit::PerSecond,
-            Metric::Cls | Metric::Score | Metric::K6 => Unit::Number,
+            Metric::Cls | Metric::Score | Metric::K6 | Metric::Prometheus => Unit::Number,
             _ => Unit::Ms,
         }
     }
 
     /// The measurement metric and statistics this budget metric stands for. k6 metrics
-    /// map to `http_req_duration` and friends; `k6` itself takes them from the budget.
+    /// map to `http_req_duration` and friends; `k6` and `prometheus` take them from the
+    /// budget (`k6_metric:` or `series:`, and `stat:`).
     pub fn selects<'a>(&'a self, k6_metric: Option<&'a str>, stat: Option<&'a str>) -> Selects<'a> {
         const P50: &[&str] = &["med", "p(50)"];
         const P90: &[&str] = &["p(90)"];
@@ -289,7 +297,9 @@ impl Metric {
             Metric::ApiMax => k6(HTTP_REQ_DURATION, MAX),
             Metric::ErrorRate => k6(HTTP_REQ_FAILED, RATE),
             Metric::Throughput => k6(HTTP_REQS, RATE),
-            Metric::K6 => Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) },
+            Metric::K6 | Metric::Prometheus => {
+                Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) }
+            }
             // criterion's headline value (the slope, else the mean), else the mean of a tool
             // with no headline (hyperfine), unless the budget picks `statistic: mean` or
             // `median`. A subject with both (criterion) reads `typical` only.

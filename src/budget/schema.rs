@@ -31,6 +31,9 @@ struct FullForm {
     budgets: Option<Vec<RawEntry>>,
     /// Turn the k6 thresholds found in the inputs into checks.
     import_k6_thresholds: Option<bool>,
+    /// The time between the first and the last Prometheus scrape of one target (`5m`), for
+    /// rates and CPU shares when the scrapes carry no timestamps.
+    scrape_elapsed: Option<RawQuantity>,
 }
 
 struct Version;
@@ -72,7 +75,7 @@ impl JsonSchema for Limits {
         let quantity = generator.subschema_for::<RawQuantity>();
         let properties: BTreeMap<&str, Schema> = metric::all_names()
             .into_iter()
-            .filter(|name| Metric::parse(name) != Some(Metric::K6))
+            .filter(|name| !matches!(Metric::parse(name), Some(Metric::K6 | Metric::Prometheus)))
             .map(|name| (name, quantity.clone()))
             .collect();
         json_schema!({

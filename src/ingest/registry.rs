@@ -7,7 +7,7 @@ use std::fmt;
 use crate::ingest::format::Adapter;
 use crate::ingest::{
     ab, artillery, autocannon, bencher, cargo_criterion, criterion, crux, hyperfine, k6, k6_stream, lighthouse, locust,
-    locust_failures, locust_history, locust_json, measurements, pagespeed,
+    locust_failures, locust_history, locust_json, measurements, pagespeed, prometheus,
 };
 
 /// One input format.
@@ -132,6 +132,12 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "Locust JSON stats (`locust --headless --json > FILE` or `--json-file NAME`)",
         help: "Locust's `--json` request entries (raw buckets; percentiles computed as Locust does)",
         adapter: &locust_json::LocustJson,
+    },
+    Format {
+        id: "prometheus",
+        description: "Prometheus text exposition or OpenMetrics scrape (`curl http://host/metrics > FILE`)",
+        help: "A Prometheus `/metrics` scrape: the text format 0.0.4, or OpenMetrics 1.0 (ends with `# EOF`)",
+        adapter: &prometheus::Prometheus,
     },
 ];
 

@@ -114,8 +114,16 @@ pub(crate) struct RawEntry {
     pub metric: MetricName,
     /// For `metric: k6`: any k6 metric name (`http_reqs`, a custom trend).
     pub k6_metric: Option<String>,
-    /// For `metric: k6`: the statistic (`avg`, `p(95)`, `rate`, `count`, `value`).
+    /// For `metric: k6`: the statistic (`avg`, `p(95)`, `rate`, `count`, `value`). For
+    /// `metric: prometheus`: `value`, `p(95)`, `count`, `sum`, `mean`, and over two scrapes
+    /// `increase`, `rate`, `cpu_share`, `growth`, `window_p(95)`, `window_count`, ...
     pub stat: Option<String>,
+    /// For `metric: prometheus`: the series' metric name as PromQL names it
+    /// (`http_request_duration_seconds`, `process_cpu_seconds_total`).
+    pub series: Option<String>,
+    /// For `metric: prometheus`: labels and globs their values must match
+    /// (`{handler: "/api/*", code: "2*"}`).
+    pub labels: Option<BTreeMap<String, GlobText>>,
     /// Glob over the report's final URL (Lighthouse metrics).
     pub url: Option<GlobText>,
     /// Lighthouse metrics: `lab` (Lighthouse runs) or `field` (PageSpeed Insights and CrUX
@@ -203,10 +211,13 @@ fn only_for(present: bool, key: &str, allowed: bool, metrics: &str) -> Result<()
 fn long_check(raw: RawEntry) -> Result<Check, String> {
     let metric = raw.metric.0;
     let is_k6 = metric == Metric::K6;
+    let is_prometheus = metric == Metric::Prometheus;
     let is_bundle = metric == Metric::BundleSize;
     let is_bench = matches!(metric, Metric::BenchTime | Metric::BenchThroughput);
     only_for(raw.k6_metric.is_some(), "k6_metric", is_k6, "`metric: k6`")?;
-    only_for(raw.stat.is_some(), "stat", is_k6, "`metric: k6`")?;
+    only_for(raw.stat.is_some(), "stat", is_k6 || is_prometheus, "`metric: k6` and `metric: prometheus`")?;
+    only_for(raw.series.is_some(), "series", is_prometheus, "`metric: prometheus`")?;
+    only_for(raw.labels.is_some(), "labels", is_prometheus, "`metric: prometheus` (other metrics select by `tags`)")?;
     only_for(raw.files.is_some(), "files", is_bundle, "bundle_size")?;
     only_for(raw.each.is_some(), "each", is_bundle, "bundle_size")?;
     only_for(raw.manifest.is_some(), "manifest", is_bundle, "bundle_size")?;
@@ -226,6 +237,11 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     only_for(raw.data.is_some(), "data", metric.is_lighthouse(), "Lighthouse metrics")?;
     if is_k6 && (raw.k6_metric.is_none() || raw.stat.is_none()) {
         return Err("`metric: k6` needs `k6_metric` (such as http_reqs) and `stat` (such as rate or p(95))".into());
+    }
+    if is_prometheus && (raw.series.is_none() || raw.stat.is_none()) {
+        return Err("`metric: prometheus` needs `series` (such as http_request_duration_seconds) and `stat` (such as \
+                    p(95), value or growth)"
+            .into());
     }
 
     let (limit, dimension) = entry_limit(metric, raw.max.as_ref(), raw.min.as_ref())?;
@@ -260,7 +276,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         None if is_bundle => selectors.push(file_selector(&["**/*.js".to_owned()])?),
         None => {}
     }
-    for (tag, glob) in raw.tags.iter().flatten() {
+    for (tag, glob) in raw.tags.iter().flatten().chain(raw.labels.iter().flatten()) {
         if selectors.iter().any(|selector| selector.tag == *tag) {
             return Err(format!("`tags` selects `{tag}`, which this entry already selects: keep one"));
         }
@@ -272,8 +288,8 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         None => metric.name().to_owned(),
     };
     if raw.name.is_none() {
-        if let (Some(k6_metric), Some(stat)) = (&raw.k6_metric, &raw.stat) {
-            label = format!("{label} {k6_metric} {stat}");
+        if let (Some(source_metric), Some(stat)) = (raw.k6_metric.as_ref().or(raw.series.as_ref()), &raw.stat) {
+            label = format!("{label} {source_metric} {stat}");
         }
         for selector in &selectors {
             label = format!("{label} {selector}");
@@ -290,7 +306,8 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     Ok(Check {
         label,
         metric,
-        k6_metric: raw.k6_metric,
+        // The series of `metric: prometheus` is its source metric, as k6_metric is k6's.
+        k6_metric: raw.k6_metric.or(raw.series),
         stat,
         selectors,
         dimension,

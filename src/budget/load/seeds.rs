@@ -162,6 +162,15 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                         "history" => document.history = Some(map.next_value()?),
                         "limits" => document.limits = map.next_value_seed(LimitsSeed)?,
                         "import_k6_thresholds" => document.import_k6_thresholds = map.next_value()?,
+                        "scrape_elapsed" => {
+                            let raw: RawQuantity = map.next_value()?;
+                            let nanoseconds = units::parse(&raw, Dimension::Time, "scrape_elapsed")
+                                .map_err(|error| de::Error::custom(error.to_string()))?;
+                            if nanoseconds <= 0.0 {
+                                return Err(de::Error::custom("scrape_elapsed: the time between scrapes is above 0"));
+                            }
+                            document.scrape_elapsed = Some(nanoseconds / 1e9);
+                        }
                         _ => document.budgets = map.next_value::<Vec<Entry>>()?.into_iter().map(|e| e.0).collect(),
                     }
                 }
@@ -286,6 +295,11 @@ impl<'de> Visitor<'de> for LimitsSeed {
             if metric == Metric::K6 {
                 return Err(de::Error::custom(
                     "`k6` needs `k6_metric` and `stat`, so it has no short form: add it under `budgets:`",
+                ));
+            }
+            if metric == Metric::Prometheus {
+                return Err(de::Error::custom(
+                    "`prometheus` needs `series` and `stat`, so it has no short form: add it under `budgets:`",
                 ));
             }
             let value = map.next_value_seed(LimitSeed(metric))?;
