@@ -140,6 +140,8 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ("measure --format json", Case("measure-format-json")),
     ("perfbudget check dist/", Case("check-dist-seed")),
     ("perfbudget measure dist/", Case("measure-dist")),
+    ("perfbudget measure before.prom after.prom", Case("measure-prometheus-window")),
+    ("measure --scrape-elapsed 20s", Case("measure-prometheus-window")),
     (
         "perfbudget check    [--budget FILE] [--baseline REPORT.json | --history FILE [--branch NAME]]",
         Synopsis("check-help"),
@@ -454,9 +456,9 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        8,
+        9,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget, the Locust budget and the budget file"
+         budget, the Locust budget, the Prometheus budget and the budget file"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
     let files = [
@@ -468,6 +470,7 @@ fn the_readme_budget_examples_load() {
         blocks[5].clone(),
         blocks[6].clone(),
         blocks[7].clone(),
+        blocks[8].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
     let expected = [
@@ -477,6 +480,7 @@ fn the_readme_budget_examples_load() {
         "5 checks",
         "2 checks",
         "3 checks",
+        "4 checks",
         "4 checks",
         "11 checks (1 from presets)",
     ];

@@ -42,7 +42,7 @@ fn find<'m>(
     found[0]
 }
 
-fn value(measurements: &[Measurement], metric: &str, stat: &str, labels: serde_json::Value) -> Option<f64> {
+fn value(measurements: &[Measurement], metric: &str, stat: &str, labels: &serde_json::Value) -> Option<f64> {
     find(measurements, metric, stat, labels.as_object().unwrap()).value
 }
 
@@ -89,24 +89,23 @@ fn two_scrapes_of_the_app_give_the_window() {
     let items = serde_json::json!({"method": "GET", "handler": "/api/items"});
     let report = serde_json::json!({"method": "GET", "handler": "/api/report"});
     // load.py sent exactly 1000 requests between the scrapes, one in ten to /api/report.
-    let counted = |labels: &serde_json::Value| {
-        value(&measurements, "http_request_duration_seconds", "window_count", labels.clone())
-    };
+    let counted =
+        |labels: &serde_json::Value| value(&measurements, "http_request_duration_seconds", "window_count", labels);
     assert_eq!((counted(&items), counted(&report)), (Some(900.0), Some(100.0)));
     let code = |handler: &str| serde_json::json!({"method": "GET", "handler": handler, "code": "200"});
-    assert_eq!(value(&measurements, "http_requests_total", "increase", code("/api/items")), Some(900.0));
-    assert_eq!(value(&measurements, "http_requests_total", "increase", code("/api/report")), Some(100.0));
+    assert_eq!(value(&measurements, "http_requests_total", "increase", &code("/api/items")), Some(900.0));
+    assert_eq!(value(&measurements, "http_requests_total", "increase", &code("/api/report")), Some(100.0));
     // The window's mean is the sums' difference over the counts'.
     let sum = |file: &str| {
         let one = read(&[file]);
-        value(&one, "http_request_duration_seconds", "sum", report.clone()).unwrap()
+        value(&one, "http_request_duration_seconds", "sum", &report).unwrap()
     };
-    let mean = value(&measurements, "http_request_duration_seconds", "window_mean", report.clone()).unwrap();
+    let mean = value(&measurements, "http_request_duration_seconds", "window_mean", &report).unwrap();
     assert_eq!(mean, (sum("app-after.prom.txt") - sum("app-before.prom.txt")) / 100.0);
     // /api/report keeps 64 KiB per request: the resident memory grew.
     let rss =
-        |file: &str| value(&read(&[file]), "process_resident_memory_bytes", "value", serde_json::json!({})).unwrap();
-    let growth = value(&measurements, "process_resident_memory_bytes", "growth", serde_json::json!({})).unwrap();
+        |file: &str| value(&read(&[file]), "process_resident_memory_bytes", "value", &serde_json::json!({})).unwrap();
+    let growth = value(&measurements, "process_resident_memory_bytes", "growth", &serde_json::json!({})).unwrap();
     let (before, after) = (rss("app-before.prom.txt"), rss("app-after.prom.txt"));
     assert_eq!(growth, (after - before) / before);
     assert!(growth > 0.1, "{growth}");
@@ -119,11 +118,11 @@ fn two_scrapes_of_the_app_give_the_window() {
 #[test]
 fn node_exporter_scrapes_carry_their_own_clock() {
     let measurements = read(&["node-before.prom.txt", "node-after.prom.txt"]);
-    let clock = |file: &str| value(&read(&[file]), "node_time_seconds", "value", serde_json::json!({})).unwrap();
+    let clock = |file: &str| value(&read(&[file]), "node_time_seconds", "value", &serde_json::json!({})).unwrap();
     let elapsed = clock("node-after.prom.txt") - clock("node-before.prom.txt");
     let labels = serde_json::json!({"cpu": "0", "mode": "user"});
-    let increase = value(&measurements, "node_cpu_seconds_total", "increase", labels.clone()).unwrap();
-    let share = value(&measurements, "node_cpu_seconds_total", "cpu_share", labels).unwrap();
+    let increase = value(&measurements, "node_cpu_seconds_total", "increase", &labels).unwrap();
+    let share = value(&measurements, "node_cpu_seconds_total", "cpu_share", &labels).unwrap();
     assert_eq!(share, increase / elapsed);
     // One core was kept busy for two of the seconds between the scrapes.
     let busy: f64 = measurements

@@ -88,6 +88,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(found) = ingest::locust_failures::parse(data) {
         check(found);
     }
+    if let Ok(found) = ingest::prometheus::parse(data) {
+        check(found);
+    }
     if let Ok(text) = std::str::from_utf8(data)
         && let Ok(found) = ingest::measurements::parse(text)
     {

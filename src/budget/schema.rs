@@ -31,7 +31,7 @@ struct FullForm {
     budgets: Option<Vec<RawEntry>>,
     /// Turn the k6 thresholds found in the inputs into checks.
     import_k6_thresholds: Option<bool>,
-    /// The time between the first and the last Prometheus scrape of one target (`5m`), for
+    /// The time between the first and the last Prometheus scrape of one target (`300s`), for
     /// rates and CPU shares when the scrapes carry no timestamps.
     scrape_elapsed: Option<RawQuantity>,
 }

@@ -24,9 +24,8 @@ use std::path::Path;
 
 use super::{Adapter, Detection, Error, Head, Measurement, Options, Subject};
 use crate::quantity::Unit;
-#[cfg(test)]
 use parse::parse_as;
-pub(crate) use parse::{Family, Kind, Scrape, Syntax, parse, series_labels};
+pub(crate) use parse::{Family, Kind, Scrape, Syntax, series_labels};
 use quantile::{Bucket, histogram_quantile};
 
 /// The `source` of every measurement read here.
@@ -83,14 +82,22 @@ impl Adapter for Prometheus {
 
 /// Whether a line parses as one sample of the classic format.
 fn is_sample_line(line: &str) -> bool {
-    parse::parse_as(&format!("{line}\n"), Syntax::Classic).is_ok_and(|scrape| !scrape.families.is_empty())
+    parse_as(&format!("{line}\n"), Syntax::Classic).is_ok_and(|scrape| !scrape.families.is_empty())
+}
+
+/// Every measurement of one scrape's bytes.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Measurement>, Error> {
+    Ok(measurements(&scrape(bytes)?))
 }
 
 /// Reads and parses one scrape file.
 pub(crate) fn read_scrape(path: &Path) -> Result<Scrape, Error> {
-    let bytes = super::read_document(path)?;
-    let text = super::utf8(&bytes)?;
-    parse(text).map_err(|located| {
+    scrape(&super::read_document(path)?)
+}
+
+fn scrape(bytes: &[u8]) -> Result<Scrape, Error> {
+    let text = super::utf8(bytes)?;
+    parse::parse(text).map_err(|located| {
         let hint = match Syntax::of(text) {
             Syntax::Classic if text.contains("# EOF") => {
                 " (read as the classic text format: an OpenMetrics exposition ends with `# EOF`, and this one's last \

@@ -365,7 +365,7 @@ impl Parser {
         let om = self.syntax == Syntax::OpenMetrics;
         let bytes = text.as_bytes();
         let mut cursor = Cursor { bytes, at: 0, line };
-        let mut name = cursor.metric_name();
+        let mut name = std::borrow::Cow::Borrowed(cursor.metric_name());
         let mut labels = Vec::new();
         if cursor.peek() == Some(b'{') {
             let quoted_name = cursor.labels(&mut labels, om)?;
@@ -373,7 +373,7 @@ impl Parser {
                 if !name.is_empty() {
                     return Err(at(line, 1, "a metric name both before and inside the braces"));
                 }
-                name = quoted;
+                name = std::borrow::Cow::Owned(quoted);
             }
         }
         if name.is_empty() {
@@ -442,8 +442,8 @@ impl Parser {
         }
         if let Some(&index) = self.sample_names.get(name) {
             let family = &self.families[index];
-            let suffix =
-                family.kind.suffixes(self.syntax, &family.name).iter().find(|s| format!("{}{s}", family.name) == name);
+            let rest = name.strip_prefix(family.name.as_str());
+            let suffix = family.kind.suffixes(self.syntax, &family.name).iter().find(|s| rest == Some(**s));
             if let Some(suffix) = suffix {
                 return Ok((index, suffix));
             }
@@ -560,7 +560,9 @@ fn value_rule(family: &Family, suffix: &str, value: f64) -> Result<(), String> {
 /// A series (its sample name and labels) is given once, or (OpenMetrics) again only with a
 /// timestamp that does not go back.
 fn check_series(family: &Family, syntax: Syntax) -> Result<(), Located> {
-    let mut seen: HashMap<(&str, Vec<(&str, &str)>), &Sample> = HashMap::with_capacity(family.samples.len());
+    /// A series: its suffix and sorted labels.
+    type SeriesKey<'s> = (&'s str, Vec<(&'s str, &'s str)>);
+    let mut seen: HashMap<SeriesKey<'_>, &Sample> = HashMap::with_capacity(family.samples.len());
     for sample in &family.samples {
         let mut labels: Vec<(&str, &str)> = sample.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         labels.sort_unstable();
@@ -611,7 +613,9 @@ fn check_histogram(family: &Family, syntax: Syntax) -> Result<(), Located> {
     let om = syntax == Syntax::OpenMetrics;
     let gauge = family.kind == Kind::GaugeHistogram;
     let (count_suffix, sum_suffix) = if gauge { ("_gcount", "_gsum") } else { ("_count", "_sum") };
-    let mut groups: Vec<(Vec<(String, String)>, Vec<&Sample>)> = Vec::new();
+    /// A series' labels without `le`, and its samples.
+    type Group<'s> = (Vec<(String, String)>, Vec<&'s Sample>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
     let mut group_of: HashMap<Vec<(String, String)>, usize> = HashMap::new();
     for sample in &family.samples {
         let key = series_labels(&sample.labels);
@@ -838,7 +842,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn metric_name(&mut self) -> String {
+    fn metric_name(&mut self) -> &'a str {
         let start = self.at;
         if self.peek().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b':') {
             self.at += 1;
@@ -846,7 +850,8 @@ impl<'a> Cursor<'a> {
                 self.at += 1;
             }
         }
-        String::from_utf8_lossy(&self.bytes[start..self.at]).into_owned()
+        // ASCII only, so whole UTF-8.
+        std::str::from_utf8(&self.bytes[start..self.at]).unwrap_or("")
     }
 
     fn label_name(&mut self) -> Option<String> {
