@@ -70,8 +70,9 @@ impl Kind {
             // and end with `# EOF`: the sample then carries the family's name.
             (Kind::Counter, Syntax::OpenMetrics) if name.ends_with("_total") => &["", "_total", "_created"],
             (Kind::Counter, Syntax::OpenMetrics) => &["_total", "_created"],
-            // A classic counter is declared by its sample's own name.
-            (Kind::Counter, Syntax::Classic) => &[""],
+            // A classic counter is declared by its sample's own name (`# TYPE x_total
+            // counter`), or as OpenMetrics names it.
+            (Kind::Counter, Syntax::Classic) => &["", "_total", "_created"],
             (Kind::Histogram, _) => &["_bucket", "_count", "_sum", "_created"],
             (Kind::GaugeHistogram, _) => &["_bucket", "_gcount", "_gsum"],
             (Kind::Summary, _) => &["", "_count", "_sum", "_created"],
