@@ -86,6 +86,9 @@ fn histogram_quantile_equals_a_real_prometheus_server() {
 #[test]
 fn two_scrapes_of_the_app_give_the_window() {
     let measurements = read(&["app-before.prom.txt", "app-after.prom.txt"]);
+    // The earlier scrape's own numbers give way to the later one's and the window's.
+    let before = fixture("app-before.prom.txt").display().to_string();
+    assert!(!measurements.iter().any(|m| m.origin.as_deref() == Some(before.as_str())));
     let items = serde_json::json!({"method": "GET", "handler": "/api/items"});
     let report = serde_json::json!({"method": "GET", "handler": "/api/report"});
     // load.py sent exactly 1000 requests between the scrapes, one in ten to /api/report.

@@ -121,8 +121,9 @@ pub fn read_each(inputs: &[PathBuf], options: &Options) -> anyhow::Result<Inputs
 
 /// Adds the windows between the Prometheus scrapes read, in the order read: consecutive
 /// scrapes of one target give counter increases, rates, gauge growth and histogram
-/// quantiles of the window ([`prometheus::window`]). Each scrape is parsed again; they
-/// were read once already, so they parse.
+/// quantiles of the window ([`prometheus::window`]), and the earlier scrapes' own numbers
+/// give way to the last one's. Each scrape is parsed again; they were read once already,
+/// so they parse.
 pub fn combine_scrapes(all: &mut Inputs, options: &Options) -> anyhow::Result<()> {
     let mut seen = std::collections::HashSet::new();
     let scrapes: Vec<PathBuf> = all
@@ -149,6 +150,12 @@ pub fn combine_scrapes(all: &mut Inputs, options: &Options) -> anyhow::Result<()
             bail!("{origin}: {} {stat} for {}: {problem}", measurement.metric, describe_subject(&measurement.subject));
         }
     }
+    let superseded: std::collections::HashSet<String> =
+        windows.superseded.iter().map(|path| path.display().to_string()).collect();
+    all.measurements.retain(|measurement| {
+        measurement.source != prometheus::SOURCE
+            || measurement.origin.as_ref().is_none_or(|origin| !superseded.contains(origin))
+    });
     all.measurements.extend(windows.measurements);
     all.warnings.extend(windows.warnings);
     Ok(())

@@ -13,7 +13,8 @@
 //! first`); histograms' `window_p(N)` from the bucket increases, `window_count`,
 //! `window_sum`, `window_mean`, `window_rate`; summaries' `window_count`, `window_sum`,
 //! `window_mean` and `window_rate`. Rates need the elapsed time: the clocks' difference,
-//! else `scrape_elapsed:` of the budget, else they are "no data" saying so.
+//! else `scrape_elapsed:` of the budget, else they are "no data" saying so. The earlier
+//! scrapes' own numbers give way to the last one's.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -37,6 +38,10 @@ pub(crate) struct ScrapeFile {
 pub(crate) struct Windows {
     pub measurements: Vec<Measurement>,
     pub warnings: Vec<String>,
+    /// The scrapes before the last of each window: their own numbers are superseded by the
+    /// last scrape's (the state now) and the window's (what happened), so a budget on
+    /// `value` or `p(95)` does not combine the two scrapes as repeated runs.
+    pub superseded: Vec<PathBuf>,
 }
 
 /// When a scrape was taken, in seconds since 1970: its latest sample timestamp, else
@@ -95,6 +100,7 @@ pub(crate) fn windows(files: &[ScrapeFile], elapsed: Option<f64>) -> Windows {
             }
             None => elapsed,
         };
+        out.superseded.extend(target[..target.len() - 1].iter().map(|file| file.path.clone()));
         let scrapes: Vec<&Scrape> = target.iter().map(|file| &file.scrape).collect();
         let mut measurements = window(&scrapes, seconds);
         let origin = target.last().map(|file| file.path.display().to_string());
