@@ -25,7 +25,8 @@ use std::path::Path;
 use super::{Adapter, Detection, Error, Head, Measurement, Options, Subject};
 use crate::quantity::Unit;
 use parse::parse_as;
-pub(crate) use parse::{Family, Kind, Scrape, Syntax, series_labels};
+pub(crate) use parse::{Family, Kind, Scrape, Syntax};
+use parse::{owned, series_key};
 use quantile::{Bucket, histogram_quantile};
 
 /// The `source` of every measurement read here.
@@ -217,13 +218,17 @@ impl HistogramSeries {
 /// has a `+Inf` bucket, so the count is that bucket's.
 pub(crate) fn histogram_series(family: &Family) -> Vec<HistogramSeries> {
     let mut series: Vec<HistogramSeries> = Vec::new();
-    let mut index: std::collections::HashMap<Vec<(String, String)>, usize> = std::collections::HashMap::new();
+    let mut index: std::collections::HashMap<Vec<(&str, &str)>, usize> = std::collections::HashMap::new();
     for sample in &family.samples {
-        let labels = series_labels(&sample.labels);
-        let at = *index.entry(labels.clone()).or_insert_with(|| {
-            series.push(HistogramSeries { labels, buckets: Vec::new(), sum: None });
-            series.len() - 1
-        });
+        let key = series_key(&sample.labels);
+        let at = match index.get(&key) {
+            Some(&at) => at,
+            None => {
+                series.push(HistogramSeries { labels: owned(&key), buckets: Vec::new(), sum: None });
+                index.insert(key, series.len() - 1);
+                series.len() - 1
+            }
+        };
         match sample.suffix {
             "_bucket" => {
                 let bound = sample.label("le").and_then(|le| parse::bucket_bound(le, Syntax::Classic));
@@ -313,13 +318,17 @@ impl SummarySeries {
 
 pub(crate) fn summary_series(family: &Family) -> Vec<SummarySeries> {
     let mut series: Vec<SummarySeries> = Vec::new();
-    let mut index: std::collections::HashMap<Vec<(String, String)>, usize> = std::collections::HashMap::new();
+    let mut index: std::collections::HashMap<Vec<(&str, &str)>, usize> = std::collections::HashMap::new();
     for sample in family.samples.iter().filter(|sample| sample.suffix != "_created") {
-        let labels = series_labels(&sample.labels);
-        let at = *index.entry(labels.clone()).or_insert_with(|| {
-            series.push(SummarySeries { labels, quantiles: Vec::new(), count: None, sum: None });
-            series.len() - 1
-        });
+        let key = series_key(&sample.labels);
+        let at = match index.get(&key) {
+            Some(&at) => at,
+            None => {
+                series.push(SummarySeries { labels: owned(&key), quantiles: Vec::new(), count: None, sum: None });
+                index.insert(key, series.len() - 1);
+                series.len() - 1
+            }
+        };
         match sample.suffix {
             "" => {
                 if let Some(q) = sample.label("quantile").and_then(|q| parse::number(q, false)) {

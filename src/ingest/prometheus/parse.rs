@@ -598,12 +598,20 @@ pub(crate) fn show_labels(labels: &[(String, String)]) -> String {
     format!("{{{}}}", shown.join(","))
 }
 
-/// The labels of a histogram or summary series without `le` and `quantile`.
-pub(crate) fn series_labels(labels: &[(String, String)]) -> Vec<(String, String)> {
-    let mut series: Vec<(String, String)> =
-        labels.iter().filter(|(name, _)| name != "le" && name != "quantile").cloned().collect();
+/// The labels of a histogram or summary series without `le` and `quantile`, sorted: its key.
+pub(crate) fn series_key(labels: &[(String, String)]) -> Vec<(&str, &str)> {
+    let mut series: Vec<(&str, &str)> = labels
+        .iter()
+        .filter(|(name, _)| name != "le" && name != "quantile")
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
     series.sort_unstable();
     series
+}
+
+/// A [`series_key`] as owned labels.
+pub(crate) fn owned(key: &[(&str, &str)]) -> Vec<(String, String)> {
+    key.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect()
 }
 
 /// Each histogram series: a `+Inf` bucket, counts that never decrease, `_count` equal to
@@ -615,11 +623,11 @@ fn check_histogram(family: &Family, syntax: Syntax) -> Result<(), Located> {
     let gauge = family.kind == Kind::GaugeHistogram;
     let (count_suffix, sum_suffix) = if gauge { ("_gcount", "_gsum") } else { ("_count", "_sum") };
     /// A series' labels without `le`, and its samples.
-    type Group<'s> = (Vec<(String, String)>, Vec<&'s Sample>);
+    type Group<'s> = (Vec<(&'s str, &'s str)>, Vec<&'s Sample>);
     let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut group_of: HashMap<Vec<(String, String)>, usize> = HashMap::new();
+    let mut group_of: HashMap<Vec<(&str, &str)>, usize> = HashMap::new();
     for sample in &family.samples {
-        let key = series_labels(&sample.labels);
+        let key = series_key(&sample.labels);
         let index = match group_of.get(&key) {
             Some(&index) => {
                 if om && index + 1 != groups.len() {
@@ -629,7 +637,7 @@ fn check_histogram(family: &Family, syntax: Syntax) -> Result<(), Located> {
                         format!(
                             "the histogram series `{}{}` continues after another series began",
                             family.name,
-                            show_labels(&key)
+                            show_labels(&owned(&key))
                         ),
                     ));
                 }
@@ -644,7 +652,7 @@ fn check_histogram(family: &Family, syntax: Syntax) -> Result<(), Located> {
         groups[index].1.push(sample);
     }
     for (key, samples) in &groups {
-        let series = format!("{}{}", family.name, show_labels(key));
+        let series = format!("{}{}", family.name, show_labels(&owned(key)));
         let first_line = samples.first().map_or(family.line, |sample| sample.line);
         let mut buckets: Vec<(f64, &Sample)> = Vec::new();
         let (mut count, mut sum) = (None, None);
