@@ -213,6 +213,10 @@ const README_COMMANDS: &[(&str, Covered)] = &[
         Not("a criterion benchmark of the load-tool readers on 100 MB inputs built in memory"),
     ),
     (
+        "cargo bench --bench prometheus -- --warm-up-time 1 --measurement-time 4",
+        Not("a criterion benchmark of the scrape reader on a 17 MB scrape built in memory"),
+    ),
+    (
         "tail -n +2 tests/fixtures/ab/orders-gnuplot.tsv > rows.tsv",
         Not("the first step of writing a 1 GB ab -g file for a timing; tests/ab.rs reads the shipped one"),
     ),
