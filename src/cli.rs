@@ -259,10 +259,31 @@ pub struct MeasureArgs {
     pub criterion_current: String,
     #[command(flatten)]
     pub cache: CacheArgs,
+    /// The time between the first and the last Prometheus scrape of one target (`90s`,
+    /// `5m`), for rates and CPU shares when the scrapes carry no timestamps.
+    #[arg(long, value_name = "DURATION", value_parser = seconds)]
+    pub scrape_elapsed: Option<f64>,
     /// Files or folders to read. A folder without reports is a build: its .js, .mjs,
     /// .cjs, .css and .wasm files are listed with their raw, gzip and brotli sizes.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+/// A duration as seconds: `90`, `90s`, `1500ms`, `5m`, `1h`.
+fn seconds(text: &str) -> Result<f64, String> {
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let factor = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 1e-3,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        other => return Err(format!("`{other}` is not a unit of time (ms, s, m, h)")),
+    };
+    match number.parse::<f64>() {
+        Ok(value) if value > 0.0 && value.is_finite() => Ok(value * factor),
+        _ => Err(format!("`{text}` is not a duration such as 90s or 5m")),
+    }
 }
 
 impl Command {

@@ -141,6 +141,8 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ("measure --format json", Case("measure-format-json")),
     ("perfbudget check dist/", Case("check-dist-seed")),
     ("perfbudget measure dist/", Case("measure-dist")),
+    ("perfbudget measure before.prom after.prom", Case("measure-prometheus-window")),
+    ("measure --scrape-elapsed 20s", Case("measure-prometheus-window")),
     (
         "perfbudget check    [--budget FILE] [--baseline REPORT.json | --history FILE [--branch NAME]]",
         Synopsis("check-help"),
@@ -210,6 +212,10 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     (
         "cargo bench --bench loadtools -- --warm-up-time 0.5 --measurement-time 2",
         Not("a criterion benchmark of the load-tool readers on 100 MB inputs built in memory"),
+    ),
+    (
+        "cargo bench --bench prometheus -- --warm-up-time 1 --measurement-time 4",
+        Not("a criterion benchmark of the scrape reader on a 17 MB scrape built in memory"),
     ),
     (
         "tail -n +2 tests/fixtures/ab/orders-gnuplot.tsv > rows.tsv",
@@ -455,10 +461,10 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        11,
+        12,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget, the Locust budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget and the \
-         budget file"
+         budget, the Locust budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget, the \
+         Prometheus budget and the budget file"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
     let files = [
@@ -473,6 +479,7 @@ fn the_readme_budget_examples_load() {
         blocks[8].clone(),
         blocks[9].clone(),
         blocks[10].clone(),
+        blocks[11].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
     let expected = [
@@ -486,6 +493,7 @@ fn the_readme_budget_examples_load() {
         "4 checks",
         "5 checks",
         "3 checks",
+        "4 checks",
         "11 checks (1 from presets)",
     ];
     for (text, checks) in files.iter().zip(expected) {

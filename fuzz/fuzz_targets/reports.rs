@@ -91,6 +91,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(found) = ingest::webpagetest::parse(data, "fuzz") {
         check(found);
     }
+    if let Ok(found) = ingest::prometheus::parse(data) {
+        check(found);
+    }
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(found) = ingest::measurements::parse(text) {
             check(found);

@@ -60,6 +60,7 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
         wanted_metrics: wanted,
         criterion_current: args.criterion_current.clone(),
         folders_may_hold_only_built_files: budget.checks.iter().any(|check| check.files_from_inputs),
+        scrape_elapsed: budget.scrape_elapsed,
     };
     let ingest::Inputs { mut measurements, mut warnings } = ingest::read_inputs(&inputs, &options)?;
     // Only the sizes some check reads: brotli is the slow one.

@@ -21,8 +21,9 @@ pub(super) fn run(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Out
             wanted_metrics: None,
             criterion_current: args.criterion_current.clone(),
             folders_may_hold_only_built_files: folder,
+            scrape_elapsed: args.scrape_elapsed,
         };
-        let read = ingest::read_inputs(std::slice::from_ref(input), &options)?;
+        let read = ingest::read_each(std::slice::from_ref(input), &options)?;
         if folder && read.measurements.is_empty() {
             let asset = |name: &str| {
                 !bundle::is_left_out_by_default(name)
@@ -46,6 +47,12 @@ pub(super) fn run(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Out
         measurements.extend(read.measurements);
         warnings.extend(read.warnings);
     }
+    // Scrapes of one target given as separate inputs (before and after a load test) make a
+    // window together.
+    let mut read = ingest::Inputs { measurements, warnings };
+    let options = ingest::Options { scrape_elapsed: args.scrape_elapsed, ..ingest::Options::default() };
+    ingest::combine_scrapes(&mut read, &options)?;
+    let ingest::Inputs { mut measurements, mut warnings } = read;
     let (sizes, problems) = measure_built(&built, &bundle::Compression::ALL, &args.cache, terminal)?;
     measurements.extend(sizes);
     warnings.extend(problems);

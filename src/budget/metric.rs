@@ -39,6 +39,8 @@ pub enum Metric {
     ErrorRate,
     Throughput,
     K6,
+    /// Any series of a Prometheus scrape, named with `series:` and `stat:`.
+    Prometheus,
     BundleSize,
     BenchTime,
     BenchThroughput,
@@ -81,6 +83,7 @@ pub(crate) const METRIC_NAMES: &[&str] = &[
     "error_rate",
     "throughput",
     "k6",
+    "prometheus",
     "bundle_size",
     "bench_time",
     "bench_throughput",
@@ -171,6 +174,7 @@ impl Metric {
             "error_rate" => Metric::ErrorRate,
             "throughput" => Metric::Throughput,
             "k6" => Metric::K6,
+            "prometheus" => Metric::Prometheus,
             "bundle_size" => Metric::BundleSize,
             "bench_time" => Metric::BenchTime,
             "bench_throughput" => Metric::BenchThroughput,
@@ -208,6 +212,7 @@ impl Metric {
             Metric::ErrorRate => "error_rate",
             Metric::Throughput => "throughput",
             Metric::K6 => "k6",
+            Metric::Prometheus => "prometheus",
             Metric::BundleSize => "bundle_size",
             Metric::BenchTime => "bench_time",
             Metric::BenchThroughput => "bench_throughput",
@@ -247,6 +252,7 @@ impl Metric {
             Metric::ErrorRate => "Error rate",
             Metric::Throughput => "Throughput",
             Metric::K6 => "k6",
+            Metric::Prometheus => "Prometheus",
             Metric::BundleSize => "Bundle size",
             Metric::BenchTime => "Bench time",
             Metric::BenchThroughput => "Bench throughput",
@@ -284,13 +290,14 @@ impl Metric {
     }
 
     /// Whether the metric reads any measured metric named in the entry, with `stat:` (`k6`,
-    /// `emf`, `lambda`): it has no short form, and its dimension and direction come from
+    /// `emf`, `lambda`, `prometheus`): it has no short form, and its dimension and direction come from
     /// its limit.
     pub fn is_generic(self) -> bool {
-        matches!(self, Metric::K6 | Metric::Emf | Metric::Lambda)
+        matches!(self, Metric::K6 | Metric::Emf | Metric::Lambda | Metric::Prometheus)
     }
 
-    /// `None` for `k6`, whose dimension is the chosen k6 metric's.
+    /// `None` for the generic metrics, whose dimension is the chosen series' (the limit's
+    /// unit says it).
     pub fn dimension(&self) -> Option<Dimension> {
         Some(match self {
             Metric::Lcp
@@ -315,11 +322,11 @@ impl Metric {
             Metric::PageWeight(_) | Metric::BundleSize => Dimension::Size,
             Metric::ErrorRate => Dimension::Ratio,
             Metric::Throughput | Metric::BenchThroughput => Dimension::Rate,
-            Metric::K6 | Metric::Emf | Metric::Lambda => return None,
+            Metric::K6 | Metric::Emf | Metric::Lambda | Metric::Prometheus => return None,
         })
     }
 
-    /// `None` for `k6`, where either direction is allowed.
+    /// `None` for `k6` and `prometheus`, where either direction is allowed.
     pub fn direction(&self) -> Option<Direction> {
         match self {
             // Fewer tests than expected is the failure a count guards against: a suite that
@@ -327,7 +334,7 @@ impl Metric {
             Metric::Score | Metric::Throughput | Metric::BenchThroughput | Metric::TestCount => {
                 Some(Direction::HigherIsBetter)
             }
-            Metric::K6 | Metric::Emf | Metric::Lambda => None,
+            Metric::K6 | Metric::Emf | Metric::Lambda | Metric::Prometheus => None,
             _ => Some(Direction::LowerIsBetter),
         }
     }
@@ -344,6 +351,7 @@ impl Metric {
             | Metric::K6
             | Metric::Emf
             | Metric::Lambda
+            | Metric::Prometheus
             | Metric::Requests
             | Metric::TestCount => Unit::Number,
             Metric::TestTime => Unit::S,
@@ -352,7 +360,8 @@ impl Metric {
     }
 
     /// The measurement metric and statistics this budget metric stands for. k6 metrics
-    /// map to `http_req_duration` and friends; `k6` itself takes them from the budget.
+    /// map to `http_req_duration` and friends; `k6` and `prometheus` take them from the
+    /// budget (`k6_metric:` or `series:`, and `stat:`).
     pub fn selects<'a>(&'a self, k6_metric: Option<&'a str>, stat: Option<&'a str>) -> Selects<'a> {
         const P50: &[&str] = &["med", "p(50)"];
         const P90: &[&str] = &["p(90)"];
@@ -371,7 +380,7 @@ impl Metric {
             Metric::ApiMax => k6(HTTP_REQ_DURATION, MAX),
             Metric::ErrorRate => k6(HTTP_REQ_FAILED, RATE),
             Metric::Throughput => k6(HTTP_REQS, RATE),
-            Metric::K6 | Metric::Emf | Metric::Lambda => {
+            Metric::K6 | Metric::Emf | Metric::Lambda | Metric::Prometheus => {
                 Selects { metric: k6_metric.unwrap_or_default(), stats: stat.map_or(Stats::Any, Stats::One) }
             }
             // Every cold start is a user's wait, and a log window holds few of them (one per

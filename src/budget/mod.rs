@@ -38,6 +38,9 @@ pub struct Budget {
     pub history: Option<PathBuf>,
     /// `import_k6_thresholds: true`: k6's thresholds in the inputs become checks.
     pub import_k6_thresholds: bool,
+    /// `scrape_elapsed:`, in seconds: the time between the first and the last Prometheus
+    /// scrape of one target, for rates when the scrapes carry no timestamps.
+    pub scrape_elapsed: Option<f64>,
     /// The yellow band of checks made from the inputs (imported k6 thresholds).
     pub default_warn: f64,
     pub checks: Vec<Check>,
@@ -56,8 +59,9 @@ pub struct Check {
     /// `name:` or a label made from the metric and selectors.
     pub label: String,
     pub metric: Metric,
-    /// For `metric: k6`, `emf` and `lambda`: the measured metric (the k6 metric, the EMF
-    /// metric's name, `lambda_<name>`) and the statistic.
+    /// For `metric: k6`, `emf`, `lambda` and `prometheus`: the measured metric (the k6
+    /// metric, the EMF metric's name, `lambda_<name>`, the Prometheus series' name) and the
+    /// statistic.
     pub k6_metric: Option<String>,
     pub stat: Option<String>,
     /// Subject tags the measurement must match (all of them).

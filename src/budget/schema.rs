@@ -31,6 +31,9 @@ struct FullForm {
     budgets: Option<BudgetsForm>,
     /// Turn the k6 thresholds found in the inputs into checks.
     import_k6_thresholds: Option<bool>,
+    /// The time between the first and the last Prometheus scrape of one target (`300s`), for
+    /// rates and CPU shares when the scrapes carry no timestamps.
+    scrape_elapsed: Option<RawQuantity>,
 }
 
 /// `budgets:`: a list of entries, or the map form `{"budgets": {"lcp": "2.5s"}}`.

@@ -31,6 +31,7 @@ pub mod locust_history;
 pub mod locust_json;
 pub mod measurements;
 pub mod pagespeed;
+pub mod prometheus;
 pub(crate) mod registry;
 pub mod validate;
 mod walk;
@@ -78,6 +79,9 @@ pub struct Options {
     /// A folder without reports is fine: it holds built files, which are measured apart
     /// ([`bundle`]).
     pub folders_may_hold_only_built_files: bool,
+    /// The seconds between the first and the last scrape of one target, for rates and CPU
+    /// shares when the scrapes carry no clock (`scrape_elapsed:` of the budget).
+    pub scrape_elapsed: Option<f64>,
 }
 
 impl Default for Options {
@@ -87,6 +91,7 @@ impl Default for Options {
             wanted_metrics: None,
             criterion_current: criterion::LATEST.to_owned(),
             folders_may_hold_only_built_files: false,
+            scrape_elapsed: None,
         }
     }
 }
@@ -99,13 +104,64 @@ pub struct Inputs {
     pub warnings: Vec<String>,
 }
 
-/// Reads every input (files and folders) into measurements, in input order.
+/// Reads every input (files and folders) into measurements, in input order, then adds
+/// the windows between scrapes of one target ([`combine_scrapes`]).
 pub fn read_inputs(inputs: &[PathBuf], options: &Options) -> anyhow::Result<Inputs> {
+    let mut all = read_each(inputs, options)?;
+    combine_scrapes(&mut all, options)?;
+    Ok(all)
+}
+
+/// Reads every input into measurements, in input order, each on its own: scrapes are not
+/// combined into windows.
+pub fn read_each(inputs: &[PathBuf], options: &Options) -> anyhow::Result<Inputs> {
     let mut all = Inputs::default();
     for input in inputs {
         read_into(input, options, &mut all)?;
     }
     Ok(all)
+}
+
+/// Adds the windows between the Prometheus scrapes read, in the order read: consecutive
+/// scrapes of one target give counter increases, rates, gauge growth and histogram
+/// quantiles of the window ([`prometheus::window`]), and the earlier scrapes' own numbers
+/// give way to the last one's. Each scrape is parsed again; they were read once already,
+/// so they parse.
+pub fn combine_scrapes(all: &mut Inputs, options: &Options) -> anyhow::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    let scrapes: Vec<PathBuf> = all
+        .measurements
+        .iter()
+        .filter(|measurement| measurement.source == prometheus::SOURCE)
+        .filter_map(|measurement| measurement.origin.as_deref())
+        .filter(|origin| seen.insert(*origin))
+        .map(PathBuf::from)
+        .collect();
+    if scrapes.len() < 2 {
+        return Ok(());
+    }
+    let mut files = Vec::with_capacity(scrapes.len());
+    for path in scrapes {
+        let scrape = prometheus::read_scrape(&path).map_err(|error| error.in_file(&path))?;
+        files.push(prometheus::window::ScrapeFile { path, scrape });
+    }
+    let windows = prometheus::window::windows(&files, options.scrape_elapsed);
+    for measurement in &windows.measurements {
+        if let Some(problem) = validate::measurement_problem(measurement) {
+            let origin = measurement.origin.as_deref().unwrap_or_default();
+            let stat = measurement.stat.as_deref().unwrap_or_default();
+            bail!("{origin}: {} {stat} for {}: {problem}", measurement.metric, describe_subject(&measurement.subject));
+        }
+    }
+    let superseded: std::collections::HashSet<String> =
+        windows.superseded.iter().map(|path| path.display().to_string()).collect();
+    all.measurements.retain(|measurement| {
+        measurement.source != prometheus::SOURCE
+            || measurement.origin.as_ref().is_none_or(|origin| !superseded.contains(origin))
+    });
+    all.measurements.extend(windows.measurements);
+    all.warnings.extend(windows.warnings);
+    Ok(())
 }
 
 /// Reads one file or folder with the default options, or as the given format.

@@ -7,7 +7,7 @@ use std::fmt;
 use crate::ingest::format::Adapter;
 use crate::ingest::{
     ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream,
-    lighthouse, locust, locust_failures, locust_history, locust_json, measurements, pagespeed, webpagetest,
+    lighthouse, locust, locust_failures, locust_history, locust_json, measurements, pagespeed, prometheus, webpagetest,
 };
 
 /// One input format.
@@ -151,6 +151,12 @@ pub(crate) const FORMATS: &[Format] = &[
                       (a log file, stdout, or a subscription payload)",
         help: "CloudWatch Logs: Embedded Metric Format lines and Lambda REPORT / platform.report records",
         adapter: &aws_logs::AwsLogs,
+    },
+    Format {
+        id: "prometheus",
+        description: "Prometheus text exposition or OpenMetrics scrape (`curl http://host/metrics > FILE`)",
+        help: "A Prometheus `/metrics` scrape: the text format 0.0.4, or OpenMetrics 1.0 (ends with `# EOF`)",
+        adapter: &prometheus::Prometheus,
     },
 ];
 

@@ -69,6 +69,8 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("fixtures/locust/") && name.ends_with("_stats_history.csv") => "locust-history",
         _ if text.contains("fixtures/locust/") && name.ends_with("_failures.csv") => "locust-failures",
         _ if text.contains("fixtures/locust/") => return Expected::NearMiss("locust"),
+        _ if text.contains("fixtures/prometheus/") && name == "versions.txt" => return Expected::Nothing,
+        _ if text.contains("fixtures/prometheus/") && extension == "txt" => "prometheus",
         _ if name.starts_with("crux-") => "crux",
         // The `lighthouseResult` of a PageSpeed Insights response alone is a report.
         _ if name.starts_with("psi-lighthouseResult") => "lighthouse",

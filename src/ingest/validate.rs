@@ -25,8 +25,14 @@ const CHANGE: Range = Range { min: -1.0, max: f64::INFINITY, rule: "is a relativ
 
 /// Sources whose durations and plain numbers may be negative, as each documents: k6 reports
 /// negative request durations after clock adjustments, and a custom k6 trend, counter or
-/// gauge holds whatever the script adds.
-const SIGNED_SOURCES: &[&str] = &["k6"];
+/// gauge holds whatever the script adds; a Prometheus gauge or histogram bucket may be
+/// negative (OpenMetrics allows negative `le`).
+const SIGNED_SOURCES: &[&str] = &["k6", crate::ingest::prometheus::SOURCE];
+
+/// What a ratio from a Prometheus scrape is: a gauge's growth between two scrapes (from
+/// −100% when it fell to 0, unbounded above, negative gauges aside) or a CPU share of one
+/// core (above 1 on several cores), so it is any finite number.
+const PROMETHEUS_RATIO: Range = Range { min: f64::NEG_INFINITY, max: f64::INFINITY, rule: "" };
 
 /// Tools whose plain numbers are all counts, shifts or scores, none of which is negative.
 const UNSIGNED_NUMBER_SOURCES: &[&str] = &["lighthouse", "pagespeed", "crux", "bundle", "criterion"];
@@ -41,6 +47,7 @@ pub fn range(source: &str, metric: &str, unit: Unit) -> Range {
         // An EMF `Percent` is whatever the application measured: CPU over several cores
         // exceeds 100 %.
         (_, Dimension::Ratio) if source == "emf" => NOT_NEGATIVE,
+        (_, Dimension::Ratio) if source == crate::ingest::prometheus::SOURCE => PROMETHEUS_RATIO,
         (_, Dimension::Ratio) => FRACTION,
         (_, Dimension::Size | Dimension::Rate) => NOT_NEGATIVE,
         (_, Dimension::Time | Dimension::Number) if SIGNED_SOURCES.contains(&source) => ANY,

@@ -121,10 +121,18 @@ pub(crate) struct RawEntry {
     /// `memory_used_share`, `init_duration` or `cold_starts`.
     pub lambda_metric: Option<String>,
     /// For `metric: k6`, `emf` and `lambda`: the statistic (`avg`, `p(95)`, `rate`, `count`,
-    /// `value`, `max`).
+    /// `value`, `max`). For `metric: prometheus`: `value`, `p(95)`, `count`, `sum`, `mean`,
+    /// and over two scrapes `increase`, `rate`, `cpu_share`, `growth`, `window_p(95)`,
+    /// `window_count`, ...
     pub stat: Option<String>,
     /// Glob over JUnit suite names (`test_time`, `test_count`): the matched suites are summed.
     pub suite: Option<GlobText>,
+    /// For `metric: prometheus`: the series' metric name as PromQL names it
+    /// (`http_request_duration_seconds`, `process_cpu_seconds_total`).
+    pub series: Option<String>,
+    /// For `metric: prometheus`: labels and globs their values must match
+    /// (`{handler: "/api/*", code: "2*"}`).
+    pub labels: Option<BTreeMap<String, GlobText>>,
     /// Glob over the report's final URL (Lighthouse metrics).
     pub url: Option<GlobText>,
     /// Lighthouse metrics: `lab` (Lighthouse runs) or `field` (PageSpeed Insights and CrUX
@@ -212,14 +220,17 @@ fn only_for(present: bool, key: &str, allowed: bool, metrics: &str) -> Result<()
 fn long_check(raw: RawEntry) -> Result<Check, String> {
     let metric = raw.metric.0;
     let is_k6 = metric == Metric::K6;
+    let is_prometheus = metric == Metric::Prometheus;
     let is_bundle = metric == Metric::BundleSize;
     let is_bench = matches!(metric, Metric::BenchTime | Metric::BenchThroughput);
     let is_tests = matches!(metric, Metric::TestTime | Metric::TestCount);
     only_for(raw.k6_metric.is_some(), "k6_metric", is_k6, "`metric: k6`")?;
     only_for(raw.emf_metric.is_some(), "emf_metric", metric == Metric::Emf, "`metric: emf`")?;
     only_for(raw.lambda_metric.is_some(), "lambda_metric", metric == Metric::Lambda, "`metric: lambda`")?;
-    only_for(raw.stat.is_some(), "stat", metric.is_generic(), "`metric: k6`, `emf` and `lambda`")?;
+    only_for(raw.stat.is_some(), "stat", metric.is_generic(), "`metric: k6`, `emf`, `lambda` and `prometheus`")?;
     only_for(raw.suite.is_some(), "suite", is_tests, "test_time and test_count")?;
+    only_for(raw.series.is_some(), "series", is_prometheus, "`metric: prometheus`")?;
+    only_for(raw.labels.is_some(), "labels", is_prometheus, "`metric: prometheus` (other metrics select by `tags`)")?;
     only_for(raw.files.is_some(), "files", is_bundle, "bundle_size")?;
     only_for(raw.each.is_some(), "each", is_bundle || is_tests, "bundle_size, test_time and test_count")?;
     only_for(raw.manifest.is_some(), "manifest", is_bundle, "bundle_size")?;
@@ -240,6 +251,11 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     if is_k6 && (raw.k6_metric.is_none() || raw.stat.is_none()) {
         return Err("`metric: k6` needs `k6_metric` (such as http_reqs) and `stat` (such as rate or p(95))".into());
     }
+    if is_prometheus && (raw.series.is_none() || raw.stat.is_none()) {
+        return Err("`metric: prometheus` needs `series` (such as http_request_duration_seconds) and `stat` (such as \
+                    p(95), value or growth)"
+            .into());
+    }
     if metric == Metric::Emf && (raw.emf_metric.is_none() || raw.stat.is_none()) {
         return Err("`metric: emf` needs `emf_metric` (the metric's `Name`) and `stat` (such as p(95) or max)".into());
     }
@@ -256,7 +272,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         }
         _ => None,
     };
-    let measured = raw.k6_metric.clone().or_else(|| raw.emf_metric.clone()).or(lambda_metric);
+    let measured = raw.k6_metric.clone().or_else(|| raw.emf_metric.clone()).or(lambda_metric).or(raw.series.clone());
 
     let (limit, dimension) = entry_limit(metric, raw.max.as_ref(), raw.min.as_ref())?;
     if limit.is_none() && raw.regression.is_none() {
@@ -293,7 +309,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         None if is_bundle => selectors.push(file_selector(&["**/*.js".to_owned()])?),
         None => {}
     }
-    for (tag, glob) in raw.tags.iter().flatten() {
+    for (tag, glob) in raw.tags.iter().flatten().chain(raw.labels.iter().flatten()) {
         if selectors.iter().any(|selector| selector.tag == *tag) {
             return Err(format!("`tags` selects `{tag}`, which this entry already selects: keep one"));
         }
@@ -305,7 +321,9 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         None => metric.name().to_owned(),
     };
     if raw.name.is_none() {
-        if let (Some(measured), Some(stat)) = (raw.emf_metric.as_ref().or(raw.k6_metric.as_ref()), &raw.stat) {
+        if let (Some(measured), Some(stat)) =
+            (raw.emf_metric.as_ref().or(raw.k6_metric.as_ref()).or(raw.series.as_ref()), &raw.stat)
+        {
             label = format!("{label} {measured} {stat}");
         }
         if let (Some(name), Some(stat)) = (&raw.lambda_metric, &raw.stat) {

@@ -37,8 +37,18 @@ pub enum BudgetError {
 }
 
 /// The keys of a full budget file, in the order the reference lists them.
-pub(crate) const TOP_KEYS: &[&str] =
-    &["version", "name", "extends", "defaults", "inputs", "history", "limits", "budgets", "import_k6_thresholds"];
+pub(crate) const TOP_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "extends",
+    "defaults",
+    "inputs",
+    "history",
+    "limits",
+    "budgets",
+    "import_k6_thresholds",
+    "scrape_elapsed",
+];
 
 /// The largest budget file perfbudget reads. A budget of 100,000 entries is about 5 MB.
 pub(crate) const MAX_BUDGET_BYTES: u64 = 16 * 1024 * 1024;
@@ -208,6 +218,8 @@ struct Document {
     limits: Vec<Check>,
     budgets: Vec<Check>,
     import_k6_thresholds: bool,
+    /// `scrape_elapsed:` in seconds.
+    scrape_elapsed: Option<f64>,
     /// Whether metrics stood at the top level (the bare-map form).
     bare: bool,
     /// Whether any key of the full form was present.
@@ -292,6 +304,7 @@ fn resolve(document: Document, file: &str, base: &Path) -> Result<Budget, Budget
         history,
         checks,
         import_k6_thresholds: document.import_k6_thresholds,
+        scrape_elapsed: document.scrape_elapsed,
         default_warn,
     })
 }

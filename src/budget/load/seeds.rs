@@ -168,6 +168,15 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                         "history" => document.history = Some(map.next_value()?),
                         "limits" => document.limits = map.next_value_seed(LimitsSeed)?,
                         "import_k6_thresholds" => document.import_k6_thresholds = map.next_value()?,
+                        "scrape_elapsed" => {
+                            let raw: RawQuantity = map.next_value()?;
+                            let nanoseconds = units::parse(&raw, Dimension::Time, "scrape_elapsed")
+                                .map_err(|error| de::Error::custom(error.to_string()))?;
+                            if nanoseconds <= 0.0 {
+                                return Err(de::Error::custom("scrape_elapsed: the time between scrapes is above 0"));
+                            }
+                            document.scrape_elapsed = Some(nanoseconds / 1e9);
+                        }
                         _ => match map.next_value_seed(BudgetsSeed)? {
                             Budgets::List(checks) => document.budgets = checks,
                             // `{"budgets": {"lcp": "2.5s"}}`: the map form, read as `limits:`.
@@ -328,6 +337,11 @@ impl<'de> Visitor<'de> for LimitsSeed {
         let mut checks = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed { known: &[], metrics: true, seen: &mut seen })? {
             let Key::Metric(metric) = key else { continue };
+            if metric == Metric::Prometheus {
+                return Err(de::Error::custom(
+                    "`prometheus` needs `series` and `stat`, so it has no short form: add it under `budgets:`",
+                ));
+            }
             if metric.is_generic() {
                 return Err(de::Error::custom(format!(
                     "`{metric}` needs `{metric}_metric` and `stat`, so it has no short form: add it under `budgets:`",

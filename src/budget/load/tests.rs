@@ -387,3 +387,45 @@ fn the_budget_map_form_reads_as_limits_in_json_and_yaml() {
         error("budgets:\n  lcp: 2.5s\n  nope: 1\n").starts_with("perfbudget.yml:3:3: budgets: unknown metric `nope`")
     );
 }
+
+#[test]
+fn a_prometheus_entry_names_its_series_stat_and_labels() {
+    let yaml = "version: 1\nscrape_elapsed: 90s\nbudgets:\n  - metric: prometheus\n    series: http_request_duration_seconds\n    \
+                labels: { handler: \"/api/*\" }\n    stat: window_p(95)\n    max: 500ms\n";
+    let budget = parse(yaml).unwrap();
+    assert_eq!(budget.scrape_elapsed, Some(90.0));
+    let check = &budget.checks[0];
+    assert_eq!(check.label, "prometheus http_request_duration_seconds window_p(95) handler=/api/*");
+    assert_eq!(check.selects().metric, "http_request_duration_seconds");
+    assert_eq!(check.selects().stats.rank(Some("window_p(95)")), Some(0));
+    assert_eq!(check.selects().stats.rank(Some("p(95)")), None);
+    assert!(check.selectors[0].matches("/api/items"));
+    assert_eq!(check.limit, Some(Limit::Max(500e6)), "in nanoseconds");
+    // Either direction; the dimension is the limit's.
+    let growth = "version: 1\nbudgets:\n  - { metric: prometheus, series: up, stat: value, min: 1 }\n";
+    assert_eq!(parse(growth).unwrap().checks[0].limit, Some(Limit::Min(1.0)));
+
+    assert!(
+        error("version: 1\nbudgets:\n  - { metric: prometheus, stat: value, max: 1 }\n")
+            .contains("`metric: prometheus` needs `series`")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - { metric: api_p95, series: x, max: 1s }\n")
+            .contains("`series` applies to `metric: prometheus` only")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - { metric: api_p95, labels: { a: b }, max: 1s }\n")
+            .contains("`labels` applies to `metric: prometheus`")
+    );
+    assert!(
+        error("version: 1\nlimits:\n  prometheus: 1s\n")
+            .contains("`prometheus` needs `series` and `stat`, so it has no short form")
+    );
+    assert!(
+        error("version: 1\nscrape_elapsed: 5\nlimits:\n  lcp: 1s\n")
+            .contains("`5` has no unit; scrape_elapsed is a time and needs one of: ns, us (or µs), ms, s")
+    );
+    assert!(
+        error("version: 1\nscrape_elapsed: 0s\nlimits:\n  lcp: 1s\n").contains("the time between scrapes is above 0")
+    );
+}
