@@ -171,6 +171,10 @@ const README_COMMANDS: &[(&str, Covered)] = &[
         Not("a seeded simulation of 360,000 judged values; its table is pasted in the README"),
     ),
     ("cargo bench --bench history", Not("criterion benchmarks, minutes long; their numbers are in the README")),
+    (
+        "benches/history/real-data.sh",
+        Not("checks out and benches 20 commits twice, about 30 minutes; its table is summarised in the README"),
+    ),
     ("perfbudget check --history perfbudget-history.db --branch main --markdown comment.md", Case("check-history")),
     ("perfbudget history  import FILE.jsonl", Synopsis("history-import-help")),
     ("perfbudget history  prune --keep N [--branch NAME]", Synopsis("history-prune-help")),
