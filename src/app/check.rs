@@ -62,7 +62,7 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
         folders_may_hold_only_built_files: budget.checks.iter().any(|check| check.files_from_inputs),
         scrape_elapsed: budget.scrape_elapsed,
     };
-    let ingest::Inputs { mut measurements, mut warnings } = ingest::read_inputs(&inputs, &options)?;
+    let ingest::Inputs { mut measurements, mut warnings, .. } = ingest::read_inputs(&inputs, &options)?;
     // Only the sizes some check reads: brotli is the slow one.
     let compressions: Vec<bundle::Compression> = bundle::Compression::ALL
         .into_iter()

@@ -12,6 +12,7 @@ use crate::report;
 pub(super) fn run(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Outcome> {
     let mut measurements = Vec::new();
     let mut warnings = Vec::new();
+    let mut scrapes = Vec::new();
     let mut built = Vec::new();
     for input in &args.inputs {
         // A folder holds reports, or else it is a build whose files are listed.
@@ -46,13 +47,14 @@ pub(super) fn run(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Out
         }
         measurements.extend(read.measurements);
         warnings.extend(read.warnings);
+        scrapes.extend(read.scrapes);
     }
     // Scrapes of one target given as separate inputs (before and after a load test) make a
     // window together.
-    let mut read = ingest::Inputs { measurements, warnings };
+    let mut read = ingest::Inputs { measurements, warnings, scrapes };
     let options = ingest::Options { scrape_elapsed: args.scrape_elapsed, ..ingest::Options::default() };
     ingest::combine_scrapes(&mut read, &options)?;
-    let ingest::Inputs { mut measurements, mut warnings } = read;
+    let ingest::Inputs { mut measurements, mut warnings, .. } = read;
     let (sizes, problems) = measure_built(&built, &bundle::Compression::ALL, &args.cache, terminal)?;
     measurements.extend(sizes);
     warnings.extend(problems);

@@ -102,6 +102,9 @@ pub struct Inputs {
     pub measurements: Vec<Measurement>,
     /// Things skipped on purpose (stale criterion directories), one sentence each.
     pub warnings: Vec<String>,
+    /// The Prometheus scrapes read, in input order: only these pair into windows (a
+    /// measurements JSON of `source: prometheus` names no scrape to read again).
+    pub scrapes: Vec<PathBuf>,
 }
 
 /// Reads every input (files and folders) into measurements, in input order, then adds
@@ -129,14 +132,7 @@ pub fn read_each(inputs: &[PathBuf], options: &Options) -> anyhow::Result<Inputs
 /// so they parse.
 pub fn combine_scrapes(all: &mut Inputs, options: &Options) -> anyhow::Result<()> {
     let mut seen = std::collections::HashSet::new();
-    let scrapes: Vec<PathBuf> = all
-        .measurements
-        .iter()
-        .filter(|measurement| measurement.source == prometheus::SOURCE)
-        .filter_map(|measurement| measurement.origin.as_deref())
-        .filter(|origin| seen.insert(*origin))
-        .map(PathBuf::from)
-        .collect();
+    let scrapes: Vec<PathBuf> = all.scrapes.iter().filter(|path| seen.insert(path.as_path())).cloned().collect();
     if scrapes.len() < 2 {
         return Ok(());
     }
@@ -194,6 +190,9 @@ fn read_into(path: &Path, options: &Options, inputs: &mut Inputs) -> anyhow::Res
             None => error.in_file(path),
         }
     })?;
+    if format.id == prometheus::FORMAT_ID {
+        inputs.scrapes.push(path.to_owned());
+    }
     accept(path, measurements, inputs)
 }
 

@@ -46,16 +46,17 @@ pub(super) fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) ->
     }
     // Items are independent: read them on all cores. `collect` keeps their order, so the
     // output is the same whatever the thread count.
-    let read: Vec<Option<(PathBuf, Vec<Measurement>)>> = found
+    // Each file read, with whether it is a Prometheus scrape (scrapes pair into windows).
+    let read: Vec<Option<(PathBuf, Vec<Measurement>, bool)>> = found
         .into_par_iter()
-        .map(|item| -> anyhow::Result<Option<(PathBuf, Vec<Measurement>)>> {
+        .map(|item| -> anyhow::Result<Option<(PathBuf, Vec<Measurement>, bool)>> {
             match item {
                 Found::Folder(path, adapter) => {
                     let mut measurements = adapter.read_folder(&path, options).map_err(|error| error.in_file(&path))?;
                     if left_over.contains(&path) {
                         measurements.iter_mut().for_each(withdraw_left_over);
                     }
-                    Ok(Some((path, measurements)))
+                    Ok(Some((path, measurements, false)))
                 }
                 Found::File(path) => {
                     let head = Head::read(&path)?;
@@ -63,14 +64,17 @@ pub(super) fn read_folder(dir: &Path, options: &Options, inputs: &mut Inputs) ->
                         return unclaimed_file(&path, &head).map(|()| None);
                     };
                     let measurements = format.adapter.read(&path, options).map_err(|error| error.in_file(&path))?;
-                    Ok(Some((path, measurements)))
+                    Ok(Some((path, measurements, format.id == super::prometheus::FORMAT_ID)))
                 }
             }
         })
         .collect::<anyhow::Result<_>>()?;
     let mut read_any = false;
-    for (path, measurements) in read.into_iter().flatten() {
+    for (path, measurements, scrape) in read.into_iter().flatten() {
         read_any = true;
+        if scrape {
+            inputs.scrapes.push(path.clone());
+        }
         accept(&path, measurements, inputs)?;
     }
     if !read_any && !options.folders_may_hold_only_built_files {

@@ -31,6 +31,8 @@ use quantile::{Bucket, histogram_quantile};
 
 /// The `source` of every measurement read here.
 pub(crate) const SOURCE: &str = "prometheus";
+/// The id of the format row that reads scrapes ([`crate::ingest::registry`]).
+pub(crate) const FORMAT_ID: &str = "prometheus";
 
 /// The quantiles a histogram is read at, with their stats.
 pub(crate) const QUANTILES: &[(f64, &str)] =
