@@ -313,3 +313,22 @@ fn missing_baseline_red_makes_no_history_a_failure() {
     assert_eq!(without.code, 1, "no --baseline either: red too");
     assert!(without.stdout.contains("regression not checked: no --baseline report given"), "{}", without.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_folder_as_the_history_is_refused_before_it_is_opened() {
+    let dir = setup();
+    std::fs::write(dir.path().join("m.json"), measurement(100.0)).unwrap();
+    let fifo = dir.path().join("fifo.db");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::fs::create_dir(dir.path().join("folder.db")).unwrap();
+    for (name, kind) in [("fifo.db", "a FIFO"), ("folder.db", "a folder")] {
+        let expected = format!(
+            "error: {name}: not a regular file ({kind}); a history is a file that `perfbudget history record` writes\n"
+        );
+        let check = perfbudget(dir.path(), &["check", "--history", name, "--branch", "main", "m.json"]);
+        assert_eq!((check.code, check.stderr.as_str()), (2, expected.as_str()));
+        let show = perfbudget(dir.path(), &["history", "show", "--history", name]);
+        assert_eq!((show.code, show.stderr.as_str()), (2, expected.as_str()));
+    }
+}

@@ -114,16 +114,20 @@ impl Store {
     /// Opens an existing history file to read. `None` when the file does not exist or is
     /// empty: there is no history yet.
     pub fn open_for_reading(path: &Path) -> anyhow::Result<Option<Store>> {
-        match std::fs::metadata(path) {
+        let metadata = match std::fs::metadata(path) {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(error).with_context(|| format!("cannot read the history {}", path.display())),
-            Ok(metadata) if metadata.is_file() && metadata.len() == 0 => return Ok(None),
-            Ok(_) => {}
+            Ok(metadata) => metadata,
+        };
+        // Before anything opens it: a FIFO would block the open until a writer came.
+        crate::files::regular_file(path, &metadata, "a history is a file that `perfbudget history record` writes")?;
+        if metadata.len() == 0 {
+            return Ok(None);
         }
-        // Read-write when allowed, so that a file of an older schema is upgraded in place.
+        // Read-write when allowed, so that a file of an older schema is upgraded in place; a
+        // read-only file (a restored cache) is read as it is.
         let store = Store::open_for_writing(path).or_else(|error| {
-            let read_only = std::fs::OpenOptions::new().write(true).open(path).is_err();
-            if !read_only {
+            if !metadata.permissions().readonly() {
                 return Err(error);
             }
             let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
