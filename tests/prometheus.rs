@@ -247,3 +247,42 @@ fn a_nan_is_no_data_never_a_pass() {
     assert_eq!((checks[0].1.as_str(), checks[0].2), ("red", None), "{checks:?}");
     assert!(checks[0].3.contains("the value is NaN"), "{checks:?}");
 }
+
+#[test]
+fn a_series_two_targets_report_is_told_apart_by_its_scrape() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["app-before.prom.txt", "app-after.prom.txt", "node-before.prom.txt", "node-after.prom.txt"] {
+        std::fs::copy(common::repo().join("tests/fixtures/prometheus/real").join(name), dir.path().join(name)).unwrap();
+    }
+    let growth = "version: 1\nbudgets:\n  - { metric: prometheus, series: process_resident_memory_bytes, stat: growth, max: 10% }\n";
+    std::fs::write(dir.path().join("perfbudget.yml"), growth).unwrap();
+    let inputs = ["app-before.prom.txt", "app-after.prom.txt", "node-before.prom.txt", "node-after.prom.txt"];
+    let args: Vec<&str> = ["check", "--json", "r.json"].into_iter().chain(inputs).collect();
+    let run = common::perfbudget(dir.path(), &args);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let rows: Vec<(String, String)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| {
+            (check["subject"]["scrape"].as_str().unwrap().to_owned(), check["verdict"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    // One row per target, never the median of the two processes.
+    assert_eq!(
+        rows,
+        [
+            ("app-before.prom.txt → app-after.prom.txt".to_owned(), "red".to_owned()),
+            ("node-before.prom.txt → node-after.prom.txt".to_owned(), "green".to_owned())
+        ]
+    );
+    let app = "version: 1\nbudgets:\n  - { metric: prometheus, series: process_resident_memory_bytes, stat: growth, tags: { scrape: \"app-*\" }, max: 10% }\n";
+    std::fs::write(dir.path().join("perfbudget.yml"), app).unwrap();
+    let run = common::perfbudget(dir.path(), &args);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["checks"].as_array().unwrap().len(), 1, "{}", run.stdout);
+    assert!(report["checks"][0]["message"].as_str().unwrap().contains("27.46%"), "{}", run.stdout);
+}

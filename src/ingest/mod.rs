@@ -134,6 +134,7 @@ pub fn combine_scrapes(all: &mut Inputs, options: &Options) -> anyhow::Result<()
     let mut seen = std::collections::HashSet::new();
     let scrapes: Vec<PathBuf> = all.scrapes.iter().filter(|path| seen.insert(path.as_path())).cloned().collect();
     if scrapes.len() < 2 {
+        tag_scrapes_of_one_series(&mut all.measurements);
         return Ok(());
     }
     let mut files = Vec::with_capacity(scrapes.len());
@@ -157,7 +158,29 @@ pub fn combine_scrapes(all: &mut Inputs, options: &Options) -> anyhow::Result<()
     });
     all.measurements.extend(windows.measurements);
     all.warnings.extend(windows.warnings);
+    tag_scrapes_of_one_series(&mut all.measurements);
     Ok(())
+}
+
+/// Tags with `scrape` (the file, or the pair of files of a window) every Prometheus
+/// measurement of a series that scrapes of several targets report: an app's and
+/// node_exporter's `process_resident_memory_bytes` are different processes, and without
+/// the tag a budget would combine them as two runs of one value. A budget tells them apart
+/// with `tags: { scrape: "*node*" }`.
+fn tag_scrapes_of_one_series(measurements: &mut [Measurement]) {
+    let key = |m: &Measurement| (m.metric.clone(), m.stat.clone(), m.subject.clone());
+    let mut origins: std::collections::HashMap<_, std::collections::HashSet<String>> = std::collections::HashMap::new();
+    for measurement in measurements.iter().filter(|m| m.source == prometheus::SOURCE) {
+        if let Some(origin) = &measurement.origin {
+            origins.entry(key(measurement)).or_default().insert(origin.clone());
+        }
+    }
+    for measurement in measurements.iter_mut().filter(|m| m.source == prometheus::SOURCE) {
+        let ambiguous = origins.get(&key(measurement)).is_some_and(|files| files.len() > 1);
+        if ambiguous && let Some(origin) = measurement.origin.clone() {
+            measurement.subject.insert(crate::model::vocabulary::SCRAPE_TAG.to_owned(), origin);
+        }
+    }
 }
 
 /// Reads one file or folder with the default options, or as the given format.

@@ -63,6 +63,9 @@ pub(crate) const TEST_COUNT: &str = "test_count";
 pub(crate) const SUITE_TAG: &str = "suite";
 /// The report file a total is of.
 pub(crate) const REPORT_TAG: &str = "report";
+/// The scrape file (or `before → after` pair) of a Prometheus series that scrapes of
+/// several targets report.
+pub(crate) const SCRAPE_TAG: &str = "scrape";
 
 // AWS Lambda's platform reports (REPORT lines, `platform.report` records), in ms, MB and
 // shares; `cold_start` reads the init durations' `max`.
