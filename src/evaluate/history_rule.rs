@@ -122,22 +122,13 @@ pub(super) fn judge(question: &Question<'_>, history: &History, points: &[Histor
         settled.pop();
     }
     let upper = direction == Direction::LowerIsBetter;
-    let lenient = |a: crate::stats::LogPrediction, b: crate::stats::LogPrediction| {
-        let a_wider = if upper { a.limit >= b.limit } else { a.limit <= b.limit };
-        if a_wider { a } else { b }
-    };
-    let predictions = [
-        (&found, crate::stats::log_prediction(&values, &found, ALPHA, upper)),
-        (&settled, crate::stats::log_prediction(&values, &settled, ALPHA, upper)),
-    ];
-    let chosen = match predictions {
-        [(found_starts, Some(a)), (settled_starts, Some(b))] => {
-            let wider = lenient(a, b);
-            Some((if wider == a { found_starts } else { settled_starts }, wider))
-        }
-        [(starts, Some(prediction)), (_, None)] | [(_, None), (starts, Some(prediction))] => Some((starts, prediction)),
-        [(_, None), (_, None)] => None,
-    };
+    // Both splits, the more lenient limit first (the larger for an upper limit).
+    let mut chosen: Vec<(&Vec<usize>, crate::stats::LogPrediction)> = [&found, &settled]
+        .into_iter()
+        .filter_map(|starts| Some((starts, crate::stats::log_prediction(&values, starts, ALPHA, upper)?)))
+        .collect();
+    chosen.sort_by(|(_, a), (_, b)| if upper { b.limit.total_cmp(&a.limit) } else { a.limit.total_cmp(&b.limit) });
+    let chosen = chosen.into_iter().next();
     let Some((starts, prediction)) = chosen else {
         let note = format!("the noise rule needs values above 0; {}", describe_run(newest, branch, None));
         return single(question, newest, HistoryRule::Single, window.len(), &note);

@@ -118,6 +118,15 @@ pub enum LimitValue {
     Min(f64),
 }
 
+impl LimitValue {
+    /// The limit's number, whichever side it bounds.
+    pub fn amount(self) -> f64 {
+        match self {
+            LimitValue::Max(amount) | LimitValue::Min(amount) => amount,
+        }
+    }
+}
+
 /// One budget check applied to one subject.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {

@@ -19,24 +19,23 @@ const OVER: char = '▶';
 /// for a minimum (at the limit both are 1; beyond it, more). `None` without a value or a
 /// limit, or where the share is no number (a limit or, for a minimum, a value of 0).
 pub fn budget_use(check: &CheckResult) -> Option<f64> {
-    let value = check.value?;
-    let share = match check.limit? {
-        LimitValue::Max(max) if max > 0.0 => value / max,
-        LimitValue::Min(min) if min > 0.0 && value > 0.0 => min / value,
-        _ => return None,
-    };
-    (share.is_finite() && share >= 0.0).then_some(share)
+    share_of(check.limit?, check.value?).filter(|share| *share >= 0.0)
 }
 
 /// Where the warning band starts, as a share of the limit ([`budget_use`]'s scale).
 pub fn warning_use(check: &CheckResult) -> Option<f64> {
-    let warn = check.warn?;
-    let share = match check.limit? {
-        LimitValue::Max(max) if max > 0.0 => warn / max,
-        LimitValue::Min(min) if min > 0.0 && warn > 0.0 => min / warn,
+    share_of(check.limit?, check.warn?).filter(|share| *share > 0.0 && *share < 1.0)
+}
+
+/// `value` as a share of `limit`: `value / max`, or `min / value`; `None` where that is no
+/// number.
+fn share_of(limit: LimitValue, value: f64) -> Option<f64> {
+    let share = match limit {
+        LimitValue::Max(max) if max > 0.0 => value / max,
+        LimitValue::Min(min) if min > 0.0 && value > 0.0 => min / value,
         _ => return None,
     };
-    (share.is_finite() && share > 0.0 && share < 1.0).then_some(share)
+    share.is_finite().then_some(share)
 }
 
 /// The bar of a share of the limit: filled to the share in eighths of a cell (rounded

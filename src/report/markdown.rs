@@ -251,10 +251,7 @@ fn trend_charts(problems: &[&CheckResult]) -> String {
     {
         let mut values: Vec<f64> = check.trend.iter().map(|point| point.value).collect();
         values.extend(check.value);
-        let limit = match check.limit {
-            Some(crate::model::LimitValue::Max(limit) | crate::model::LimitValue::Min(limit)) => Some(limit),
-            None => None,
-        };
+        let limit = check.limit.map(crate::model::LimitValue::amount);
         if !values.iter().chain(&limit).all(|value| value.is_finite()) {
             continue;
         }
@@ -262,13 +259,9 @@ fn trend_charts(problems: &[&CheckResult]) -> String {
             .trend
             .iter()
             .enumerate()
-            .map(|(at, point)| {
-                let short: String = point.commit.as_deref().unwrap_or("").chars().take(7).collect();
-                if short.len() == 7 && short.chars().all(|c| c.is_ascii_hexdigit()) {
-                    format!("\"{short}\"")
-                } else {
-                    format!("\"#{}\"", at + 1)
-                }
+            .map(|(at, point)| match super::short_commit(point.commit.as_deref()) {
+                Some(short) => format!("\"{short}\""),
+                None => format!("\"#{}\"", at + 1),
             })
             .collect();
         labels.push("\"now\"".to_owned());

@@ -222,6 +222,14 @@ pub fn summary_counts(report: &Report) -> String {
     format!("{} red, {} yellow, {} green", report.counts.red, report.counts.yellow, report.counts.green)
 }
 
+/// A commit as a chart label: its first seven characters when they are hex digits, else
+/// nothing. Charts parse their labels (mermaid) or sit in markup (SVG), so no other text
+/// from a report reaches them.
+pub fn short_commit(commit: Option<&str>) -> Option<String> {
+    let short: String = commit?.chars().take(7).collect();
+    (short.len() == 7 && short.chars().all(|c| c.is_ascii_hexdigit())).then_some(short)
+}
+
 /// What the run was compared with when it had a history, and how many false alarms its
 /// noisy checks may raise by chance; `escape` makes the branch name safe for the output.
 pub fn history_line(report: &Report, escape: &dyn Fn(&str) -> String) -> Option<String> {
@@ -253,3 +261,14 @@ pub fn verdict_icon(verdict: Verdict) -> &'static str {
 
 #[cfg(test)]
 pub(crate) mod sample;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_hex_commits_label_a_chart() {
+        assert_eq!(super::short_commit(Some("1a2b3c4d5e")).as_deref(), Some("1a2b3c4"));
+        assert_eq!(super::short_commit(Some("<svg onload=x>")), None);
+        assert_eq!(super::short_commit(Some("abc")), None);
+        assert_eq!(super::short_commit(None), None);
+    }
+}
