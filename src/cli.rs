@@ -24,7 +24,8 @@ Examples:
   perfbudget check --budget budgets/demo.yml
   perfbudget check --baseline base/report.json --json report.json --markdown comment.md measurements.json
   perfbudget check --criterion-baseline main target/criterion
-  perfbudget check --history perfbudget-history.db --branch main";
+  perfbudget check --history perfbudget-history.db --branch main
+  perfbudget check --baseline main.json --baseline-commit 1a2b3c4 --merge-base 1a2b3c4";
 
 const HISTORY_AFTER_HELP: &str = "\
 The history file is --history FILE, else $PERFBUDGET_HISTORY, else the budget's `history:`.
@@ -192,6 +193,22 @@ pub struct CheckArgs {
     /// A JSON report of an earlier run (`--json`) to compare against.
     #[arg(long, value_name = "REPORT.json", conflicts_with = "history")]
     pub baseline: Option<PathBuf>,
+    /// The branch whose report the baseline is (or, without --baseline, was looked for and
+    /// not found: the reports then say "no baseline" plainly).
+    #[arg(long, value_name = "NAME")]
+    pub baseline_branch: Option<String>,
+    /// The commit the --baseline report was made from, for the reports to name it.
+    #[arg(long, value_name = "SHA", requires = "baseline", value_parser = commit)]
+    pub baseline_commit: Option<String>,
+    /// The pull request's merge-base with the base branch: the reports say whether the
+    /// baseline was made from it, and --history compares with its run. Default for
+    /// --history: `git merge-base HEAD BRANCH`.
+    #[arg(long, value_name = "SHA", value_parser = commit)]
+    pub merge_base: Option<String>,
+    /// Fail with exit code 2 (after writing the reports, which say why) when there is no
+    /// baseline: no --baseline, no history and no --criterion-baseline.
+    #[arg(long)]
+    pub require_baseline: bool,
     /// Compare against the base branch's runs in this history file (`perfbudget history`).
     /// Default: $PERFBUDGET_HISTORY, else the budget's `history:`.
     #[arg(long, value_name = "FILE")]
@@ -267,6 +284,15 @@ pub struct MeasureArgs {
     /// .cjs, .css and .wasm files are listed with their raw, gzip and brotli sizes.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+/// A git commit id: 7 to 64 hex digits (a short id, SHA-1 or SHA-256), lower-cased.
+fn commit(text: &str) -> Result<String, String> {
+    if (7..=64).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err("a commit is 7 to 64 hex digits".to_owned())
+    }
 }
 
 /// A duration as seconds: `90`, `90s`, `1500ms`, `5m`, `1h`.

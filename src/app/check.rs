@@ -13,6 +13,7 @@ use crate::cli::{CheckArgs, FailOn};
 use crate::evaluate::{Against, evaluate_against};
 use crate::ingest::{self, bundle};
 use crate::model::Verdict;
+use crate::model::report::BaselineSource;
 use crate::report;
 use crate::report::json::{BudgetInfo, Report};
 
@@ -100,6 +101,7 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
             args.history.as_deref(),
             budget.history.as_deref(),
             args.branch.as_deref(),
+            args.merge_base.as_deref(),
             &environment,
             cwd,
             &mut warnings,
@@ -112,7 +114,9 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     let mut evaluation = evaluate_against(&budget, &measurements, against)
         .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
     ingest::annotate(&mut evaluation, &measurements);
-    let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
+    let mut report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
+    let compared = baseline.is_some() || history.as_ref().is_some_and(|history| history.runs > 0);
+    report.baseline_source = baseline_source(args, compared);
 
     let outputs = Outputs::of(args);
     let comment =
@@ -126,10 +130,33 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     if github.actions {
         stdout = github_step(&report, comment, &outputs, github, &stdout)?;
     }
-    let stderr = warnings_text(&warnings);
+    let mut stderr = warnings_text(&warnings);
+    if report.baseline_source.as_ref().is_some_and(BaselineSource::fails) {
+        if let Some(line) = report::baseline_line(&report, &|text| report::escape::terminal(text)) {
+            stderr.push_str(&format!("error: {line}\n"));
+        }
+    }
     let fails = match args.fail_on {
         FailOn::Red => report.verdict == Verdict::Red,
         FailOn::Yellow => report.verdict >= Verdict::Yellow,
     };
-    Ok(Outcome { stdout, stderr, status: if fails { ExitStatus::Fail } else { ExitStatus::Pass } })
+    let status = match &report.baseline_source {
+        Some(source) if source.fails() => ExitStatus::Untrusted,
+        _ if fails => ExitStatus::Fail,
+        _ => ExitStatus::Pass,
+    };
+    Ok(Outcome { stdout, stderr, status })
+}
+
+/// What the reports say about the baseline, when the caller said where it came from or that
+/// one is required; `compared` is whether the run had a baseline or a history.
+fn baseline_source(args: &CheckArgs, compared: bool) -> Option<BaselineSource> {
+    let told = args.baseline_branch.is_some() || args.baseline_commit.is_some() || args.require_baseline;
+    told.then(|| BaselineSource {
+        branch: args.baseline_branch.clone(),
+        commit: args.baseline_commit.clone().filter(|_| args.baseline.is_some()),
+        merge_base: args.merge_base.clone(),
+        found: compared,
+        required: args.require_baseline,
+    })
 }

@@ -124,10 +124,12 @@ fn history_file(args: &HistoryFileArgs, cwd: &Path) -> anyhow::Result<PathBuf> {
 /// The history `check` compares with, if it compares with one: the file from `--history`,
 /// `$PERFBUDGET_HISTORY` or the budget's `history:`; `None` when none is named. A named file
 /// that does not exist yet is an empty history (every regression row says "no baseline").
+/// `merge_base` (`--merge-base`) names the run to compare exactly with; else git's.
 pub(super) fn for_check(
     given: Option<&Path>,
     budget_history: Option<&Path>,
     branch: Option<&str>,
+    merge_base: Option<&str>,
     environment: &Environment,
     cwd: &Path,
     warnings: &mut Vec<String>,
@@ -141,7 +143,7 @@ pub(super) fn for_check(
         return Ok(Some(History::new(branch.unwrap_or("main").to_owned(), 0, None)));
     };
     let branch = base_branch(&store, branch, &path)?;
-    let merge_base = provenance::merge_base(cwd, &branch);
+    let merge_base = merge_base.map(str::to_owned).or_else(|| provenance::merge_base(cwd, &branch));
     Ok(Some(store.load(&branch, environment, merge_base.as_deref())?))
 }
 

@@ -276,6 +276,37 @@ pub struct Report {
     /// The run's regression checks against a history (`check --history`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HistorySummary>,
+    /// Where the baseline came from, or that none was found, as the CI job that looked for
+    /// one said (`check --baseline-branch`, `--baseline-commit`, `--merge-base`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_source: Option<BaselineSource>,
+}
+
+/// Where a run's baseline came from: the base branch's report of one commit, compared with
+/// the pull request's merge-base; or no report at all.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BaselineSource {
+    /// The branch whose report was looked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The commit the baseline report was made from; `None` with `found: false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The pull request's merge-base with the branch, where it was known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_base: Option<String>,
+    /// Whether a baseline was found.
+    pub found: bool,
+    /// Whether the run fails without one (`--require-baseline`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+}
+
+impl BaselineSource {
+    /// A baseline was required and none was found: the run cannot be trusted.
+    pub fn fails(&self) -> bool {
+        self.required && !self.found
+    }
 }
 
 /// The machine a run was measured on: only runs of the same environment say what noise to
@@ -321,6 +352,7 @@ impl Report {
             },
             checks: evaluation.checks,
             history: evaluation.history,
+            baseline_source: None,
         }
     }
 }

@@ -19,6 +19,13 @@ pub(crate) const STEP_SUMMARY_MAX_BYTES: usize = 512 * 1024;
 /// what did not fit.
 pub(crate) fn annotations(report: &Report) -> String {
     let mut out = String::new();
+    // "No baseline" is said where it cannot be missed: an error when it fails the run.
+    if let Some(source) = report.baseline_source.as_ref().filter(|source| !source.found) {
+        let level = if source.fails() { "error" } else { "warning" };
+        if let Some(line) = super::baseline_line(report, &|text| strip_controls(text)) {
+            out.push_str(&format!("::{level} title=perfbudget::{}\n", workflow_data(&line)));
+        }
+    }
     let mut hidden = 0;
     for (verdict, level) in [(Verdict::Red, "error"), (Verdict::Yellow, "warning")] {
         let rows: Vec<_> = worst_first(report).into_iter().filter(|check| check.verdict == verdict).collect();

@@ -70,6 +70,9 @@ pub fn render(report: &Report) -> String {
         budget = name.as_ref().map_or_else(String::new, |name| format!(" — {name}")),
         counts = summary_counts(report),
     );
+    if let Some(line) = super::baseline_line(report, &|text| html(text)) {
+        let _ = writeln!(page, "<p class=\"muted\">{line}.</p>");
+    }
     if let Some(line) = super::history_line(report, &|text| html(text)) {
         let _ = writeln!(page, "<p class=\"muted\">{line}.</p>");
     }

@@ -60,15 +60,18 @@ pub fn render_with(report: &Report, key: &str, max_bytes: usize, extras: Extras)
     let rows = worst_first(report);
     let (problems, greens): (Vec<&CheckResult>, Vec<&CheckResult>) =
         rows.into_iter().partition(|check| check.verdict != Verdict::Green);
+    let baseline = super::baseline_line(report, &|text| md_code_cell(text))
+        .map(|line| format!("{}.\n\n", line.replacen("No baseline:", "**No baseline**:", 1)));
     let history = super::history_line(report, &|text| md_text(text)).map(|line| format!("{line}.\n\n"));
     let name = report.budget.name.as_deref().map_or_else(String::new, |name| format!(" · {}", md_text(name)));
     let worst = problems.first().map_or_else(String::new, |check| format!(" Worst: {}.", worst_problem(check)));
     let head = format!(
-        "{}\n### {} perfbudget: {}{name}\n\n{}.{worst}\n\n{}",
+        "{}\n### {} perfbudget: {}{name}\n\n{}.{worst}\n\n{}{}",
         marker(key),
         verdict_icon(report.verdict),
         report.verdict.as_str(),
         summary_counts(report),
+        baseline.unwrap_or_default(),
         history.unwrap_or_default()
     );
     let foot = format!(

@@ -230,6 +230,46 @@ pub fn short_commit(commit: Option<&str>) -> Option<String> {
     (short.len() == 7 && short.chars().all(|c| c.is_ascii_hexdigit())).then_some(short)
 }
 
+/// Where the baseline came from, when the CI job that fetched it said: the base branch's
+/// report of a commit, whether that commit is the merge-base, or plainly that there was no
+/// baseline. `escape` makes the branch name safe for the output; commits are hex digits
+/// (checked when they were read) shown by their first seven.
+pub fn baseline_line(report: &Report, escape: &dyn Fn(&str) -> String) -> Option<String> {
+    let source = report.baseline_source.as_ref()?;
+    if source.found && report.history.is_some() {
+        // The history line says what the run was compared with.
+        return None;
+    }
+    let branch = source.branch.as_deref().map(escape);
+    if !source.found {
+        let missing = match &branch {
+            Some(branch) => format!("No baseline: no report of {branch} was found, so nothing was compared with it"),
+            None => "No baseline: none was given, so nothing was compared with an earlier run".to_owned(),
+        };
+        let ending = if source.required {
+            "; a baseline is required, so this run fails"
+        } else {
+            "; only the limits were checked"
+        };
+        return Some(format!("{missing}{ending}"));
+    }
+    let commit = short_commit(source.commit.as_deref());
+    let merge_base = short_commit(source.merge_base.as_deref());
+    let of = branch.map_or_else(String::new, |branch| format!(" of {branch}"));
+    let Some(commit) = commit else {
+        return Some(format!("Compared with the report{of}"));
+    };
+    let at_merge_base = source.merge_base.is_some() && source.merge_base == source.commit;
+    Some(match merge_base {
+        Some(_) if at_merge_base => format!("Compared with the report{of} at {commit}, the merge-base"),
+        Some(merge_base) => format!(
+            "Compared with the report{of} at {commit}, not the merge-base {merge_base} (it has no report): \
+             changes between the two commits are part of the comparison"
+        ),
+        None => format!("Compared with the report{of} at {commit}"),
+    })
+}
+
 /// What the run was compared with when it had a history, and how many false alarms its
 /// noisy checks may raise by chance; `escape` makes the branch name safe for the output.
 pub fn history_line(report: &Report, escape: &dyn Fn(&str) -> String) -> Option<String> {
@@ -267,6 +307,52 @@ mod tests {
     #[test]
     fn only_hex_commits_label_a_chart() {
         assert_eq!(super::short_commit(Some("1a2b3c4d5e")).as_deref(), Some("1a2b3c4"));
+    }
+
+    #[test]
+    fn the_baseline_line_names_the_commit_and_says_no_baseline_plainly() {
+        use crate::model::report::BaselineSource;
+        let mut report = crate::report::sample::report();
+        report.history = None;
+        let line = |report: &super::json::Report| super::baseline_line(report, &|text| format!("`{text}`"));
+        assert_eq!(line(&report), None);
+        let at = |commit: &str, merge_base: Option<&str>| BaselineSource {
+            branch: Some("main".into()),
+            commit: Some(commit.into()),
+            merge_base: merge_base.map(str::to_owned),
+            found: true,
+            required: false,
+        };
+        report.baseline_source = Some(at("1a2b3c4d5e6f", Some("1a2b3c4d5e6f")));
+        assert_eq!(line(&report).unwrap(), "Compared with the report of `main` at 1a2b3c4, the merge-base");
+        report.baseline_source = Some(at("1a2b3c4d5e6f", Some("9f8e7d6c5b4a")));
+        assert_eq!(
+            line(&report).unwrap(),
+            "Compared with the report of `main` at 1a2b3c4, not the merge-base 9f8e7d6 (it has no report): \
+             changes between the two commits are part of the comparison"
+        );
+        report.baseline_source = Some(at("1a2b3c4d5e6f", None));
+        assert_eq!(line(&report).unwrap(), "Compared with the report of `main` at 1a2b3c4");
+        // A commit that is not hex (an edited report) is not shown.
+        report.baseline_source = Some(at("<img src=x>", None));
+        assert_eq!(line(&report).unwrap(), "Compared with the report of `main`");
+        let missing = BaselineSource { branch: Some("main".into()), found: false, ..BaselineSource::default() };
+        report.baseline_source = Some(missing.clone());
+        assert_eq!(
+            line(&report).unwrap(),
+            "No baseline: no report of `main` was found, so nothing was compared with it; only the limits were checked"
+        );
+        report.baseline_source = Some(BaselineSource { required: true, branch: None, ..missing });
+        assert!(report.baseline_source.as_ref().unwrap().fails());
+        assert_eq!(
+            line(&report).unwrap(),
+            "No baseline: none was given, so nothing was compared with an earlier run; a baseline is required, so \
+             this run fails"
+        );
+        let markdown = super::markdown::render(&report, "k", super::markdown::MAX_BYTES);
+        assert!(markdown.contains("\n\n**No baseline**: none was given"), "{markdown}");
+        let annotations = super::github::annotations(&report);
+        assert!(annotations.starts_with("::error title=perfbudget::No baseline: none was given"), "{annotations}");
         assert_eq!(super::short_commit(Some("<svg onload=x>")), None);
         assert_eq!(super::short_commit(Some("abc")), None);
         assert_eq!(super::short_commit(None), None);

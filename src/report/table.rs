@@ -79,6 +79,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
         text.push_str(&format!("{folded} green checks not listed (--verbose lists them; the JSON report has all)\n"));
     }
     text.push_str(&changed_files(report));
+    if let Some(line) = super::baseline_line(report, &|text| terminal(text)) {
+        text.push_str(&format!("{line}\n"));
+    }
     if let Some(line) = super::history_line(report, &|text| terminal(text)) {
         text.push_str(&format!("{line}\n"));
     }
