@@ -728,3 +728,97 @@ fn gitlab_without_a_report_says_no_baseline() {
     );
     assert!(stdout.starts_with("perfbudget: no baseline: the target branch has no successful pipeline with a perfbudget perfbudget.json artifact"), "{stdout}");
 }
+
+#[test]
+fn with_history_a_push_records_its_report_and_a_pull_request_compares_with_the_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let merge_base = sha('a');
+    let runner_temp = dir.path().join("runner-temp");
+    fs::create_dir_all(&runner_temp).unwrap();
+    let report = dir.path().join("main-report.json");
+    fs::write(&report, report_of(dir.path(), 280)).unwrap();
+    // The push run's history-record step, as action.yml has it (the cache restored nothing).
+    let action: yaml_serde::Value =
+        yaml_serde::from_str(&fs::read_to_string(repo().join("action.yml")).unwrap()).unwrap();
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let record = steps.iter().find(|step| step["id"].as_str() == Some("history-record")).unwrap();
+    let binary = common::binary();
+    let mut command = Command::new("bash");
+    common::hermetic(&mut command)
+        .arg("-c")
+        .arg(record["run"].as_str().unwrap())
+        .env("PATH", format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap()))
+        .env("RUNNER_TEMP", &runner_temp)
+        .env("REPORT_JSON", &report)
+        .env("GITHUB_SHA", &merge_base)
+        .env("GITHUB_REF_NAME", "main");
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("recorded 1 measurements of main (aaaaaaa) in "));
+
+    // The pull request: no artifact at all, but the history (restored from the cache).
+    let (url, _) = start(Api { merge_base: Some(merge_base.clone()), ..Api::default() });
+    let outcome = pull_request_check(dir.path(), &url, &merge_base, &sha('c'), &[("INPUT_HISTORY", "true")]);
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    assert_eq!(outcome.report["history"]["runs"], 1);
+    assert_eq!(outcome.report["checks"][0]["history"]["commit"], merge_base.as_str());
+    assert!(outcome.comment.contains("Compared with 1 run of main"), "{}", outcome.comment);
+    assert!(!outcome.comment.contains("No baseline"), "{}", outcome.comment);
+}
+
+/// The ```yaml blocks of a markdown file.
+fn yaml_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```yaml") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => block.push_str(&format!("{line}\n")),
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_documented_workflows_parse_and_give_the_action_only_its_inputs() {
+    let action: yaml_serde::Value =
+        yaml_serde::from_str(&fs::read_to_string(repo().join("action.yml")).unwrap()).unwrap();
+    let inputs = action["inputs"].as_mapping().unwrap();
+    let docs = fs::read_to_string(repo().join("docs/github-action.md")).unwrap();
+    let mut uses = 0;
+    for block in yaml_blocks(&docs) {
+        let workflow: yaml_serde::Value =
+            yaml_serde::from_str(&block).unwrap_or_else(|error| panic!("{error}: {block}"));
+        let Some(jobs) = workflow["jobs"].as_mapping() else { continue };
+        for job in jobs.values() {
+            for step in job["steps"].as_sequence().unwrap() {
+                if step["uses"].as_str() != Some("perfbudget/perfbudget@v0") {
+                    continue;
+                }
+                uses += 1;
+                for key in step["with"].as_mapping().into_iter().flat_map(|with| with.keys()) {
+                    assert!(inputs.contains_key(key), "docs/github-action.md gives the action {key:?}, not an input");
+                }
+            }
+        }
+    }
+    assert!(uses >= 3, "{uses} uses of the action in docs/github-action.md");
+    // The shortest setup grants what baseline: auto needs.
+    let shortest = &yaml_blocks(&docs)[0];
+    assert!(shortest.contains("actions: read") && shortest.contains("push:"), "{shortest}");
+    let gitlab = fs::read_to_string(repo().join("docs/other-ci.md")).unwrap();
+    let job: yaml_serde::Value = yaml_serde::from_str(&yaml_blocks(&gitlab)[0]).unwrap();
+    let script: Vec<&str> =
+        job["perfbudget"]["script"].as_sequence().unwrap().iter().filter_map(|line| line.as_str()).collect();
+    assert!(
+        script.iter().any(|line| line.starts_with("bash contrib/gitlab/baseline.sh perfbudget check")),
+        "{script:?}"
+    );
+    let paths = &job["perfbudget"]["artifacts"]["paths"];
+    assert!(paths.as_sequence().unwrap().iter().any(|path| path.as_str() == Some("perfbudget.commit")));
+}
