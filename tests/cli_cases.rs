@@ -212,6 +212,10 @@ const README_COMMANDS: &[(&str, Covered)] = &[
         Not("writes a 308 MB stream for a timing; `check` of the shipped stream is the case check-k6-stream"),
     ),
     ("contrib/gitlab/mr-note.sh", Not("GitLab's API behind a token; tests/contrib.rs runs it against a stub curl")),
+    (
+        "contrib/gitlab/baseline.sh",
+        Not("GitLab's artifact API; tests/action_baseline.rs runs it against a stub API on 127.0.0.1"),
+    ),
     ("cargo bench --bench bundle", Not("a criterion benchmark of the compressors, minutes long")),
     (
         "cargo bench --bench loadtools -- --warm-up-time 0.5 --measurement-time 2",
