@@ -47,7 +47,7 @@ pub struct Cli {
 pub enum Command {
     /// Check the inputs against the budget: green, yellow or red per check.
     #[command(after_help = CHECK_AFTER_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print what the inputs hold, without a budget.
     Measure(MeasureArgs),
     /// Check a budget file and print how many checks it has.

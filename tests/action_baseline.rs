@@ -148,7 +148,7 @@ fn start(api: Api) -> (String, Arc<Mutex<Seen>>) {
     (api_url, seen)
 }
 
-fn json(value: serde_json::Value) -> (String, String, Vec<u8>) {
+fn json(value: &serde_json::Value) -> (String, String, Vec<u8>) {
     ("200 OK".into(), "Content-Type: application/json\r\n".into(), value.to_string().into_bytes())
 }
 
@@ -194,10 +194,10 @@ fn api_answer(api: &Api, path: &str, blob_url: &str) -> (String, String, Vec<u8>
         } else {
             Vec::new()
         };
-        return json(serde_json::json!({"total_count": artifacts.len(), "artifacts": artifacts}));
+        return json(&serde_json::json!({"total_count": artifacts.len(), "artifacts": artifacts}));
     }
     if let Some(run) = route.strip_prefix("actions/runs/").and_then(|id| api.runs.get(&id.parse().ok()?)) {
-        return json(serde_json::json!({
+        return json(&serde_json::json!({
             "event": run.event,
             "conclusion": run.conclusion,
             "status": "completed",
@@ -210,10 +210,10 @@ fn api_answer(api: &Api, path: &str, blob_url: &str) -> (String, String, Vec<u8>
     if let Some(id) = route.strip_prefix("actions/artifacts/").and_then(|rest| rest.strip_suffix("/zip")) {
         return ("302 Found".into(), format!("Location: {blob_url}/blob/{id}\r\n"), Vec::new());
     }
-    if route.starts_with("compare/") {
-        if let Some(sha) = &api.merge_base {
-            return json(serde_json::json!({"merge_base_commit": {"sha": sha}}));
-        }
+    if route.starts_with("compare/")
+        && let Some(sha) = &api.merge_base
+    {
+        return json(&serde_json::json!({"merge_base_commit": {"sha": sha}}));
     }
     ("404 Not Found".into(), String::new(), Vec::new())
 }
@@ -821,4 +821,66 @@ fn the_documented_workflows_parse_and_give_the_action_only_its_inputs() {
     );
     let paths = &job["perfbudget"]["artifacts"]["paths"];
     assert!(paths.as_sequence().unwrap().iter().any(|path| path.as_str() == Some("perfbudget.commit")));
+}
+
+#[test]
+fn an_artifact_listed_over_the_cap_is_never_downloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (merge_base, feature) = (sha('a'), sha('c'));
+    let mut big = artifact(10, 100, &merge_base, "2026-12-01T10:00:00Z");
+    big.size_in_bytes = 60_000_000;
+    let api = Api {
+        artifacts: vec![big],
+        runs: HashMap::from([(100, push_run(&merge_base))]),
+        blobs: HashMap::from([(10, zip(&[("report.json", &report_of(dir.path(), 280))]))]),
+        merge_base: Some(merge_base.clone()),
+        ..Api::default()
+    };
+    let (url, seen) = start(api);
+    let outcome = pull_request_check(dir.path(), &url, &merge_base, &feature, &[]);
+    assert_eq!(outcome.code, 0, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(
+        outcome.stdout.contains(
+            "::notice title=perfbudget::no baseline: the report artifact of main at aaaaaaa is 60000000 bytes, over \
+             max-artifact-mb (50 MB)\n"
+        ),
+        "{}",
+        outcome.stdout
+    );
+    let seen = seen.lock().unwrap();
+    assert!(seen.api.iter().all(|(path, _)| !path.ends_with("/zip")), "{:?}", seen.api);
+    assert!(seen.blob.is_empty());
+}
+
+#[test]
+fn the_action_uploads_only_default_branch_pushes_and_every_curl_has_a_time_limit() {
+    let action: yaml_serde::Value =
+        yaml_serde::from_str(&fs::read_to_string(repo().join("action.yml")).unwrap()).unwrap();
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let step = |id: &str| steps.iter().find(|step| step["id"].as_str() == Some(id)).unwrap();
+    let upload = step("upload");
+    assert_eq!(upload["uses"].as_str(), Some("actions/upload-artifact@v4"));
+    assert_eq!(upload["with"]["name"].as_str(), Some("${{ inputs.artifact-name }}"));
+    assert_eq!(upload["with"]["path"].as_str(), Some("${{ steps.check.outputs.json }}"));
+    let default_branch_push =
+        "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
+    for id in ["upload", "history-record"] {
+        assert!(step(id)["if"].as_str().unwrap().contains(default_branch_push), "{id}");
+    }
+    // The history is saved under a key the next run's restore-keys prefix finds.
+    let restore = step("history-restore")["with"]["restore-keys"].as_str().unwrap().to_owned();
+    assert!(step("history-save")["with"]["key"].as_str().unwrap().starts_with(&restore));
+    assert_eq!(action["inputs"]["max-artifact-mb"]["default"].as_str(), Some("50"));
+    assert_eq!(action["inputs"]["missing-baseline"]["default"].as_str(), Some("note"));
+
+    for script in ["action/baseline.sh", "contrib/gitlab/baseline.sh"] {
+        let text = fs::read_to_string(repo().join(script)).unwrap().replace("\\\n", " ");
+        let calls: Vec<&str> =
+            text.lines().filter(|line| line.contains("curl --") && !line.trim_start().starts_with('#')).collect();
+        assert!(calls.len() >= 2, "{script}: {calls:?}");
+        for call in calls {
+            assert!(call.contains("--max-time") && call.contains("--connect-timeout"), "{script}: {call}");
+            assert!(!call.contains("--location"), "{script}: curl follows no redirect itself: {call}");
+        }
+    }
 }

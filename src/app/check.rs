@@ -131,10 +131,10 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
         stdout = github_step(&report, comment, &outputs, github, &stdout)?;
     }
     let mut stderr = warnings_text(&warnings);
-    if report.baseline_source.as_ref().is_some_and(BaselineSource::fails) {
-        if let Some(line) = report::baseline_line(&report, &|text| report::escape::terminal(text)) {
-            stderr.push_str(&format!("error: {line}\n"));
-        }
+    if report.baseline_source.as_ref().is_some_and(BaselineSource::fails)
+        && let Some(line) = report::baseline_line(&report, &|text| report::escape::terminal(text))
+    {
+        stderr.push_str(&format!("error: {line}\n"));
     }
     let fails = match args.fail_on {
         FailOn::Red => report.verdict == Verdict::Red,
