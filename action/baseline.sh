@@ -5,7 +5,8 @@
 # $RUNNER_TEMP/perfbudget-baseline/:
 #   branch       the base branch (always, for the reports to name it)
 #   merge-base   the merge-base commit, where git or the compare API knew it
-#   report.json  the report, when one was found
+#   report.json  the report, when one was found (not looked for with
+#                PERFBUDGET_MERGE_BASE_ONLY=1)
 #   commit       the commit that report was made from
 # Nothing found is not an error here: the reports then say "no baseline" (check.sh).
 #
@@ -98,6 +99,8 @@ case "$merge_base" in
   *[!0-9a-f]* ) merge_base="" ;;
 esac
 if [ -n "$merge_base" ]; then printf '%s' "$merge_base" > "$out/merge-base"; fi
+# With a history to compare with (check.sh), the merge-base is all that is needed.
+if [ "${PERFBUDGET_MERGE_BASE_ONLY:-}" = 1 ]; then exit 0; fi
 
 # 2. The artifacts of that name, newest first, of runs of this repository on the base branch.
 : > "$out/candidates.tsv"

@@ -24,11 +24,17 @@ case "$baseline" in
     if [ "${GITHUB_EVENT_NAME:-}" != pull_request ]; then
       echo "::notice title=perfbudget::baseline: auto compares pull requests with their base branch; this ${GITHUB_EVENT_NAME:-} run has no baseline"
     else
-      bash "$(dirname "${BASH_SOURCE[0]}")/baseline.sh"
+      with_history=false
+      if [ "${INPUT_HISTORY:-false}" = true ] && [ -f "$history" ]; then with_history=true; fi
+      if [ "$with_history" = true ]; then
+        PERFBUDGET_MERGE_BASE_ONLY=1 bash "$(dirname "${BASH_SOURCE[0]}")/baseline.sh"
+      else
+        bash "$(dirname "${BASH_SOURCE[0]}")/baseline.sh"
+      fi
       found="$RUNNER_TEMP/perfbudget-baseline"
       if [ -f "$found/branch" ]; then args+=(--baseline-branch "$(cat "$found/branch")"); fi
       if [ -f "$found/merge-base" ]; then args+=(--merge-base "$(cat "$found/merge-base")"); fi
-      if [ "${INPUT_HISTORY:-false}" = true ] && [ -f "$history" ]; then
+      if [ "$with_history" = true ]; then
         args+=(--history "$history")
         if [ -f "$found/branch" ]; then args+=(--branch "$(cat "$found/branch")"); fi
       elif [ -f "$found/report.json" ]; then

@@ -757,8 +757,11 @@ fn with_history_a_push_records_its_report_and_a_pull_request_compares_with_the_r
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("recorded 1 measurements of main (aaaaaaa) in "));
 
     // The pull request: no artifact at all, but the history (restored from the cache).
-    let (url, _) = start(Api { merge_base: Some(merge_base.clone()), ..Api::default() });
+    let (url, seen) = start(Api { merge_base: Some(merge_base.clone()), ..Api::default() });
     let outcome = pull_request_check(dir.path(), &url, &merge_base, &sha('c'), &[("INPUT_HISTORY", "true")]);
+    // Only the merge-base was asked for: no artifact is looked up when the history is there.
+    let paths: Vec<String> = seen.lock().unwrap().api.iter().map(|(path, _)| path.clone()).collect();
+    assert_eq!(paths, [format!("/repos/acme/shop/compare/{merge_base}...{}", sha('c'))]);
     assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
     assert_eq!(outcome.report["history"]["runs"], 1);
     assert_eq!(outcome.report["checks"][0]["history"]["commit"], merge_base.as_str());
@@ -883,4 +886,55 @@ fn the_action_uploads_only_default_branch_pushes_and_every_curl_has_a_time_limit
             assert!(!call.contains("--location"), "{script}: curl follows no redirect itself: {call}");
         }
     }
+}
+
+#[test]
+fn a_hostile_base_branch_name_forges_no_workflow_command_and_no_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _) = start(Api::default());
+    let work = dir.path().join("work");
+    // pull_request_check writes the event; rewrite it with a hostile base ref and run again.
+    let first = pull_request_check(dir.path(), &url, &sha('a'), &sha('c'), &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let event = dir.path().join("event.json");
+    let hostile = "main\n::error title=x::forged [link](https://evil.example) @everyone`";
+    let mut payload: serde_json::Value = serde_json::from_str(&fs::read_to_string(&event).unwrap()).unwrap();
+    payload["pull_request"]["base"]["ref"] = hostile.into();
+    fs::write(&event, payload.to_string()).unwrap();
+    // Run check.sh directly with the rewritten event (pull_request_check would rewrite it).
+    let binary = common::binary();
+    let runner_temp = dir.path().join("runner-temp");
+    let mut command = Command::new("bash");
+    common::hermetic(&mut command)
+        .arg(repo().join("action/check.sh"))
+        .current_dir(&work)
+        .env("PATH", format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap()))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .env("GITHUB_REPOSITORY_ID", REPOSITORY_ID.to_string())
+        .env("GITHUB_API_URL", &url)
+        .env("GITHUB_OUTPUT", dir.path().join("output.txt"))
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+        .env("RUNNER_TEMP", &runner_temp)
+        .env("GH_TOKEN", TOKEN)
+        .env("INPUT_INPUTS", "head.json");
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!stdout.lines().any(|line| line.starts_with("::error title=x")), "{stdout}");
+    assert!(
+        stdout.contains("no baseline: no report of a successful push run on main%0A::error title=x::forged"),
+        "{stdout}"
+    );
+    let comment = fs::read_to_string(runner_temp.join("perfbudget/comment.md")).unwrap();
+    let line = baseline_line(&comment);
+    // A code span: no link, no markdown; the mention broken by a word joiner; one line.
+    assert_eq!(
+        line,
+        "**No baseline**: no report of `` main ::error title=x::forged [link](https://evil.example) @\u{2060}everyone` `` \
+         was found, so nothing was compared with it; only the limits were checked."
+    );
+    assert!(!comment.contains("\n::error"), "{comment}");
 }
