@@ -18,6 +18,13 @@ mkdir -p "$root/bin"
 
 explicit="${INPUT_VERSION:-}"
 explicit="${explicit#v}"
+case "$explicit" in
+  *[!0-9A-Za-z.+-]*)
+    # Not echoed: it is not a version, and it could hold a workflow command.
+    echo "::error title=perfbudget::the version input is not a version like 1.2.3"
+    exit 1
+    ;;
+esac
 version="$explicit"
 if [ -z "$version" ] && [ -f "$action/action/VERSION" ]; then
   version="$(tr -d '[:space:]' < "$action/action/VERSION")"

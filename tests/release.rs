@@ -235,6 +235,10 @@ fn install_fails_loudly_for_an_explicit_version_with_no_recorded_checksum() {
             "::error title=perfbudget::version 9.9.9 was asked for, but this action records no checksum of perfbudget 9.9.9 for {TARGET} (recorded: {VERSION}); use an action ref that records it (the release's moving tag, or a commit after its checksums were added) or leave version empty\n"
         )
     );
+    // A version input that is not one is refused without being echoed.
+    let hostile = install(dir.path(), &action, &[("INPUT_VERSION", "1.0\n::add-mask::x")]);
+    assert_eq!(hostile.status.code(), Some(1));
+    assert_eq!(text(&hostile.stdout), "::error title=perfbudget::the version input is not a version like 1.2.3\n");
     // Neither a download nor a build from source of something else.
     assert!(stub.requests.lock().unwrap().is_empty());
     assert!(!dir.path().join("cargo.log").exists());
@@ -338,4 +342,242 @@ fn record_checksums_replaces_the_lines_of_its_version_and_keeps_the_others() {
     let output = record("0.3.0;rm", &sums);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(text(&output.stderr), "release/record-checksums.sh: '0.3.0;rm' is not a version\n");
+}
+
+/// The `run:` script of the step `name` of job `job` in .github/workflows/release.yml.
+fn workflow_step(job: &str, name: &str) -> String {
+    let text = fs::read_to_string(repo().join(".github/workflows/release.yml")).unwrap();
+    let workflow: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
+    let steps = workflow["jobs"][job]["steps"].as_sequence().unwrap();
+    let step = steps.iter().find(|step| step["name"].as_str() == Some(name)).unwrap();
+    step["run"].as_str().unwrap().to_owned()
+}
+
+/// Runs a workflow step's script as the runner does (`bash -eo pipefail`), in `cwd`.
+fn run_step(script: &str, cwd: &Path, envs: &[(&str, &str)], path_prefix: Option<&Path>) -> Output {
+    let mut command = Command::new("bash");
+    command.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script]).current_dir(cwd);
+    common::hermetic(&mut command);
+    if let Some(prefix) = path_prefix {
+        command.env("PATH", format!("{}:{}", prefix.display(), std::env::var("PATH").unwrap_or_default()));
+    }
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+const TARGETS: [&str; 5] = [
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+];
+
+/// A checkout of this repository's release scripts and README in `<dir>/checkout`, with the
+/// build jobs' artifacts downloaded into `binaries/` (one file under each target's name),
+/// and the host job's "archives and SHA256SUMS" step run there.
+fn hosted(dir: &Path) -> PathBuf {
+    let checkout = dir.join("checkout");
+    for file in ["release/archive.sh", "release/record-checksums.sh", "README.md", "CHANGELOG.md"] {
+        fs::create_dir_all(checkout.join(file).parent().unwrap()).unwrap();
+        fs::copy(repo().join(file), checkout.join(file)).unwrap();
+    }
+    // The packing is what is tested here, not the program: a small stand-in keeps the five
+    // archives quick to make (the install tests use the real binary).
+    let binary = dir.join("stand-in");
+    fs::write(&binary, format!("#!/bin/sh\necho perfbudget {VERSION}\n")).unwrap();
+    for target in TARGETS {
+        let folder = checkout.join(format!("binaries/binary-{target}"));
+        fs::create_dir_all(&folder).unwrap();
+        let name = if target.contains("windows") { "perfbudget.exe" } else { "perfbudget" };
+        fs::copy(&binary, folder.join(name)).unwrap();
+    }
+    let output = run_step(&workflow_step("host", "archives and SHA256SUMS"), &checkout, &[], None);
+    assert!(output.status.success(), "{}{}", text(&output.stdout), text(&output.stderr));
+    checkout
+}
+
+#[test]
+fn the_host_job_packs_five_archives_with_their_sha256sums_and_release_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkout = hosted(dir.path());
+    let sums = fs::read_to_string(checkout.join("dist/SHA256SUMS")).unwrap();
+    let mut listed: Vec<&str> = sums.lines().map(|line| line.split("  ").nth(1).unwrap()).collect();
+    listed.sort_unstable();
+    let mut expected: Vec<String> = TARGETS.iter().map(|target| format!("perfbudget-{target}.tar.gz")).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+    let check = Command::new("sha256sum")
+        .args(["--check", "--strict", "SHA256SUMS"])
+        .current_dir(checkout.join("dist"))
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    let windows = Command::new("tar")
+        .arg("-tzf")
+        .arg(checkout.join("dist/perfbudget-x86_64-pc-windows-msvc.tar.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(text(&windows.stdout), "perfbudget.exe\nREADME.md\n");
+
+    let notes = run_step(
+        &workflow_step("host", "release notes"),
+        &checkout,
+        &[("VERSION", VERSION), ("GITHUB_REPOSITORY", "perfbudget/perfbudget")],
+        None,
+    );
+    assert!(notes.status.success(), "{}", text(&notes.stderr));
+    let notes = fs::read_to_string(checkout.join("notes.md")).unwrap();
+    let changelog = fs::read_to_string(repo().join("CHANGELOG.md")).unwrap();
+    let unreleased = changelog.split("## [Unreleased]\n").nth(1).unwrap().split("\n## ").next().unwrap();
+    assert!(notes.starts_with(unreleased.trim_end_matches('\n')), "{notes}");
+    assert!(notes.ends_with(
+        "\nVerify an archive: `sha256sum --check --ignore-missing SHA256SUMS` and\n`gh attestation verify perfbudget-TARGET.tar.gz --repo perfbudget/perfbudget`.\n"
+    ), "{notes}");
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+#[test]
+fn the_record_job_commits_the_checksums_on_the_tag_moves_the_major_tag_and_opens_one_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkout = hosted(dir.path());
+    // The repository as the tag push sees it: origin (a bare repository) with main and the tag,
+    // main one commit ahead of the tag; the job's checkout is at the tag.
+    fs::create_dir_all(checkout.join("action")).unwrap();
+    fs::write(checkout.join("action/checksums.txt"), "").unwrap();
+    fs::write(checkout.join("action/VERSION"), format!("{VERSION}\n")).unwrap();
+    fs::write(checkout.join(".gitignore"), "/binaries/\n/dist/\n/notes.md\n").unwrap();
+    git(&checkout, &["init", "-q"]);
+    git(&checkout, &["add", "."]);
+    git(&checkout, &["commit", "-q", "-m", "release"]);
+    git(&checkout, &["tag", &format!("v{VERSION}")]);
+    fs::write(checkout.join("later.txt"), "a commit after the tag\n").unwrap();
+    git(&checkout, &["add", "later.txt"]);
+    git(&checkout, &["commit", "-q", "-m", "later"]);
+    let origin = dir.path().join("origin.git");
+    git(dir.path(), &["clone", "-q", "--bare", checkout.to_str().unwrap(), origin.to_str().unwrap()]);
+    git(&checkout, &["remote", "add", "origin", origin.to_str().unwrap()]);
+    git(&checkout, &["fetch", "-q", "origin"]);
+    git(&checkout, &["checkout", "-q", &format!("v{VERSION}")]);
+
+    // gh: `pr view` finds no pull request, `pr create` is logged.
+    let bin = dir.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let log = dir.path().join("gh.log");
+    fs::write(bin.join("gh"), format!("#!/bin/sh\necho \"$*\" >> '{}'\n[ \"$2\" != view ]\n", log.display())).unwrap();
+    Command::new("chmod").arg("+x").arg(bin.join("gh")).status().unwrap();
+    let envs = [("VERSION", VERSION), ("GITHUB_REPOSITORY", "perfbudget/perfbudget"), ("DEFAULT_BRANCH", "main")];
+
+    let tag = run_step(
+        &workflow_step("record", "commit the checksums on the tag and move the major tag"),
+        &checkout,
+        &envs,
+        Some(&bin),
+    );
+    assert!(tag.status.success(), "{}{}", text(&tag.stdout), text(&tag.stderr));
+    let major = format!("v{}", VERSION.split('.').next().unwrap());
+    let recorded = git(&origin, &["show", &format!("{major}:action/checksums.txt")]);
+    let sums = fs::read_to_string(checkout.join("dist/SHA256SUMS")).unwrap();
+    assert_eq!(recorded.lines().count(), 5, "{recorded}");
+    for line in sums.lines() {
+        let (sha256, file) = line.split_once("  ").unwrap();
+        let target = file.trim_start_matches("perfbudget-").trim_end_matches(".tar.gz");
+        assert!(recorded.contains(&format!("{sha256} {VERSION} {target}\n")), "{recorded}");
+    }
+    // The major tag is the release tag plus that one commit.
+    assert_eq!(
+        git(&origin, &["rev-parse", &format!("{major}^")]),
+        git(&origin, &["rev-parse", &format!("v{VERSION}^{{commit}}")])
+    );
+    assert!(
+        text(&tag.stdout).contains(&format!("::notice::uses: perfbudget/perfbudget@{major} (commit ")),
+        "{}",
+        text(&tag.stdout)
+    );
+
+    let pr = run_step(&workflow_step("record", "pull request to main"), &checkout, &envs, Some(&bin));
+    assert!(pr.status.success(), "{}{}", text(&pr.stdout), text(&pr.stderr));
+    let branch = format!("release/checksums-{VERSION}");
+    assert_eq!(git(&origin, &["show", &format!("{branch}:action/checksums.txt")]), recorded);
+    // Based on main, not on the tag.
+    assert_eq!(git(&origin, &["rev-parse", &format!("{branch}^")]), git(&origin, &["rev-parse", "main"]));
+    let calls = fs::read_to_string(&log).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[0], format!("pr view {branch} --json url"));
+    assert!(
+        calls[1].starts_with(&format!(
+            "pr create --base main --head {branch} --title action: record the checksums of perfbudget {VERSION}"
+        )),
+        "{}",
+        calls[1]
+    );
+}
+
+#[test]
+fn the_npm_job_builds_six_packages_from_the_archives_and_publishes_the_shim_last() {
+    if Command::new("node").arg("--version").output().is_err() || Command::new("jq").arg("--version").output().is_err()
+    {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but node or jq is missing");
+        eprintln!("node or jq is not installed: the npm job's step is not tested here; CI tests it");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let checkout = hosted(dir.path());
+    for file in [
+        "npm/package.mjs",
+        "npm/perfbudget/package.json",
+        "npm/perfbudget/bin/perfbudget.js",
+        "npm/perfbudget/README.md",
+    ] {
+        fs::create_dir_all(checkout.join(file).parent().unwrap()).unwrap();
+        fs::copy(repo().join(file), checkout.join(file)).unwrap();
+    }
+    // npm: `view` finds nothing published, `publish` is logged.
+    let bin = dir.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let log = dir.path().join("npm.log");
+    fs::write(bin.join("npm"), format!("#!/bin/sh\n[ \"$1\" = view ] && exit 1\necho \"$*\" >> '{}'\n", log.display()))
+        .unwrap();
+    Command::new("chmod").arg("+x").arg(bin.join("npm")).status().unwrap();
+    let script = workflow_step("npm", "publish");
+
+    let no_token = run_step(&script, &checkout, &[("VERSION", VERSION), ("NODE_AUTH_TOKEN", "")], Some(&bin));
+    assert_eq!(no_token.status.code(), Some(1));
+    assert_eq!(
+        text(&no_token.stdout),
+        format!("::error::the NPM_TOKEN secret is not set: the npm packages of {VERSION} are not published\n")
+    );
+
+    let published = run_step(&script, &checkout, &[("VERSION", VERSION), ("NODE_AUTH_TOKEN", "token")], Some(&bin));
+    assert!(published.status.success(), "{}{}", text(&published.stdout), text(&published.stderr));
+    let calls = fs::read_to_string(&log).unwrap();
+    let folders: Vec<&str> =
+        calls.lines().map(|call| call.strip_prefix("publish --provenance --access public npm-out/").unwrap()).collect();
+    assert_eq!(
+        folders,
+        ["cli-darwin-arm64", "cli-darwin-x64", "cli-linux-arm64", "cli-linux-x64", "cli-win32-x64", "perfbudget"]
+    );
+    for folder in folders {
+        let manifest: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(checkout.join("npm-out").join(folder).join("package.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(manifest["version"], VERSION, "{folder}");
+    }
+    assert!(checkout.join("npm-out/cli-win32-x64/perfbudget.exe").is_file());
+    let linux = Command::new(checkout.join("npm-out/cli-linux-x64/perfbudget")).arg("--version").output().unwrap();
+    assert_eq!(text(&linux.stdout), format!("perfbudget {VERSION}\n"));
 }
