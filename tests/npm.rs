@@ -4,7 +4,7 @@
 //! demo from that clean folder. Without the platform package the shim names it and the npm
 //! lockfile bug. Needs node and npm: without them the tests say so and stop, unless CI is set
 //! (.ci/run installs them).
-#![allow(clippy::unwrap_used, clippy::panic)] // test setup: a failure should stop the test
+#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)] // test setup: a failure should stop the test; skips are said
 
 use std::fs;
 use std::path::{Path, PathBuf};

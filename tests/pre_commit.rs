@@ -9,7 +9,7 @@
 //! and its dependencies took minutes on 2 cores), into `target/tmp/pre-commit/target`, which
 //! stays between runs of the suite so that only the crate itself is compiled again; and the
 //! test calls try-repo once.
-#![allow(clippy::unwrap_used, clippy::panic)] // test setup: a failure should stop the test
+#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)] // test setup: a failure should stop the test; skips are said
 
 use std::fs;
 use std::path::{Path, PathBuf};
