@@ -581,3 +581,42 @@ fn the_npm_job_builds_six_packages_from_the_archives_and_publishes_the_shim_last
     let linux = Command::new(checkout.join("npm-out/cli-linux-x64/perfbudget")).arg("--version").output().unwrap();
     assert_eq!(text(&linux.stdout), format!("perfbudget {VERSION}\n"));
 }
+
+#[test]
+fn install_on_windows_unpacks_perfbudget_exe_from_the_windows_archive() {
+    // The names only (this runs on Linux): the archive of x86_64-pc-windows-msvc holds
+    // perfbudget.exe, here a stand-in script that answers --version as the binary does.
+    let dir = tempfile::tempdir().unwrap();
+    let stand_in = dir.path().join("stand-in");
+    fs::write(&stand_in, format!("#!/bin/sh\necho perfbudget {VERSION}\n")).unwrap();
+    let folder = dir.path().join(format!("release/v{VERSION}"));
+    let target = "x86_64-pc-windows-msvc";
+    let archive = Command::new("bash")
+        .arg(repo().join("release/archive.sh"))
+        .arg(target)
+        .arg(&stand_in)
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(archive.status.success(), "{}", text(&archive.stderr));
+    let sums =
+        Command::new("sha256sum").arg(format!("perfbudget-{target}.tar.gz")).current_dir(&folder).output().unwrap();
+    let sha256 = text(&sums.stdout).split(' ').next().unwrap().to_owned();
+    let action = dir.path().join("action-copy");
+    fs::create_dir_all(action.join("action")).unwrap();
+    fs::copy(repo().join("action/install.sh"), action.join("action/install.sh")).unwrap();
+    fs::write(action.join("action/checksums.txt"), format!("{sha256} {VERSION} {target}\n")).unwrap();
+    let stub = serve(&dir.path().join("release"));
+    let output = install(
+        dir.path(),
+        &action,
+        &[("PERFBUDGET_DOWNLOAD_URL", &stub.url), ("INPUT_VERSION", VERSION), ("RUNNER_OS", "Windows")],
+    );
+    assert!(output.status.success(), "{}{}", text(&output.stdout), text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        format!("perfbudget {VERSION} ({target}) installed from the release, sha256 {sha256}\n")
+    );
+    assert!(dir.path().join("runner-temp/perfbudget-install/bin/perfbudget.exe").is_file());
+    assert_eq!(*stub.requests.lock().unwrap(), [format!("GET /v{VERSION}/perfbudget-{target}.tar.gz HTTP/1.1")]);
+}
