@@ -347,7 +347,8 @@ fn shell_scripts() -> Vec<String> {
 #[test]
 fn scripts_pass_shellcheck() {
     let scripts = shell_scripts();
-    // The action's 3, contrib's 2, .ci/run, the 2 bench scripts and 5 fixture generators.
+    // The action's 3, contrib's 2, .ci/run, the 2 release scripts, the 2 bench scripts and 5
+    // fixture generators.
     for script in ["action/install.sh", "action/check.sh", "action/comment.sh", ".ci/run", "contrib/git-hooks/pre-push"]
     {
         assert!(scripts.iter().any(|found| found == script), "{script} was not found among {scripts:?}");
