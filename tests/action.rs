@@ -349,11 +349,18 @@ fn scripts_pass_shellcheck() {
     let scripts = shell_scripts();
     // The action's 3, contrib's 2, .ci/run, the 2 release scripts, the 2 bench scripts and 5
     // fixture generators.
-    for script in ["action/install.sh", "action/check.sh", "action/comment.sh", ".ci/run", "contrib/git-hooks/pre-push"]
-    {
+    for script in [
+        "action/install.sh",
+        "action/check.sh",
+        "action/comment.sh",
+        ".ci/run",
+        "contrib/git-hooks/pre-push",
+        "release/archive.sh",
+        "release/record-checksums.sh",
+    ] {
         assert!(scripts.iter().any(|found| found == script), "{script} was not found among {scripts:?}");
     }
-    assert!(scripts.len() >= 13, "{scripts:?}");
+    assert!(scripts.len() >= 15, "{scripts:?}");
     let output = match Command::new("shellcheck").args(&scripts).current_dir(repo()).output() {
         Ok(output) => output,
         // On CI a missing linter fails the test: .ci/run installs it, so this cannot pass
