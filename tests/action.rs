@@ -1,6 +1,6 @@
-//! The GitHub Action: `action.yml` stays injection-free and wired to its own steps, the
-//! install script verifies what it downloads, and the comment script updates the sticky
-//! comment, creates it, or degrades to a notice when the token cannot write.
+//! The GitHub Action: `action.yml` stays injection-free and wired to its own steps, and the
+//! comment script updates the sticky comment, creates it, or degrades to a notice when the
+//! token cannot write. (The install script is tested in tests/release.rs.)
 #![allow(clippy::unwrap_used, clippy::panic)] // test setup: a failure should stop the test
 
 use std::fs;
@@ -92,123 +92,6 @@ fn outputs_and_inputs_exist(file: &str) {
         let name: String = used.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
         assert!(inputs.contains_key(yaml_serde::Value::from(name.as_str())), "{file} uses undeclared input {name}");
     }
-}
-
-/// A copy of the action folder whose checksums.txt records `sha256` for a fake release.
-fn fake_action(dir: &Path, sha256: &str) -> PathBuf {
-    let action = dir.join("action-copy");
-    fs::create_dir_all(action.join("action")).unwrap();
-    fs::copy(repo().join("action/install.sh"), action.join("action/install.sh")).unwrap();
-    fs::write(action.join("action/VERSION"), "9.9.9\n").unwrap();
-    fs::write(action.join("action/checksums.txt"), format!("{sha256} 9.9.9 x86_64-unknown-linux-gnu\n")).unwrap();
-    action
-}
-
-/// A release archive at `<dir>/release/v9.9.9/perfbudget-x86_64-unknown-linux-gnu.tar.gz`
-/// holding an executable `perfbudget`; returns its sha256.
-fn fake_release(dir: &Path) -> String {
-    let payload = dir.join("payload");
-    fs::create_dir_all(&payload).unwrap();
-    fs::write(payload.join("perfbudget"), "#!/bin/sh\necho fake perfbudget\n").unwrap();
-    let release = dir.join("release/v9.9.9");
-    fs::create_dir_all(&release).unwrap();
-    let archive = release.join("perfbudget-x86_64-unknown-linux-gnu.tar.gz");
-    let status = Command::new("tar")
-        .arg("-czf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(&payload)
-        .arg("perfbudget")
-        .status()
-        .expect("tar is needed for the action tests");
-    assert!(status.success());
-    let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
-    text(&sum.stdout).split(' ').next().unwrap().to_owned()
-}
-
-fn install(dir: &Path, action: &Path) -> Output {
-    let runner_temp = dir.join("runner-temp");
-    fs::create_dir_all(&runner_temp).unwrap();
-    let github_path = dir.join("github-path");
-    let url = PathBuf::from(format!("file://{}", dir.join("release").display()));
-    run_script(
-        &action.join("action/install.sh"),
-        &[
-            ("GITHUB_ACTION_PATH", action),
-            ("RUNNER_TEMP", &runner_temp),
-            ("GITHUB_PATH", &github_path),
-            ("RUNNER_OS", Path::new("Linux")),
-            ("RUNNER_ARCH", Path::new("X64")),
-            ("PERFBUDGET_DOWNLOAD_URL", &url),
-        ],
-        None,
-    )
-}
-
-#[test]
-fn install_unpacks_a_release_whose_checksum_matches() {
-    let dir = tempfile::tempdir().unwrap();
-    let sha256 = fake_release(dir.path());
-    let action = fake_action(dir.path(), &sha256);
-    let output = install(dir.path(), &action);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let bin = dir.path().join("runner-temp/perfbudget-install/bin");
-    assert_eq!(fs::read_to_string(dir.path().join("github-path")).unwrap(), format!("{}\n", bin.display()));
-    assert!(bin.join("perfbudget").is_file());
-}
-
-#[test]
-fn install_refuses_a_release_with_one_flipped_byte() {
-    let dir = tempfile::tempdir().unwrap();
-    let sha256 = fake_release(dir.path());
-    let archive = dir.path().join("release/v9.9.9/perfbudget-x86_64-unknown-linux-gnu.tar.gz");
-    let mut bytes = fs::read(&archive).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x01;
-    fs::write(&archive, bytes).unwrap();
-    let action = fake_action(dir.path(), &sha256);
-    let output = install(dir.path(), &action);
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = text(&output.stdout);
-    assert!(stdout.starts_with(
-        "::error title=perfbudget::the downloaded perfbudget 9.9.9 (x86_64-unknown-linux-gnu) has sha256 "
-    ));
-    assert!(stdout.contains(&format!("not the {sha256} committed in the action")));
-    assert!(!dir.path().join("github-path").exists());
-    assert!(!dir.path().join("runner-temp/perfbudget-install/bin/perfbudget").exists());
-}
-
-#[test]
-fn install_builds_from_source_when_no_release_is_recorded() {
-    // Only the decision is checked here: `cargo` is a stub that records its arguments.
-    let dir = tempfile::tempdir().unwrap();
-    let action = fake_action(dir.path(), &"0".repeat(64));
-    fs::write(action.join("action/checksums.txt"), "").unwrap();
-    let bin = dir.path().join("bin");
-    fs::create_dir_all(&bin).unwrap();
-    let cargo = bin.join("cargo");
-    fs::write(&cargo, format!("#!/bin/sh\necho \"$*\" > '{}'\n", dir.path().join("cargo.log").display())).unwrap();
-    Command::new("chmod").arg("+x").arg(&cargo).status().unwrap();
-    let runner_temp = dir.path().join("runner-temp");
-    let github_path = dir.path().join("github-path");
-    let output = run_script(
-        &action.join("action/install.sh"),
-        &[("GITHUB_ACTION_PATH", &action), ("RUNNER_TEMP", &runner_temp), ("GITHUB_PATH", &github_path)],
-        Some(&bin),
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    assert_eq!(
-        text(&output.stdout),
-        "::notice title=perfbudget::no release of perfbudget 9.9.9 for x86_64-unknown-linux-gnu is recorded in the action; building it from the action's source\n"
-    );
-    assert_eq!(
-        fs::read_to_string(dir.path().join("cargo.log")).unwrap(),
-        format!(
-            "install --quiet --locked --path {} --root {}\n",
-            action.display(),
-            runner_temp.join("perfbudget-install").display()
-        )
-    );
 }
 
 /// Runs action/comment.sh with a stub `gh` that logs its arguments and answers the
@@ -470,7 +353,8 @@ fn shell_scripts() -> Vec<String> {
 #[test]
 fn scripts_pass_shellcheck() {
     let scripts = shell_scripts();
-    // The action's 3, contrib's 2, .ci/run, the 2 bench scripts and 5 fixture generators.
+    // The action's 4, contrib's 3, .ci/run, the 2 release scripts, the 2 bench scripts and 5
+    // fixture generators.
     for script in [
         "action/install.sh",
         "action/check.sh",
@@ -479,10 +363,12 @@ fn scripts_pass_shellcheck() {
         "contrib/gitlab/baseline.sh",
         ".ci/run",
         "contrib/git-hooks/pre-push",
+        "release/archive.sh",
+        "release/record-checksums.sh",
     ] {
         assert!(scripts.iter().any(|found| found == script), "{script} was not found among {scripts:?}");
     }
-    assert!(scripts.len() >= 13, "{scripts:?}");
+    assert!(scripts.len() >= 15, "{scripts:?}");
     let output = match Command::new("shellcheck").args(&scripts).current_dir(repo()).output() {
         Ok(output) => output,
         // On CI a missing linter fails the test: .ci/run installs it, so this cannot pass

@@ -133,6 +133,25 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ("cargo run --release -- check --budget budgets/demo.yml", Case("check-demo")),
     ("cargo run --release -- check --budget budgets/service-slos.yml", Case("check-service-slos")),
     ("cargo test", Not("the test suite itself, which runs these cases")),
+    (
+        "sha256sum --check --ignore-missing SHA256SUMS",
+        Not("checks a downloaded release; tests/release.rs checks the archives"),
+    ),
+    (
+        "gh attestation verify perfbudget-x86_64-unknown-linux-musl.tar.gz --repo perfbudget/perfbudget",
+        Not("verifies a release's attestation with GitHub's API; none exists before the first tag"),
+    ),
+    (
+        "npm install --save-dev perfbudget",
+        Not("installs the published npm package; tests/npm.rs installs its tarballs"),
+    ),
+    ("npx perfbudget check", Not("runs the npm package; tests/npm.rs runs `npx perfbudget check` on the demo")),
+    (
+        "cargo install --locked --git https://github.com/perfbudget/perfbudget perfbudget",
+        Not("builds from GitHub; the network here reaches package registries only"),
+    ),
+    ("action/install.sh", Not("the Action's install step; tests/release.rs runs it against a local release server")),
+    ("cargo install --locked --path .", Not("a release build of this checkout, what `cargo run --release` builds")),
     ("cargo fmt --check", Not(".ci/run's formatting step, not a perfbudget command")),
     ("cargo clippy --all-targets -- -D warnings", Not(".ci/run's lint step, not a perfbudget command")),
     ("cargo test --locked", Not("the test suite itself, which runs these cases")),
