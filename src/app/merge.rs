@@ -35,12 +35,15 @@ fn report_files(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 pub(super) fn run(args: &MergeArgs, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
     let expected = match (&args.expect, args.expect_count) {
         (keys, _) if !keys.is_empty() => {
-            let mut keys: Vec<String> = keys.iter().map(|key| key.trim().to_owned()).collect();
+            // `--expect web,api,` and lists written one key per line leave empty entries.
+            let mut keys: Vec<String> =
+                keys.iter().map(|key| key.trim().to_owned()).filter(|key| !key.is_empty()).collect();
             if let Some(problem) = keys.iter().find_map(|key| merged::key_problem(key)) {
                 bail!("--expect: a job key {problem}");
             }
-            keys.dedup();
-            Expected::Keys(keys)
+            let mut seen = std::collections::BTreeSet::new();
+            keys.retain(|key| seen.insert(key.clone()));
+            if keys.is_empty() { Expected::Any } else { Expected::Keys(keys) }
         }
         (_, Some(count)) => Expected::Count(count as usize),
         _ => Expected::Any,
