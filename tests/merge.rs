@@ -270,8 +270,13 @@ fn broken_reports_exit_2_naming_the_file() {
         assert!(run.stderr.starts_with(expected.as_str()), "{name}: {}", run.stderr);
         assert!(!dir.path().join("out.json").exists(), "{name}: no report written");
     }
-    // A merged report is not a job's report.
+    // A merged report is not a job's report; its own --json in a folder it reads is skipped
+    // (a second run over the same folder).
     assert_eq!(merge(dir.path(), &["-q", "--json", "merged.json", "reports"]).code, 1);
+    assert_eq!(merge(dir.path(), &["-q", "--json", "reports/merged.json", "reports"]).code, 1);
+    let again = merge(dir.path(), &["-q", "--json", "reports/merged.json", "reports"]);
+    assert_eq!((again.code, again.stderr.as_str()), (1, ""));
+    fs::remove_file(dir.path().join("reports/merged.json")).unwrap();
     let run = merge(dir.path(), &["merged.json"]);
     assert_eq!(
         run.stderr,

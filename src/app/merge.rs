@@ -13,8 +13,10 @@ use crate::model::merged::{self, Expected, Merged, ReadReport};
 use crate::report::{self, markdown};
 
 /// The report files: each path given, and every `*.json` below each folder given (sorted,
-/// so the order never depends on the file system).
-fn report_files(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// so the order never depends on the file system), except `written` (this run's own
+/// `--json`, which a second run over the same folder would otherwise read as a job).
+fn report_files(given: &[PathBuf], written: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    let written = written.and_then(|path| std::fs::canonicalize(path).ok());
     let mut files = Vec::new();
     for path in given {
         let metadata = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -24,8 +26,19 @@ fn report_files(given: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         }
         for entry in walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot read the folder {}", path.display()))?;
-            if !entry.file_type().is_dir() && entry.file_name().to_string_lossy().ends_with(".json") {
-                files.push(entry.into_path());
+            if entry.file_type().is_dir() || !entry.file_name().to_string_lossy().ends_with(".json") {
+                continue;
+            }
+            if written.is_some() && std::fs::canonicalize(entry.path()).ok() == written {
+                continue;
+            }
+            files.push(entry.into_path());
+            if files.len() > merged::MAX_JOBS {
+                bail!(
+                    "{}: more than {} reports to merge; a CI matrix has at most a few hundred jobs",
+                    path.display(),
+                    merged::MAX_JOBS
+                );
             }
         }
     }
@@ -48,7 +61,10 @@ pub(super) fn run(args: &MergeArgs, terminal: &Terminal, github: &Github) -> any
         (_, Some(count)) => Expected::Count(count as usize),
         _ => Expected::Any,
     };
-    let files = report_files(&args.reports)?;
+    let files = report_files(&args.reports, args.json.as_deref())?;
+    if files.len() > merged::MAX_JOBS {
+        bail!("more than {} reports to merge; a CI matrix has at most a few hundred jobs", merged::MAX_JOBS);
+    }
     if files.is_empty() && expected == Expected::Any {
         let given: Vec<String> = args.reports.iter().map(|path| path.display().to_string()).collect();
         bail!(

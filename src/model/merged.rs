@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::model::Verdict;
 use crate::model::report::{Counts, Report, SCHEMA_VERSION};
 
+/// The most reports one merge reads: GitHub runs at most 256 jobs of one matrix, so more
+/// is a folder given by mistake, not a matrix.
+pub const MAX_JOBS: usize = 10_000;
+
 /// The longest key a job may have, in characters.
 pub const MAX_KEY_CHARS: usize = 200;
 

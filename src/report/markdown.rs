@@ -557,6 +557,42 @@ mod tests {
         );
     }
 
+    /// Three jobs of the sample report (hostile subject included) and a missing one.
+    fn merged() -> Merged {
+        use crate::model::merged::{Expected, ReadReport, merge};
+        let reports = ["web", "api", "docs `x` @someone"]
+            .into_iter()
+            .map(|key| {
+                let mut report = crate::report::sample::report();
+                report.key = Some(key.to_owned());
+                ReadReport { file: format!("{key}.json"), report }
+            })
+            .collect();
+        let expected = Expected::Keys(vec!["web".into(), "api".into(), "gone".into()]);
+        merge(reports, &expected, Verdict::Red).unwrap().0
+    }
+
+    #[test]
+    fn a_merged_comment_stays_under_every_cap_with_one_marker() {
+        let merged = merged();
+        let full = render_merged(&merged, "perf", MAX_BYTES, Extras { trend_charts: false });
+        assert!(full.contains("\n#### 🔴 ``docs `x` @\u{2060}someone`` · red · Shop\n"), "{full}");
+        assert!(full.contains("| 🔴 | `gone` | — | expected, but no report has this key |"));
+        for cap in (100..full.len() + 100).step_by(97) {
+            let text = render_merged(&merged, "perf", cap, Extras { trend_charts: false });
+            assert!(text.len() <= cap.max(marker("perf").len() + 1), "{cap}: {}", text.len());
+            assert!(text.starts_with("<!-- perfbudget:v1 key=perf -->\n"));
+            assert_eq!(text.matches("<!--").count(), 1, "{cap}: {text}");
+            assert!(!text.contains('\u{1b}'));
+            for line in text.lines() {
+                assert!(!line.starts_with("::"), "{cap}: {line}");
+                if line.starts_with('|') {
+                    assert!(line.ends_with('|'), "{cap}: a cut row: {line}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn marker_key_cannot_close_the_comment() {
         assert_eq!(marker("web --> @x"), "<!-- perfbudget:v1 key=web--x -->");
