@@ -210,7 +210,7 @@ pub struct MergeArgs {
     /// The jobs that must report, by key (comma-separated, or repeat the flag).
     #[arg(long, value_name = "KEY,...", value_delimiter = ',', conflicts_with = "expect_count")]
     pub expect: Vec<String>,
-    /// How many jobs must report (`${{ strategy.job-total }}` in a GitHub matrix).
+    /// How many jobs must report (the matrix's size, when the keys are not known).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub expect_count: Option<u32>,
     /// The verdict of an expected job that did not report.
