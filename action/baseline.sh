@@ -26,6 +26,12 @@ api="${GITHUB_API_URL:-https://api.github.com}"
 repo="${GITHUB_REPOSITORY:?}"
 event="${GITHUB_EVENT_PATH:?}"
 name="${INPUT_ARTIFACT_NAME:-perfbudget-report}"
+# The report's file name in the archive: report.json, or perfbudget-report-KEY.json for a
+# job with a key (check.sh names it); only these characters, so unzip sees no pattern.
+member="${PERFBUDGET_REPORT_MEMBER:-report.json}"
+case "$member" in
+  *[!A-Za-z0-9._-]* | '' | .*) echo "::error title=perfbudget::the report's file name is not a plain name"; exit 2 ;;
+esac
 cap_mb="${INPUT_MAX_ARTIFACT_MB:-50}"
 # How many candidate runs are looked up at most, newest first.
 max_runs=30
@@ -207,19 +213,19 @@ if [ "${fetched[0]}" != 0 ]; then
   exit 0
 fi
 
-# 5. Only report.json, written to standard output and capped: no path in the archive is used.
-if ! unzip -Z1 "$zip" 2> /dev/null | grep -qx 'report.json'; then
-  notice "no baseline: the artifact $name of $base at ${sha:0:7} holds no report.json"
+# 5. Only the report ($member), written to standard output and capped: no path in the archive is used.
+if ! unzip -Z1 "$zip" 2> /dev/null | grep -qxF "$member"; then
+  notice "no baseline: the artifact $name of $base at ${sha:0:7} holds no $member"
   exit 0
 fi
 set +o pipefail
-unzip -p "$zip" report.json 2> /dev/null | head -c "$((cap + 1))" > "$out/report.json"
+unzip -p "$zip" "$member" 2> /dev/null | head -c "$((cap + 1))" > "$out/report.json"
 set -o pipefail
 rm -f "$zip"
 if [ "$(wc -c < "$out/report.json" | tr -d ' ')" -gt "$cap" ] \
     || ! jq -e '.tool == "perfbudget" and .schema_version == 1' "$out/report.json" > /dev/null 2>&1; then
   rm -f "$out/report.json"
-  notice "no baseline: the report.json of $base at ${sha:0:7} is not a perfbudget JSON report within max-artifact-mb"
+  notice "no baseline: the $member of $base at ${sha:0:7} is not a perfbudget JSON report within max-artifact-mb"
   exit 0
 fi
 printf '%s' "$sha" > "$out/commit"

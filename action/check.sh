@@ -8,11 +8,23 @@
 # true` and a history restored from the cache, the base branch's runs in it. Either way the
 # reports say what the run was compared with, or plainly that there was no baseline.
 set -euo pipefail
+case "${INPUT_MODE:-check}" in
+  check) ;;
+  # Not echoed: a hostile value could carry a workflow command.
+  *) echo "::error title=perfbudget::the input mode is check or merge"; exit 2 ;;
+esac
 out="${RUNNER_TEMP:?}/perfbudget"
 mkdir -p "$out"
-key="${INPUT_COMMENT_KEY:-${GITHUB_WORKFLOW:-workflow}-${GITHUB_JOB:-job}}"
-args=(check --fail-on "${INPUT_FAIL_ON:-red}" --json "$out/report.json" --markdown "$out/comment.md"
+key="${INPUT_COMMENT_KEY:-${INPUT_KEY:-${GITHUB_WORKFLOW:-workflow}-${GITHUB_JOB:-job}}}"
+report="$out/report.json"
+if [ -n "${INPUT_KEY:-}" ]; then
+  # One file name per job key: `download-artifact` with `merge-multiple` puts every job's
+  # report in one folder, where two files of one name would keep only the last.
+  report="$out/perfbudget-report-${INPUT_KEY//[^A-Za-z0-9._-]/-}.json"
+fi
+args=(check --fail-on "${INPUT_FAIL_ON:-red}" --json "$report" --markdown "$out/comment.md"
   --junit "$out/junit.xml" --marker "$key")
+if [ -n "${INPUT_KEY:-}" ]; then args+=(--key "$INPUT_KEY"); fi
 if [ -n "${INPUT_BUDGET:-}" ]; then args+=(--budget "$INPUT_BUDGET"); fi
 
 baseline="${INPUT_BASELINE:-}"
@@ -26,6 +38,8 @@ case "$baseline" in
     else
       with_history=false
       if [ "${INPUT_HISTORY:-false}" = true ] && [ -f "$history" ]; then with_history=true; fi
+      # The default branch's run of this job uploaded its report under the same file name.
+      export PERFBUDGET_REPORT_MEMBER="${report##*/}"
       if [ "$with_history" = true ]; then
         PERFBUDGET_MERGE_BASE_ONLY=1 bash "$(dirname "${BASH_SOURCE[0]}")/baseline.sh"
       else

@@ -27,13 +27,16 @@ pub fn read_report(path: &Path) -> anyhow::Result<Report> {
     regular_file(path)?;
     let text = crate::ingest::read_text_document(path)?;
     let report: Report = serde_json::from_str(&text).map_err(|error| {
-            let hint = if text.trim_start().starts_with('[') {
-                " (this looks like measurements JSON: give it as an input, and a `perfbudget check --json` report as --baseline)"
-            } else {
-                ""
-            };
-            anyhow::anyhow!("{}{hint}", crate::ingest::Located::from_json(&error, 1, 1).in_file(path))
-        })?;
+        if let Some(what) = not_a_report(&text) {
+            return anyhow::anyhow!("{}: {what}", path.display());
+        }
+        let hint = if text.trim_start().starts_with('[') {
+            " (this looks like measurements JSON: give it as an input, and a `perfbudget check --json` report as --baseline)"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("{}{hint}", crate::ingest::Located::from_json(&error, 1, 1).in_file(path))
+    })?;
     if report.schema_version != 1 {
         anyhow::bail!(
             "{}: JSON report schema_version {} is not supported; this perfbudget reads version 1",
@@ -41,7 +44,43 @@ pub fn read_report(path: &Path) -> anyhow::Result<Report> {
             report.schema_version
         );
     }
+    if report.tool != "perfbudget" {
+        anyhow::bail!("{}: not a perfbudget JSON report (its `tool` is not `perfbudget`)", path.display());
+    }
     Ok(report)
+}
+
+/// Why a JSON document that does not read as a report is not one, when it says so itself: a
+/// document of another tool, another schema version, or a merged report. `None` when it
+/// looks like a report (the parse error then says where it breaks).
+fn not_a_report(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        schema_version: Option<serde_json::Value>,
+        tool: Option<serde_json::Value>,
+        jobs: Option<serde::de::IgnoredAny>,
+    }
+    let Ok(head) = serde_json::from_str::<Head>(text) else {
+        return None;
+    };
+    let ours = head.tool.as_ref().and_then(serde_json::Value::as_str) == Some("perfbudget");
+    // Another tool's document; one that names neither a tool nor a version is one too. A
+    // report cut short of its `tool` gets the parse error, which says what is missing.
+    if (head.tool.is_some() && !ours) || (head.tool.is_none() && head.schema_version.is_none()) {
+        return Some("not a perfbudget JSON report (no `\"tool\": \"perfbudget\"`); write one with `perfbudget check --json FILE`".to_owned());
+    }
+    if !ours {
+        return None;
+    }
+    if let Some(version) = head.schema_version.filter(|version| version.as_u64() != Some(1)) {
+        return Some(format!("JSON report schema_version {version} is not supported; this perfbudget reads version 1"));
+    }
+    if head.jobs.is_some() {
+        return Some(
+            "a merged report (`perfbudget merge --json`), not one job's report: give the jobs' own reports".to_owned(),
+        );
+    }
+    None
 }
 
 /// Refuses a report with a value that cannot be a measurement's (see

@@ -27,6 +27,20 @@ Examples:
   perfbudget check --history perfbudget-history.db --branch main
   perfbudget check --baseline main.json --baseline-commit 1a2b3c4 --merge-base 1a2b3c4";
 
+const MERGE_AFTER_HELP: &str = "\
+A job is named by its report's `key` (given to `check`), else by the report's file name
+without `.json`. Two reports of one key are an error (exit 2).
+
+Exit codes:
+  0  nothing red (yellow passes unless --fail-on yellow)
+  1  a job has a red check, or an expected job did not report (unless --missing yellow)
+  2  the run cannot be trusted: a report unreadable, malformed, of another schema version,
+     edited, or two reports of one key; bad flag, internal error
+
+Examples:
+  perfbudget merge --expect web,api,docs --markdown comment.md reports/
+  perfbudget merge --expect-count 3 --junit junit.xml perfbudget-report-*.json";
+
 const HISTORY_AFTER_HELP: &str = "\
 The history file is --history FILE, else $PERFBUDGET_HISTORY, else the budget's `history:`.
 
@@ -56,6 +70,9 @@ pub enum Command {
     Schema,
     /// Render the markdown pull-request comment from a JSON report (`check --json`).
     Comment(CommentArgs),
+    /// Merge the JSON reports of several jobs (a CI matrix) into one verdict, comment and JUnit.
+    #[command(after_help = MERGE_AFTER_HELP)]
+    Merge(MergeArgs),
     /// Write a starter budget from the Lighthouse, k6 and criterion outputs found here.
     Init(InitArgs),
     /// Keep the base branch's runs in a history file (SQLite) and look at them.
@@ -176,12 +193,54 @@ pub struct CommentArgs {
     /// A JSON report written by `perfbudget check --json`.
     #[arg(value_name = "REPORT.json")]
     pub report: PathBuf,
-    /// Key of the hidden marker, to keep several comments apart.
+    /// Key of the hidden marker, to keep several comments apart. Default: the report's job
+    /// key, else `default`.
+    #[arg(long, value_name = "KEY")]
+    pub marker: Option<String>,
+    /// Add a folded mermaid trend chart of each red or yellow series with a history.
+    #[arg(long)]
+    pub trend_charts: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `perfbudget check --json`, or folders holding them (every
+    /// `*.json` below a folder is read).
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// The jobs that must report, by key (comma-separated, or repeat the flag).
+    #[arg(long, value_name = "KEY,...", value_delimiter = ',', conflicts_with = "expect_count")]
+    pub expect: Vec<String>,
+    /// How many jobs must report (the matrix's size, when the keys are not known).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub expect_count: Option<u32>,
+    /// The verdict of an expected job that did not report.
+    #[arg(long, value_enum, value_name = "VERDICT", default_value_t = FailOn::Red)]
+    pub missing: FailOn,
+    /// The verdict that fails the run.
+    #[arg(long, value_enum, default_value_t = FailOn::Red)]
+    pub fail_on: FailOn,
+    /// Write the merged JSON report here (every job's report, under its key).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the markdown comment (a section per job) here.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Key of the markdown's hidden marker, to keep several comments apart.
     #[arg(long, value_name = "KEY", default_value = "default")]
     pub marker: String,
     /// Add a folded mermaid trend chart of each red or yellow series with a history.
     #[arg(long)]
     pub trend_charts: bool,
+    /// Write a JUnit XML report here (a test suite per job).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print only the summary line, not the jobs' tables.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print the tables of all-green jobs too, and their green rows when long.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -234,9 +293,14 @@ pub struct CheckArgs {
     /// Write the markdown report (for a pull-request comment) here.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// Key of the markdown's hidden marker, to keep several comments apart.
-    #[arg(long, value_name = "KEY", default_value = "default")]
-    pub marker: String,
+    /// This job's key: written in the JSON report, it names the job in `perfbudget merge`;
+    /// also the marker's key unless --marker is given.
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+    /// Key of the markdown's hidden marker, to keep several comments apart. Default: --key,
+    /// else `default`.
+    #[arg(long, value_name = "KEY")]
+    pub marker: Option<String>,
     /// Add a folded mermaid trend chart of each red or yellow series with a history to the
     /// markdown (GitHub and GitLab render mermaid; e-mail shows its text).
     #[arg(long)]

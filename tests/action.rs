@@ -353,13 +353,14 @@ fn shell_scripts() -> Vec<String> {
 #[test]
 fn scripts_pass_shellcheck() {
     let scripts = shell_scripts();
-    // The action's 4, contrib's 3, .ci/run, the 2 release scripts, the 2 bench scripts and 5
-    // fixture generators.
+    // The action's 5, contrib's 3, .ci/run, the 2 release scripts, the 2 bench scripts and
+    // the fixture generators.
     for script in [
         "action/install.sh",
         "action/check.sh",
         "action/comment.sh",
         "action/baseline.sh",
+        "action/merge.sh",
         "contrib/gitlab/baseline.sh",
         ".ci/run",
         "contrib/git-hooks/pre-push",
@@ -474,4 +475,155 @@ fn emulated_runner_fork_pull_request_with_a_read_only_token() {
     // The summary and the annotations are there all the same.
     assert!(run.contains("::error title=perfbudget%3A"), "{run}");
     assert!(run.contains("== $GITHUB_STEP_SUMMARY\n<!-- perfbudget:v1 key=perf-budget -->\n"), "{run}");
+}
+
+/// Every `$INPUT_*` a step's script reads is set in the step's `env:`: an input that the
+/// YAML forgets to pass would be silently empty.
+#[test]
+fn every_input_a_script_reads_is_passed_by_its_step() {
+    for file in ACTIONS {
+        let action = action(file);
+        let folder = repo().join(file).parent().unwrap().to_owned();
+        for step in action["runs"]["steps"].as_sequence().unwrap() {
+            // `uses:` steps (the cache, the artifact upload) run no script of ours.
+            let Some(run) = step["run"].as_str() else { continue };
+            let Some((_, script)) = run.trim().rsplit_once("$GITHUB_ACTION_PATH/") else { continue };
+            let text = fs::read_to_string(folder.join(script.trim_end_matches('"'))).unwrap();
+            for used in text.split("INPUT_").skip(1) {
+                let name: String = used.chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
+                let name = format!("INPUT_{name}");
+                assert!(
+                    !step["env"][name.as_str()].is_null(),
+                    "{file}: {script} reads {name}, which its step does not set"
+                );
+            }
+        }
+    }
+}
+
+/// A matrix of three jobs and the final `mode: merge` job, on an emulated runner: each job
+/// runs check.sh with its `key:` (its report is `perfbudget-report-KEY.json`), the reports
+/// are put in one folder as `download-artifact` with `merge-multiple` does, then the merge
+/// job runs the action's merge and comment steps. One verdict, one comment.
+#[test]
+fn merge_mode_turns_a_matrix_into_one_verdict_and_one_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_perfbudget"));
+    let (bin, log) = stub_gh(dir.path(), Some(""));
+    let path = format!("{}:{}:{}", bin.display(), binary.parent().unwrap().display(), std::env::var("PATH").unwrap());
+    let downloads = dir.path().join("workspace/perfbudget-reports");
+    fs::create_dir_all(&downloads).unwrap();
+    for (key, code) in [("web", 1), ("api", 0), ("bench", 0)] {
+        let runner_temp = dir.path().join(format!("runner-temp-{key}"));
+        let mut command = Command::new("bash");
+        common::hermetic(&mut command)
+            .arg(repo().join("action/check.sh"))
+            .current_dir(repo().join("tests/fixtures/merge"))
+            .env("PATH", &path)
+            .env("RUNNER_TEMP", &runner_temp)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", runner_temp.join("output.txt"))
+            .env("GITHUB_WORKFLOW", "perf")
+            .env("GITHUB_JOB", "budget")
+            .env("INPUT_MODE", "check")
+            .env("INPUT_BUDGET", format!("{key}.yml"))
+            .env("INPUT_KEY", key);
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(code), "{key}: {}", text(&output.stderr));
+        let report = runner_temp.join(format!("perfbudget/perfbudget-report-{key}.json"));
+        let outputs = fs::read_to_string(runner_temp.join("output.txt")).unwrap();
+        assert!(outputs.contains(&format!("\n{}\n", report.display())), "{outputs}");
+        // upload-artifact `perfbudget-report-KEY`, then download-artifact with
+        // `pattern: perfbudget-report-*` and `merge-multiple: true`: one folder.
+        fs::copy(&report, downloads.join(report.file_name().unwrap())).unwrap();
+    }
+
+    let runner_temp = dir.path().join("runner-temp-merge");
+    let event = dir.path().join("event.json");
+    fs::write(&event, PULL_REQUEST).unwrap();
+    let action = action("action.yml");
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let step = |id: &str| steps.iter().find(|step| step["id"].as_str() == Some(id)).unwrap();
+    assert_eq!(step("merge")["if"].as_str(), Some("${{ inputs.mode == 'merge' }}"));
+    assert_eq!(step("check")["if"].as_str(), Some("${{ inputs.mode != 'merge' }}"));
+    let runner = |script: &str| {
+        let mut command = Command::new("bash");
+        common::hermetic(&mut command)
+            .arg(repo().join(script))
+            .current_dir(dir.path().join("workspace"))
+            .env("PATH", &path)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", dir.path().join("output.txt"))
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", "acme/shop")
+            .env("GITHUB_WORKFLOW", "perf")
+            .env("GITHUB_JOB", "report")
+            .env("RUNNER_TEMP", &runner_temp)
+            .env("INPUT_REPORTS", "perfbudget-reports")
+            .env("INPUT_EXPECT", "web\napi\nbench\ndocs\n")
+            .env("INPUT_MISSING", "red")
+            .env("INPUT_FAIL_ON", "red")
+            .env("MARKDOWN_FILE", runner_temp.join("perfbudget/comment.md"))
+            .env("GH_TOKEN", "token");
+        command.output().unwrap()
+    };
+    let merge = runner("action/merge.sh");
+    assert_eq!(merge.status.code(), Some(1), "web is red and docs is missing: {}", text(&merge.stderr));
+    let comment = runner("action/comment.sh");
+    assert!(comment.status.success(), "{}", text(&comment.stderr));
+
+    let stdout = text(&merge.stdout);
+    let token = stdout.lines().find_map(|line| line.strip_prefix("::stop-commands::")).unwrap();
+    let annotations: Vec<&str> = stdout.lines().take_while(|line| !line.starts_with("::stop-commands::")).collect();
+    let temp = runner_temp.display().to_string();
+    let outputs = fs::read_to_string(dir.path().join("output.txt"))
+        .unwrap()
+        .replace(&format!("ghadelimiter_{token}"), "ghadelimiter_TOKEN")
+        .replace(&temp, "$RUNNER_TEMP");
+    let calls = fs::read_to_string(&log).unwrap().replace(&temp, "$RUNNER_TEMP");
+    let body = fs::read_to_string(runner_temp.join("perfbudget/comment.md")).unwrap();
+    assert!(body.starts_with("<!-- perfbudget:v1 key=perf-report -->\n### 🔴 perfbudget: red · merged\n"), "{body}");
+    assert!(body.contains("| 🔴 | `docs` | — | expected, but no report has this key |"), "{body}");
+    // One comment: the listing, then one POST.
+    assert_eq!(calls.lines().count(), 2, "{calls}");
+    insta::assert_snapshot!(format!(
+        "== annotations\n{}\n== $GITHUB_OUTPUT\n{outputs}== comment step\n{}== gh calls\n{calls}",
+        annotations.join("\n"),
+        text(&comment.stdout)
+    ));
+    let junit = fs::read_to_string(runner_temp.join("perfbudget/junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testsuite ").count(), 4, "{junit}");
+}
+
+#[test]
+fn merge_mode_with_no_report_at_all_names_the_expected_jobs() {
+    // Every matrix job failed before its upload: download-artifact finds nothing and makes
+    // no folder; the merge is red, naming each expected job.
+    let dir = tempfile::tempdir().unwrap();
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_perfbudget"));
+    let mut command = Command::new("bash");
+    common::hermetic(&mut command)
+        .arg(repo().join("action/merge.sh"))
+        .current_dir(dir.path())
+        .env("PATH", format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap()))
+        .env("RUNNER_TEMP", dir.path().join("runner-temp"))
+        .env("INPUT_EXPECT", "web,api");
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "job web: red — expected, but no report has this key\njob api: red — expected, but no report has this key\n\
+         perfbudget: red — 0 jobs (0 red, 0 yellow, 0 green), 2 missing; checks: 0 red, 0 yellow, 0 green\n"
+    );
+    // A mode that is neither is refused before anything runs.
+    let mut command = Command::new("bash");
+    common::hermetic(&mut command)
+        .arg(repo().join("action/check.sh"))
+        .current_dir(dir.path())
+        .env("RUNNER_TEMP", dir.path().join("runner-temp"))
+        .env("INPUT_MODE", "merg\n::set-output name=verdict::green");
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(text(&output.stdout), "::error title=perfbudget::the input mode is check or merge\n");
 }

@@ -938,3 +938,41 @@ fn a_hostile_base_branch_name_forges_no_workflow_command_and_no_markdown() {
     );
     assert!(!comment.contains("\n::error"), "{comment}");
 }
+
+#[test]
+fn a_matrix_job_with_a_key_reads_its_own_report_file_from_the_base_branchs_artifact() {
+    // With `key: web` the default-branch run uploaded perfbudget-report-web.json (check.sh's
+    // name for a keyed job); the archive also holds another job's file, which is not read.
+    let dir = tempfile::tempdir().unwrap();
+    let (merge_base, main_tip, feature) = git_checkout(dir.path());
+    let api = Api {
+        artifacts: vec![artifact(10, 100, &merge_base, "2026-12-01T10:00:00Z")],
+        runs: HashMap::from([(100, push_run(&merge_base))]),
+        blobs: HashMap::from([(
+            10,
+            zip(&[
+                ("perfbudget-report-api.json", &report_of(dir.path(), 10_000)),
+                ("perfbudget-report-web.json", &report_of(dir.path(), 280)),
+            ]),
+        )]),
+        merge_base: None,
+        ..Api::default()
+    };
+    let (url, _seen) = start(api);
+    let outcome = pull_request_check(
+        dir.path(),
+        &url,
+        &main_tip,
+        &feature,
+        &[("INPUT_KEY", "web"), ("INPUT_ARTIFACT_NAME", "perfbudget-report")],
+    );
+
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(outcome.comment.contains("API p95 330 ms is 18% worse than the baseline 280 ms"), "{}", outcome.comment);
+    assert_eq!(
+        baseline_line(&outcome.comment),
+        format!("Compared with the report of `main` at {}, the merge-base.", &merge_base[..7])
+    );
+    let written = outcome.runner_temp.join("perfbudget/perfbudget-report-web.json");
+    assert!(written.exists(), "the keyed job's own report is written under its key");
+}

@@ -173,6 +173,15 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ("perfbudget validate [FILE]", Synopsis("validate-help")),
     ("perfbudget schema", Case("schema")),
     ("perfbudget comment  REPORT.json [--marker KEY] [--trend-charts]", Synopsis("comment-help")),
+    (
+        "perfbudget merge    REPORT.json... [--expect KEY,... | --expect-count N] [--missing red|yellow]",
+        Synopsis("merge-help"),
+    ),
+    (
+        "perfbudget check --key web --json perfbudget-report-web.json",
+        Not("one job of a matrix; tests/merge.rs runs check --key on each job's budget"),
+    ),
+    ("perfbudget merge --expect web,api,bench,docs reports/", Case("merge")),
     ("perfbudget init     [--output FILE] [INPUT...]", Synopsis("init-help")),
     (
         "perfbudget history  record REPORT.json [--commit SHA] [--branch NAME] [--time RFC3339]",

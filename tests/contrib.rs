@@ -162,3 +162,76 @@ fn pre_push_hook_refuses_a_red_budget_and_lets_a_green_one_through() {
     let green = git(&work, &["push", "-q", "origin", "main"]);
     assert!(green.status.success(), "{}", text(&green.stderr));
 }
+
+/// contrib/gitlab/matrix.gitlab-ci.yml's two jobs, their scripts run as GitLab would (the
+/// install lines left out, perfbudget on PATH): the matrix job once per package in one
+/// project folder (the artifacts of every instance unpack side by side), then the merge job.
+/// `docs` has no budget, so its instance fails before writing a report: the merge is red and
+/// names it.
+#[test]
+fn the_gitlab_matrix_merges_its_packages_into_one_verdict() {
+    let ci: yaml_serde::Value =
+        yaml_serde::from_str(&fs::read_to_string(repo().join("contrib/gitlab/matrix.gitlab-ci.yml")).unwrap()).unwrap();
+    let script = |job: &str| -> String {
+        let lines: Vec<&str> = ci[job]["script"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|line| line.as_str().unwrap())
+            .filter(|line| !line.starts_with("cargo install") && !line.starts_with("apt-get"))
+            .collect();
+        format!("set -e\n{}\n", lines.join("\n"))
+    };
+    let packages: Vec<&str> = ci["perfbudget"]["parallel"]["matrix"][0]["PACKAGE"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_str().unwrap())
+        .collect();
+    assert_eq!(packages, ["web", "api", "docs"]);
+    assert_eq!(ci["perfbudget-merge"]["needs"][0].as_str(), Some("perfbudget"));
+    assert_eq!(ci["perfbudget-merge"]["when"].as_str(), Some("always"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    fs::create_dir_all(project.join("contrib/gitlab")).unwrap();
+    fs::copy(repo().join("contrib/gitlab/mr-note.sh"), project.join("contrib/gitlab/mr-note.sh")).unwrap();
+    let samples = repo().join("samples");
+    for (package, budget) in [("web", "web.yml"), ("api", "api.yml")] {
+        let text = fs::read_to_string(repo().join("tests/fixtures/merge").join(budget))
+            .unwrap()
+            .replace("../../../samples", samples.to_str().unwrap());
+        fs::create_dir_all(project.join("packages").join(package)).unwrap();
+        fs::write(project.join("packages").join(package).join("perfbudget.yml"), text).unwrap();
+    }
+    let binary = Path::new(env!("CARGO_BIN_EXE_perfbudget"));
+    let path = format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap());
+    let run = |job: &str, package: Option<&str>| {
+        let mut command = Command::new("bash");
+        common::hermetic(&mut command).arg("-c").arg(script(job)).current_dir(project).env("PATH", &path);
+        command.env("CI_JOB_NAME", job).env_remove("CI_MERGE_REQUEST_IID");
+        if let Some(package) = package {
+            command.env("PACKAGE", package);
+        }
+        command.output().unwrap()
+    };
+    let codes: Vec<Option<i32>> =
+        packages.iter().map(|package| run("perfbudget", Some(package)).status.code()).collect();
+    assert_eq!(codes, [Some(1), Some(0), Some(2)], "web red, api yellow, docs without a budget");
+    let merge = run("perfbudget-merge", None);
+    assert_eq!(merge.status.code(), Some(1), "{}", text(&merge.stderr));
+    let stdout = text(&merge.stdout);
+    assert!(stdout.starts_with("job docs: red — expected, but no report has this key\n"), "{stdout}");
+    assert!(stdout.ends_with(
+        "perfbudget: red — 2 jobs (1 red, 1 yellow, 0 green), 1 missing; checks: 3 red, 3 yellow, 1 green\n\
+         perfbudget: not a merge-request pipeline: no note to write\n"
+    ));
+    let note = fs::read_to_string(project.join("perfbudget.md")).unwrap();
+    assert!(
+        note.starts_with("<!-- perfbudget:v1 key=perfbudget-merge -->\n### 🔴 perfbudget: red · merged\n"),
+        "{note}"
+    );
+    assert!(note.contains("| 🔴 | `docs` | — | expected, but no report has this key |"), "{note}");
+    let junit = fs::read_to_string(project.join("perfbudget-junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testsuite ").count(), 3, "{junit}");
+}

@@ -69,6 +69,7 @@ fuzz_target!(|data: &[u8]| {
         schema_version: 1,
         tool: "perfbudget".into(),
         version: "0.1.0".into(),
+        key: parts.get(10).cloned(),
         budget: BudgetInfo { name: parts.first().cloned(), file: parts.get(8).cloned().unwrap_or_default() },
         verdict: checks.iter().map(|check| check.verdict).max().unwrap_or(Verdict::Green),
         counts: Counts { red: count(Verdict::Red), yellow: count(Verdict::Yellow), green: count(Verdict::Green) },

@@ -35,6 +35,11 @@ fn criterion_baseline(inputs: &[PathBuf], name: &str) -> anyhow::Result<Baseline
 }
 
 pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
+    if let Some(key) = &args.key
+        && let Some(problem) = crate::model::merged::key_problem(key)
+    {
+        bail!("--key: the job key {problem}");
+    }
     let mut budget = load_budget(args.budget.as_deref(), cwd)?;
     let mut inputs = budget.inputs.clone();
     inputs.extend(args.inputs.iter().cloned());
@@ -117,10 +122,11 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     let mut report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
     let compared = baseline.is_some() || history.as_ref().is_some_and(|history| history.runs > 0);
     report.baseline_source = baseline_source(args, compared);
+    report.key.clone_from(&args.key);
 
     let outputs = Outputs::of(args);
-    let comment =
-        super::Comment { marker: &args.marker, extras: report::markdown::Extras { trend_charts: args.trend_charts } };
+    let marker = args.marker.as_deref().or(args.key.as_deref()).unwrap_or("default");
+    let comment = super::Comment { marker, extras: report::markdown::Extras { trend_charts: args.trend_charts } };
     outputs.write(&report, comment)?;
     let mut stdout = if args.quiet {
         format!("perfbudget: {} — {}\n", report.verdict.as_str(), report::summary_counts(&report))

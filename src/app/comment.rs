@@ -8,6 +8,7 @@ use crate::report::markdown;
 pub(super) fn run(args: &CommentArgs) -> anyhow::Result<Outcome> {
     let report = crate::baseline::read_report(&args.report)?;
     let extras = markdown::Extras { trend_charts: args.trend_charts };
-    let stdout = markdown::render_with(&report, &args.marker, markdown::MAX_BYTES, extras);
+    let marker = args.marker.as_deref().or(report.key.as_deref()).unwrap_or("default");
+    let stdout = markdown::render_with(&report, marker, markdown::MAX_BYTES, extras);
     Ok(Outcome { stdout, ..Outcome::default() })
 }

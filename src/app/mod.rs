@@ -10,6 +10,7 @@ mod comment;
 mod history;
 mod init;
 mod measure;
+mod merge;
 mod schema;
 mod validate;
 
@@ -102,6 +103,7 @@ pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow
     match cli.command {
         Command::Check(args) => check::run(&args, cwd, terminal, github),
         Command::Comment(args) => comment::run(&args),
+        Command::Merge(args) => merge::run(&args, terminal, github),
         Command::Measure(args) => measure::run(&args, terminal),
         Command::Validate(args) => validate::run(&args, cwd),
         Command::Schema => schema::run(),
@@ -236,15 +238,6 @@ fn github_step(
     github: &Github,
     table: &str,
 ) -> anyhow::Result<String> {
-    use std::io::Write as _;
-    let append = |path: &Path, text: &str, what: &str| -> anyhow::Result<()> {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .with_context(|| format!("cannot open {what} {}", path.display()))?;
-        file.write_all(text.as_bytes()).with_context(|| format!("cannot write {what} {}", path.display()))
-    };
     if let Some(path) = &github.step_summary {
         let summary =
             markdown::render_with(report, comment.marker, report::github::STEP_SUMMARY_MAX_BYTES, comment.extras);
@@ -255,6 +248,17 @@ fn github_step(
         append(path, &report::github::outputs(report, &outputs.paths(), &delimiter), "$GITHUB_OUTPUT")?;
     }
     Ok(format!("{}{}", report::github::annotations(report), report::github::without_commands(table, &github.token)))
+}
+
+/// Appends to a file the runner reads (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`).
+fn append(path: &Path, text: &str, what: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {what} {}", path.display()))?;
+    file.write_all(text.as_bytes()).with_context(|| format!("cannot write {what} {}", path.display()))
 }
 
 /// One `warning:` line each, safe for a terminal and a CI log.

@@ -9,6 +9,7 @@ pub mod distribution;
 pub(crate) mod hashed_name;
 pub(crate) mod history;
 pub(crate) mod measurement;
+pub mod merged;
 pub(crate) mod report;
 pub(crate) mod subject;
 pub(crate) mod vocabulary;

@@ -267,6 +267,9 @@ pub struct Report {
     pub tool: String,
     /// The perfbudget version that wrote the report.
     pub version: String,
+    /// The job's key (`check --key`): its name in a merged report (`perfbudget merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub budget: BudgetInfo,
     /// The worst verdict of all checks.
     pub verdict: Verdict,
@@ -343,6 +346,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: "perfbudget".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            key: None,
             budget,
             verdict: evaluation.verdict(),
             counts: Counts {

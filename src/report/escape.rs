@@ -119,6 +119,16 @@ pub fn json(serialized: &str) -> String {
 /// mentions, links and HTML are inert) with a fence longer than any backtick run in it,
 /// and `|` escaped, which GFM requires even inside code spans in tables.
 pub fn md_code_cell(text: &str) -> String {
+    code_span(text, true)
+}
+
+/// An untrusted identifier in markdown outside a table (a heading): a code span as
+/// [`md_code_cell`], with `|` left as it is (a backslash would show outside a table).
+pub fn md_code_span(text: &str) -> String {
+    code_span(text, false)
+}
+
+fn code_span(text: &str, in_table: bool) -> String {
     let cleaned = collapse_spaces(&strip_controls(text));
     let shown = truncate(&cleaned, MAX_CELL_CHARS);
     let longest_run = shown.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -127,8 +137,8 @@ pub fn md_code_cell(text: &str) -> String {
     // Inside a code span GitHub renders no mention or comment, but other renderers of the
     // same markdown might: a word joiner costs nothing visible and settles it. `##[` is
     // broken for the log a comment may be printed to.
-    let inert =
-        escape_pipes(&shown).replace('@', "@\u{2060}").replace("<!", "<\u{2060}!").replace("##[", "#\u{2060}#[");
+    let piped = if in_table { escape_pipes(&shown) } else { shown };
+    let inert = piped.replace('@', "@\u{2060}").replace("<!", "<\u{2060}!").replace("##[", "#\u{2060}#[");
     format!("{fence}{pad}{inert}{pad}{fence}")
 }
 

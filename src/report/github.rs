@@ -8,6 +8,7 @@ use super::escape::{strip_controls, workflow_data, workflow_property};
 use super::json::Report;
 use super::worst_first;
 use crate::model::Verdict;
+use crate::model::merged::Merged;
 
 /// GitHub shows at most this many annotations of each level per step.
 pub(crate) const ANNOTATIONS_PER_LEVEL: usize = 10;
@@ -18,20 +19,60 @@ pub(crate) const STEP_SUMMARY_MAX_BYTES: usize = 512 * 1024;
 /// `::error` lines for the worst reds, `::warning` for the worst yellows, and a notice for
 /// what did not fit.
 pub(crate) fn annotations(report: &Report) -> String {
+    let rows: Vec<(String, &str, Verdict)> = worst_first(report)
+        .into_iter()
+        .map(|check| (format!("perfbudget: {}", check.budget), check.message.as_str(), check.verdict))
+        .collect();
+    no_baseline(report) + &annotate(&rows)
+}
+
+/// "No baseline" is said where it cannot be missed: an error when it fails the run.
+fn no_baseline(report: &Report) -> String {
+    let Some(source) = report.baseline_source.as_ref().filter(|source| !source.found) else {
+        return String::new();
+    };
+    let level = if source.fails() { "error" } else { "warning" };
+    super::baseline_line(report, &|text| strip_controls(text))
+        .map_or_else(String::new, |line| format!("::{level} title=perfbudget::{}\n", workflow_data(&line)))
+}
+
+/// Merged reports: the missing jobs first, then every job's checks worst first, each title
+/// naming the job (`perfbudget [web]: lcp`); the same caps over all of them.
+pub(crate) fn annotations_merged(merged: &Merged) -> String {
+    let mut rows: Vec<(String, &str, Verdict)> = merged
+        .missing
+        .iter()
+        .map(|missing| {
+            let title = match &missing.key {
+                Some(key) => format!("perfbudget [{key}]"),
+                None => "perfbudget".to_owned(),
+            };
+            (title, missing.message.as_str(), missing.verdict)
+        })
+        .collect();
+    let mut checks: Vec<(&str, &crate::model::CheckResult)> = merged
+        .jobs
+        .iter()
+        .flat_map(|job| worst_first(&job.report).into_iter().map(|check| (job.key.as_str(), check)))
+        .collect();
+    checks.sort_by(|(_, a), (_, b)| b.verdict.cmp(&a.verdict).then(b.severity().total_cmp(&a.severity())));
+    rows.extend(
+        checks.into_iter().map(|(key, check)| {
+            (format!("perfbudget [{key}]: {}", check.budget), check.message.as_str(), check.verdict)
+        }),
+    );
+    merged.jobs.iter().map(|job| no_baseline(&job.report)).collect::<String>() + &annotate(&rows)
+}
+
+/// `(title, message, verdict)` rows, worst first, as annotations within the caps.
+fn annotate(rows: &[(String, &str, Verdict)]) -> String {
     let mut out = String::new();
-    // "No baseline" is said where it cannot be missed: an error when it fails the run.
-    if let Some(source) = report.baseline_source.as_ref().filter(|source| !source.found) {
-        let level = if source.fails() { "error" } else { "warning" };
-        if let Some(line) = super::baseline_line(report, &|text| strip_controls(text)) {
-            out.push_str(&format!("::{level} title=perfbudget::{}\n", workflow_data(&line)));
-        }
-    }
     let mut hidden = 0;
     for (verdict, level) in [(Verdict::Red, "error"), (Verdict::Yellow, "warning")] {
-        let rows: Vec<_> = worst_first(report).into_iter().filter(|check| check.verdict == verdict).collect();
-        for check in rows.iter().take(ANNOTATIONS_PER_LEVEL) {
-            let title = workflow_property(&strip_controls(&format!("perfbudget: {}", check.budget)));
-            let message = workflow_data(&strip_controls(&check.message));
+        let rows: Vec<_> = rows.iter().filter(|(_, _, of)| *of == verdict).collect();
+        for (title, message, _) in rows.iter().take(ANNOTATIONS_PER_LEVEL) {
+            let title = workflow_property(&strip_controls(title));
+            let message = workflow_data(&strip_controls(message));
             out.push_str(&format!("::{level} title={title}::{message}\n"));
         }
         hidden += rows.len().saturating_sub(ANNOTATIONS_PER_LEVEL);
@@ -48,12 +89,27 @@ pub(crate) fn annotations(report: &Report) -> String {
 /// the counts and the report paths. The delimiter is random per run (the caller's), so
 /// a value cannot end the block early; values holding it are left out.
 pub(crate) fn outputs(report: &Report, paths: &[(&str, String)], delimiter: &str) -> String {
-    let mut values: Vec<(&str, String)> = vec![
-        ("verdict", report.verdict.as_str().to_owned()),
-        ("red", report.counts.red.to_string()),
-        ("yellow", report.counts.yellow.to_string()),
-        ("green", report.counts.green.to_string()),
-    ];
+    heredocs(summary_values(report.verdict, report.counts), paths, delimiter)
+}
+
+/// Merged reports: as [`outputs`] over every job's checks, and `missing`, the number of
+/// expected jobs that did not report.
+pub(crate) fn outputs_merged(merged: &Merged, paths: &[(&str, String)], delimiter: &str) -> String {
+    let mut values = summary_values(merged.verdict, merged.counts);
+    values.push(("missing", merged.missing_jobs().to_string()));
+    heredocs(values, paths, delimiter)
+}
+
+fn summary_values(verdict: Verdict, counts: crate::model::report::Counts) -> Vec<(&'static str, String)> {
+    vec![
+        ("verdict", verdict.as_str().to_owned()),
+        ("red", counts.red.to_string()),
+        ("yellow", counts.yellow.to_string()),
+        ("green", counts.green.to_string()),
+    ]
+}
+
+fn heredocs<'a>(mut values: Vec<(&'a str, String)>, paths: &[(&'a str, String)], delimiter: &str) -> String {
     values.extend(paths.iter().map(|(name, path)| (*name, path.clone())));
     let mut out = String::new();
     for (name, value) in values {

@@ -10,6 +10,12 @@ pub fn render(report: &Report) -> Result<String, super::RenderError> {
     super::pretty_json(report, "JSON report")
 }
 
+/// The merged report (`merge --json`): every job's report whole, under its key, with the
+/// missing jobs; the same escaping as [`render`].
+pub fn render_merged(merged: &crate::model::merged::Merged) -> Result<String, super::RenderError> {
+    super::pretty_json(merged, "merged JSON report")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,11 @@
 //! fewer than the UTF-16 units GitHub counts) by rendering fewer rows and saying so,
 //! never by cutting a table in half.
 
-use super::escape::{html, md_code_cell, md_text};
+use super::escape::{html, md_code_cell, md_code_span, md_text};
 use super::file_table;
 use super::json::Report;
-use super::{Cells, Columns, summary_counts, verdict_icon, worst_first};
+use super::{Cells, Columns, merged_summary, summary_counts, verdict_icon, worst_first};
+use crate::model::merged::{Job, Merged};
 use crate::model::{CheckResult, Verdict};
 
 /// GitHub's limit on a comment body.
@@ -57,6 +58,19 @@ pub fn render(report: &Report, key: &str, max_bytes: usize) -> String {
 
 /// Renders the comment within `max_bytes`, with the extras asked for where they fit.
 pub fn render_with(report: &Report, key: &str, max_bytes: usize, extras: Extras) -> String {
+    render_framed(report, Frame::Comment(key), max_bytes, extras)
+}
+
+/// Where a report's markdown goes.
+#[derive(Debug, Clone, Copy)]
+enum Frame<'a> {
+    /// A comment of its own, with the marker of this key.
+    Comment(&'a str),
+    /// The section of this job in a merged comment.
+    Job(&'a str),
+}
+
+fn render_framed(report: &Report, frame: Frame<'_>, max_bytes: usize, extras: Extras) -> String {
     let rows = worst_first(report);
     let (problems, greens): (Vec<&CheckResult>, Vec<&CheckResult>) =
         rows.into_iter().partition(|check| check.verdict != Verdict::Green);
@@ -65,11 +79,16 @@ pub fn render_with(report: &Report, key: &str, max_bytes: usize, extras: Extras)
     let history = super::history_line(report, &|text| md_text(text)).map(|line| format!("{line}.\n\n"));
     let name = report.budget.name.as_deref().map_or_else(String::new, |name| format!(" · {}", md_text(name)));
     let worst = problems.first().map_or_else(String::new, |check| format!(" Worst: {}.", worst_problem(check)));
+    let title = match frame {
+        Frame::Comment(key) => {
+            format!("{}\n### {} perfbudget: {}", marker(key), verdict_icon(report.verdict), report.verdict.as_str())
+        }
+        Frame::Job(key) => {
+            format!("\n#### {} {} · {}", verdict_icon(report.verdict), md_code_span(key), report.verdict.as_str())
+        }
+    };
     let head = format!(
-        "{}\n### {} perfbudget: {}{name}\n\n{}.{worst}\n\n{}{}",
-        marker(key),
-        verdict_icon(report.verdict),
-        report.verdict.as_str(),
+        "{title}{name}\n\n{}.{worst}\n\n{}{}",
         summary_counts(report),
         baseline.unwrap_or_default(),
         history.unwrap_or_default()
@@ -126,8 +145,158 @@ pub fn render_with(report: &Report, key: &str, max_bytes: usize, extras: Extras)
     if text.len() <= max_bytes {
         return text;
     }
-    // Not even the head fits: the marker alone keeps the comment findable.
-    format!("{}\n", marker(key))
+    match frame {
+        // Not even the head fits: the marker alone keeps the comment findable.
+        Frame::Comment(key) => format!("{}\n", marker(key)),
+        Frame::Job(key) => job_line(report, key),
+    }
+}
+
+/// A job's section in one line, when its rows do not fit.
+fn job_line(report: &Report, key: &str) -> String {
+    format!(
+        "\n{} {} · {}: {}; not shown (size limit), the JSON report has them.\n",
+        verdict_icon(report.verdict),
+        md_code_span(key),
+        report.verdict.as_str(),
+        summary_counts(report)
+    )
+}
+
+/// Renders the comment of merged reports (`perfbudget merge`) within `max_bytes`: one
+/// headline and marker for every job, a table of the jobs (the missing ones first), then
+/// each job's section, worst first: its own comment's body under a `####` heading with its
+/// key. When it is all too long, every job keeps at least one line; the red and yellow jobs
+/// share the room first, then the green ones, each rendering fewer rows as its own comment
+/// does.
+pub fn render_merged(merged: &Merged, key: &str, max_bytes: usize, extras: Extras) -> String {
+    let head = format!(
+        "{}\n### {} perfbudget: {} · merged\n\n{}.\n\n",
+        marker(key),
+        verdict_icon(merged.verdict),
+        merged.verdict.as_str(),
+        merged_summary(merged)
+    );
+    let foot = format!("\n<sub>Merged by perfbudget {}</sub>\n", md_text(&merged.version));
+    let mut jobs: Vec<&Job> = merged.jobs.iter().collect();
+    jobs.sort_by(|a, b| b.report.verdict.cmp(&a.report.verdict).then_with(|| a.key.cmp(&b.key)));
+    let mut table_rows: Vec<String> = merged
+        .missing
+        .iter()
+        .map(|missing| {
+            let job = missing.key.as_deref().map_or_else(|| "—".to_owned(), md_code_cell);
+            format!("| {} | {job} | — | {} |\n", verdict_icon(missing.verdict), md_text(&missing.message))
+        })
+        .collect();
+    table_rows.extend(jobs.iter().map(|job| {
+        let budget = job.report.budget.name.as_deref().map_or_else(|| md_code_cell(&job.report.budget.file), md_text);
+        format!(
+            "| {} | {} | {budget} | {} |\n",
+            verdict_icon(job.report.verdict),
+            md_code_cell(&job.key),
+            summary_counts(&job.report)
+        )
+    }));
+    let table_head = "| | Job | Budget | Checks |\n|:-:|---|---|---|\n";
+    // The table, as many rows as fit beside the head and the foot.
+    let mut room = max_bytes.saturating_sub(head.len() + foot.len() + table_head.len());
+    let mut table = table_head.to_owned();
+    let mut shown = 0;
+    for row in &table_rows {
+        // Room for the line that counts what is left out.
+        if row.len() + 120 > room {
+            break;
+        }
+        room -= row.len();
+        table.push_str(row);
+        shown += 1;
+    }
+    if shown < table_rows.len() {
+        let line = format!(
+            "\n{} more jobs are not shown to keep this comment under GitHub's size limit; the JSON report has them \
+             all.\n",
+            table_rows.len() - shown
+        );
+        room = room.saturating_sub(line.len());
+        table.push_str(&line);
+    }
+    if shown == 0 {
+        // Not even the head fits: the marker alone keeps the comment findable.
+        let text = format!("{head}{table}{foot}");
+        return if text.len() <= max_bytes { text } else { format!("{}\n", marker(key)) };
+    }
+    // The sections of the jobs whose rows are in the table (the missing rows come first).
+    let listed = shown.saturating_sub(merged.missing.len()).min(jobs.len());
+    let sections = job_sections(&jobs[..listed], room, extras);
+    format!("{head}{table}{}{foot}", sections.concat())
+}
+
+/// Each job's section within `room` bytes in all: one line each at least (as many jobs as
+/// fit), then the red and yellow jobs share what is left, each taking no more than its share
+/// unless others need less, then the green jobs the same way.
+fn job_sections(jobs: &[&Job], room: usize, extras: Extras) -> Vec<String> {
+    let full: Vec<String> =
+        jobs.iter().map(|job| render_framed(&job.report, Frame::Job(&job.key), usize::MAX, extras)).collect();
+    if full.iter().map(String::len).sum::<usize>() <= room {
+        return full;
+    }
+    let mut sections: Vec<String> = jobs.iter().map(|job| job_line(&job.report, &job.key)).collect();
+    let hidden =
+        |count: usize| format!("\n{count} more jobs are not shown to keep this comment under GitHub's size limit.\n");
+    // Room for the line that counts the jobs left out, unless every line fits. Without room
+    // even for that, the jobs' table (which names them all) is what there is.
+    let mut left = if sections.iter().map(String::len).sum::<usize>() <= room {
+        room
+    } else if let Some(left) = room.checked_sub(hidden(jobs.len()).len()) {
+        left
+    } else {
+        return Vec::new();
+    };
+    let mut fits = 0;
+    for line in &sections {
+        if line.len() > left {
+            break;
+        }
+        left -= line.len();
+        fits += 1;
+    }
+    sections.truncate(fits);
+    // An equal share each, the red and yellow jobs first; a job that needs less leaves the
+    // rest to the next pass.
+    for problems in [true, false] {
+        let group: Vec<usize> =
+            (0..fits).filter(|&at| (jobs[at].report.verdict != Verdict::Green) == problems).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let share = left / group.len();
+        for at in group {
+            if full[at].len() <= sections[at].len() + share {
+                left -= full[at].len() - sections[at].len();
+                sections[at] = full[at].clone();
+            }
+        }
+    }
+    // What is left goes to the jobs still cut, worst first, each as much as it can use.
+    for at in 0..fits {
+        if sections[at].len() == full[at].len() || left == 0 {
+            continue;
+        }
+        let budget = sections[at].len() + left;
+        let section = if full[at].len() <= budget {
+            full[at].clone()
+        } else {
+            render_framed(&jobs[at].report, Frame::Job(&jobs[at].key), budget, extras)
+        };
+        if section.len() > sections[at].len() && section.len() <= budget {
+            left = budget - section.len();
+            sections[at] = section;
+        }
+    }
+    if fits < jobs.len() {
+        sections.push(hidden(jobs.len() - fits));
+    }
+    sections
 }
 
 fn compose(
@@ -393,6 +562,42 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    /// Three jobs of the sample report (hostile subject included) and a missing one.
+    fn merged() -> Merged {
+        use crate::model::merged::{Expected, ReadReport, merge};
+        let reports = ["web", "api", "docs `x` @someone"]
+            .into_iter()
+            .map(|key| {
+                let mut report = crate::report::sample::report();
+                report.key = Some(key.to_owned());
+                ReadReport { file: format!("{key}.json"), report }
+            })
+            .collect();
+        let expected = Expected::Keys(vec!["web".into(), "api".into(), "gone".into()]);
+        merge(reports, &expected, Verdict::Red).unwrap().0
+    }
+
+    #[test]
+    fn a_merged_comment_stays_under_every_cap_with_one_marker() {
+        let merged = merged();
+        let full = render_merged(&merged, "perf", MAX_BYTES, Extras { trend_charts: false });
+        assert!(full.contains("\n#### 🔴 ``docs `x` @\u{2060}someone`` · red · Shop\n"), "{full}");
+        assert!(full.contains("| 🔴 | `gone` | — | expected, but no report has this key |"));
+        for cap in (100..full.len() + 100).step_by(97) {
+            let text = render_merged(&merged, "perf", cap, Extras { trend_charts: false });
+            assert!(text.len() <= cap.max(marker("perf").len() + 1), "{cap}: {}", text.len());
+            assert!(text.starts_with("<!-- perfbudget:v1 key=perf -->\n"));
+            assert_eq!(text.matches("<!--").count(), 1, "{cap}: {text}");
+            assert!(!text.contains('\u{1b}'));
+            for line in text.lines() {
+                assert!(!line.starts_with("::"), "{cap}: {line}");
+                if line.starts_with('|') {
+                    assert!(line.ends_with('|'), "{cap}: a cut row: {line}");
+                }
+            }
+        }
     }
 
     #[test]

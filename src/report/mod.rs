@@ -222,6 +222,27 @@ pub fn summary_counts(report: &Report) -> String {
     format!("{} red, {} yellow, {} green", report.counts.red, report.counts.yellow, report.counts.green)
 }
 
+/// The one-line summary of merged reports: the jobs by verdict, the missing ones, the
+/// checks of all.
+pub fn merged_summary(merged: &crate::model::merged::Merged) -> String {
+    let mut text = format!(
+        "{} ({} red, {} yellow, {} green)",
+        crate::quantity::count(merged.jobs.len(), "job", "jobs"),
+        merged.jobs_of(Verdict::Red),
+        merged.jobs_of(Verdict::Yellow),
+        merged.jobs_of(Verdict::Green)
+    );
+    let missing = merged.missing_jobs();
+    if missing > 0 {
+        text.push_str(&format!(", {missing} missing"));
+    }
+    text.push_str(&format!(
+        "; checks: {} red, {} yellow, {} green",
+        merged.counts.red, merged.counts.yellow, merged.counts.green
+    ));
+    text
+}
+
 /// A commit as a chart label: its first seven characters when they are hex digits, else
 /// nothing. Charts parse their labels (mermaid) or sit in markup (SVG), so no other text
 /// from a report reaches them.

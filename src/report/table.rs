@@ -5,8 +5,9 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets
 
 use super::escape::terminal;
 use super::json::Report;
-use super::{Cells, Columns, file_table, summary_counts, worst_first};
+use super::{Cells, Columns, file_table, merged_summary, summary_counts, worst_first};
 use crate::model::Verdict;
+use crate::model::merged::{Job, Merged};
 
 /// Tables with more rows than this list only red and yellow rows unless asked for all:
 /// a gate's log should lead with what needs attention.
@@ -15,6 +16,41 @@ pub const ALL_ROWS_UP_TO: usize = 50;
 /// Renders the table and a summary line. `width` wraps long cells; `None` keeps every
 /// row on one line. `all` lists green rows even in a long table.
 pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> String {
+    let mut text = body(report, color, width, all);
+    text.push_str(&format!("perfbudget: {} — {}\n", report.verdict.as_str(), summary_counts(report)));
+    text
+}
+
+/// Merged reports (`perfbudget merge`): the missing jobs, then each job worst first, a line
+/// with its key, budget and counts over its table (a job with only green checks is that
+/// line alone unless `all`), then the summary line of every job.
+pub fn render_merged(merged: &Merged, color: bool, width: Option<u16>, all: bool) -> String {
+    let mut text = String::new();
+    for missing in &merged.missing {
+        let key = missing.key.as_deref().map_or_else(|| "jobs".to_owned(), |key| format!("job {}", terminal(key)));
+        text.push_str(&format!("{key}: {} — {}\n", missing.verdict.as_str(), terminal(&missing.message)));
+    }
+    let mut jobs: Vec<&Job> = merged.jobs.iter().collect();
+    jobs.sort_by(|a, b| b.report.verdict.cmp(&a.report.verdict).then_with(|| a.key.cmp(&b.key)));
+    for job in jobs {
+        let report = &job.report;
+        text.push_str(&format!(
+            "job {} ({}): {} — {}\n",
+            terminal(&job.key),
+            terminal(&report.budget.file),
+            report.verdict.as_str(),
+            summary_counts(report)
+        ));
+        if report.verdict != Verdict::Green || all {
+            text.push_str(&body(report, color, width, all));
+        }
+    }
+    text.push_str(&format!("perfbudget: {} — {}\n", merged.verdict.as_str(), merged_summary(merged)));
+    text
+}
+
+/// The table and what follows it, without the summary line.
+fn body(report: &Report, color: bool, width: Option<u16>, all: bool) -> String {
     let mut table = Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);
     match width {
@@ -85,7 +121,6 @@ pub fn render(report: &Report, color: bool, width: Option<u16>, all: bool) -> St
     if let Some(line) = super::history_line(report, &|text| terminal(text)) {
         text.push_str(&format!("{line}\n"));
     }
-    text.push_str(&format!("perfbudget: {} — {}\n", report.verdict.as_str(), summary_counts(report)));
     text
 }
 
