@@ -302,11 +302,8 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
     let parts: Vec<&str> = key.split(['.', ':']).filter(|part| !part.is_empty()).collect();
     let options = &assertion.options;
     let aggregation = options.aggregation_method.or(set.aggregation).unwrap_or(Aggregation::Optimistic);
-    let written = if options_empty(options) {
-        format!("{:?}", assertion.level).to_lowercase()
-    } else {
-        format!("[{:?}, {}]", assertion.level, shown(options)).to_lowercase()
-    };
+    let level = format!("{:?}", assertion.level).to_lowercase();
+    let written = if options_empty(options) { level } else { format!("[{level}, {}]", shown(options)) };
     let mut lose = |what: String| imported.lost.push(Note::new(origin, what));
     if options.max_length.is_some() {
         lose("maxLength counts an audit's items; perfbudget does not budget audit details".into());
@@ -340,7 +337,9 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
                         let limit = if metric == "cls" { p10.to_string() } else { ms_text(*p10) };
                         let entry = base(format!("{source}: score ≥ 0.9 is {metric} ≤ {limit} on {form_factor}"), metric)
                             .with("tags", format!("{{ form_factor: {form_factor} }}"))
-                            .with("max", limit);
+                            .with("max", limit)
+                            // Runs of the other form factor, or none of this one, are no failure.
+                            .with("optional", "true".into());
                         entries.push(finish(entry));
                     }
                     imported.changed.push(Note::new(

@@ -125,8 +125,13 @@ pub(super) fn import(budgets: &[Budget], at: &str, imported: &mut Imported) {
                 "Lighthouse CI does not use it either; third-party sizes are Lighthouse's own",
             ));
         }
-        let entry = |source: String, metric: &str| {
-            let entry = Entry::new(source).with("metric", metric.to_owned());
+        // Named as Lighthouse CI's conversion names the assertion, with the path.
+        let entry = |source: String, key: String, metric: &str| {
+            let name = match &budget.path {
+                Some(path) => format!("{key} {path}"),
+                None => key,
+            };
+            let entry = Entry::new(source).with("name", yaml_string(&name)).with("metric", metric.to_owned());
             let entry = match &url {
                 Some(glob) => entry.with("url", yaml_string(glob)),
                 None => entry,
@@ -137,7 +142,11 @@ pub(super) fn import(budgets: &[Budget], at: &str, imported: &mut Imported) {
             let bytes = (resource.budget * 1024.0).floor();
             let source = format!("{here}.resourceSizes[{item}]: {} {} KiB", resource.resource_type.name(), resource.budget);
             imported.entries.push(
-                entry(source, &format!("page_weight.{}", resource.resource_type.name()))
+                entry(
+                    source,
+                    format!("resource-summary:{}:size", resource.resource_type.name()),
+                    &format!("page_weight.{}", resource.resource_type.name()),
+                )
                     .with("max", size_limit_text(bytes))
                     .with("aggregate", "optimistic".into()),
             );
@@ -173,7 +182,8 @@ pub(super) fn import(budgets: &[Budget], at: &str, imported: &mut Imported) {
                 }
             };
             let source = format!("{at_timing}: {} {}", shown(&timing.metric), timing.budget);
-            imported.entries.push(entry(source, metric).with("max", limit).with("aggregate", "optimistic".into()));
+            let key = shown(&timing.metric).trim_matches('"').to_owned();
+            imported.entries.push(entry(source, key, metric).with("max", limit).with("aggregate", "optimistic".into()));
         }
     }
 }
