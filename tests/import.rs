@@ -163,15 +163,15 @@ fn an_imported_bundlewatch_config_passes_and_fails_as_bundlewatch_did() {
     for line in printed.lines().filter(|line| line.starts_with("PASS ") || line.starts_with("FAIL ")) {
         let file = line[5..].split(": ").next().expect("a file").trim_start_matches("../../");
         let file = file.trim_start_matches("bundle/");
-        // bundlewatch printed names with `normalizeFilenames` applied (`-` and 8 characters gone).
-        let row = rows.iter().find(|row| {
-            let ours = row["subject"]["file"].as_str().unwrap_or_default();
-            let stem = ours.rsplit_once('-').map_or(ours.to_owned(), |(head, tail)| {
-                let ext = tail.split_once('.').map_or("", |(_, ext)| ext);
-                if tail.len() > 8 && tail.as_bytes()[8] == b'.' { format!("{head}.{ext}") } else { ours.to_owned() }
-            });
-            stem.ends_with(file) || ours.ends_with(file)
-        });
+        // bundlewatch printed names with `normalizeFilenames` applied, perfbudget without
+        // their content hashes: the folder and the name up to its first `.` or `-` agree.
+        let key = |path: &str| {
+            let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+            let folder = folder.rsplit('/').next().unwrap_or_default().to_owned();
+            let extension = name.rsplit('.').next().unwrap_or_default().to_owned();
+            (folder, name.split(['.', '-']).next().unwrap_or_default().to_owned(), extension)
+        };
+        let row = rows.iter().find(|row| key(row["subject"]["file"].as_str().unwrap_or_default()) == key(file));
         match row {
             Some(row) => {
                 assert_eq!(row["verdict"] != "red", line.starts_with("PASS"), "{line}: perfbudget {}", row["message"]);
