@@ -136,7 +136,7 @@ pub fn import(source: &Source<'_>) -> Result<Imported, BudgetError> {
     let body = source.text.trim_start_matches('\u{feff}');
     if SCRIPT_EXTENSIONS.contains(&extension.as_str()) || looks_like_script(body) {
         return Err(refused(format!(
-            "is JavaScript, which perfbudget does not run; print it as JSON and import that:\n  {}\n  perfbudget import config.json",
+            "is JavaScript, which perfbudget does not run; print it as JSON with `{}`, then run `perfbudget import config.json`",
             node_dump_command(file)
         )));
     }
