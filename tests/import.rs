@@ -96,7 +96,11 @@ fn compare_with_lhci(rows: &[Value], results: &[Value], all_listed: bool) -> (us
         let level_warn = theirs.is_some_and(|result| result["level"] == "warn");
         let ours = if level_warn { row["verdict"] != "yellow" && row["verdict"] != "red" } else { ours_passed };
         let theirs_verdict = theirs_passed;
-        assert_eq!(ours, theirs_verdict, "{audit} {property:?} on {url}: perfbudget {} ({})", row["verdict"], row["message"]);
+        assert_eq!(
+            ours, theirs_verdict,
+            "{audit} {property:?} on {url}: perfbudget {} ({})",
+            row["verdict"], row["message"]
+        );
         compared += 1;
     }
     (compared, listed)
@@ -108,7 +112,11 @@ fn imported_lighthouse_ci_configs_pass_and_fail_as_lhci_assert_did() {
     let mut cases: Vec<(PathBuf, PathBuf, bool)> = ["median", "optimistic", "pessimistic", "median-run"]
         .iter()
         .map(|method| {
-            (generated.join(format!("rc-{method}.json")), generated.join(format!("assertion-results-{method}.json")), true)
+            (
+                generated.join(format!("rc-{method}.json")),
+                generated.join(format!("assertion-results-{method}.json")),
+                true,
+            )
         })
         .collect();
     for (config, all_listed) in [
@@ -147,7 +155,12 @@ fn an_imported_size_limit_config_passes_and_fails_as_size_limit_did() {
         let name = theirs["name"].as_str().expect("name");
         let ours = rows.iter().find(|row| row["budget"] == name).unwrap_or_else(|| panic!("no row {name}"));
         assert_eq!(ours["limit"]["max"].as_f64(), theirs["sizeLimit"].as_f64(), "{name}: limit");
-        assert_eq!(ours["verdict"] != "red", theirs["passed"].as_bool().expect("passed"), "{name}: {}", ours["message"]);
+        assert_eq!(
+            ours["verdict"] != "red",
+            theirs["passed"].as_bool().expect("passed"),
+            "{name}: {}",
+            ours["message"]
+        );
         let (size, exact) = (ours["value"].as_f64().expect("size"), theirs["size"].as_f64().expect("size"));
         // Brotli and raw sizes are byte-exact; gzip within 0.5% (tests/bundle.rs).
         assert!((size - exact).abs() <= exact * 0.005, "{name}: ours {size}, size-limit {exact}");
@@ -178,7 +191,12 @@ fn an_imported_bundlewatch_config_passes_and_fails_as_bundlewatch_did() {
                 compared += 1;
             }
             // No check: the file's maxSize never failed (a number, "0").
-            None => assert!(line.starts_with("PASS") && (line.contains("< Infinity") || line.contains("< 20480")), "{line}"),
+            None => {
+                assert!(
+                    line.starts_with("PASS") && (line.contains("< Infinity") || line.contains("< 20480")),
+                    "{line}"
+                );
+            }
         }
     }
     assert_eq!(compared, 7);

@@ -29,12 +29,16 @@ pub(super) fn run(args: &ImportConfigArgs, cwd: &Path) -> anyhow::Result<Outcome
         let shown = Path::new(&shown_config).parent().unwrap_or(Path::new("")).join(name).display().to_string();
         crate::files::read_text_document(&path).map(|text| (shown, text)).map_err(|error| format!("{error:#}"))
     };
-    let source = import::Source { text: &text, file: &shown_config, files_prefix: &prefix, read_referenced: &read_referenced };
+    let source =
+        import::Source { text: &text, file: &shown_config, files_prefix: &prefix, read_referenced: &read_referenced };
     let imported = import::import(&source)?;
 
     let mut stdout = String::new();
     let written = if imported.entries.is_empty() {
-        stdout.push_str(&format!("nothing in {} can be a perfbudget check; no budget written\n", escape::terminal(&shown_config)));
+        stdout.push_str(&format!(
+            "nothing in {} can be a perfbudget check; no budget written\n",
+            escape::terminal(&shown_config)
+        ));
         false
     } else {
         let budget_text = import::render(&imported, &shown_config);
@@ -42,7 +46,8 @@ pub(super) fn run(args: &ImportConfigArgs, cwd: &Path) -> anyhow::Result<Outcome
             anyhow::Error::new(error)
                 .context(format!("the imported budget does not load (a bug in perfbudget import):\n{budget_text}"))
         })?;
-        write_new(&output, &budget_text, args.force).with_context(|| format!("cannot write {}", escape::path(&args.output)))?;
+        write_new(&output, &budget_text, args.force)
+            .with_context(|| format!("cannot write {}", escape::path(&args.output)))?;
         let tools: Vec<&str> = imported.tools.iter().map(|tool| tool.name()).collect();
         stdout.push_str(&format!(
             "wrote {}: {} checks from {} ({})\n",

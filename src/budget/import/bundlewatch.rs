@@ -134,7 +134,9 @@ pub(super) fn import(config: &Config, tool: Tool, at: &str, source: &Source<'_>,
             format!("how {name} names files for its service; the limits are per file either way"),
         ));
     }
-    for (key, present) in [("bundlewatchServiceHost", config.bundlewatch_service_host.is_some()), ("ci", config.ci.is_some())] {
+    for (key, present) in
+        [("bundlewatchServiceHost", config.bundlewatch_service_host.is_some()), ("ci", config.ci.is_some())]
+    {
         if present {
             imported.skipped.push(Note::new(
                 key,
@@ -148,7 +150,11 @@ pub(super) fn import(config: &Config, tool: Tool, at: &str, source: &Source<'_>,
     }
     let default = config.default_compression.unwrap_or(Compression::Gzip);
     for (index, file) in config.files.iter().enumerate() {
-        let here = if at.is_empty() { format!("[{index}] {}", shown(&file.path)) } else { format!("{at}[{index}] {}", shown(&file.path)) };
+        let here = if at.is_empty() {
+            format!("[{index}] {}", shown(&file.path))
+        } else {
+            format!("{at}[{index}] {}", shown(&file.path))
+        };
         let compression = file.compression.unwrap_or(default);
         let (bytes_limit, written) = match &file.max_size {
             None => {
@@ -171,14 +177,19 @@ pub(super) fn import(config: &Config, tool: Tool, at: &str, source: &Source<'_>,
                 _ => {
                     imported.kept.push(Note::new(
                         &here,
-                        format!("maxSize {} reads as 0 or nothing, which {name} makes unlimited: no check", shown(text)),
+                        format!(
+                            "maxSize {} reads as 0 or nothing, which {name} makes unlimited: no check",
+                            shown(text)
+                        ),
                     ));
                     continue;
                 }
             },
         };
         if bytes_limit < 0.0 {
-            imported.lost.push(Note::new(&here, format!("maxSize {} is negative: {name} failed it always", shown(written))));
+            imported
+                .lost
+                .push(Note::new(&here, format!("maxSize {} is negative: {name} failed it always", shown(written))));
             continue;
         }
         let lower = written.to_ascii_lowercase();
@@ -187,7 +198,10 @@ pub(super) fn import(config: &Config, tool: Tool, at: &str, source: &Source<'_>,
         if !plain_unit && !digits_only && !lower.trim_end().ends_with('b') || lower.contains("ib") {
             imported.kept.push(Note::new(
                 &here,
-                format!("maxSize {} is read by {name} as {bytes_limit} bytes (its parser knows kB, MB, GB only): kept", shown(written)),
+                format!(
+                    "maxSize {} is read by {name} as {bytes_limit} bytes (its parser knows kB, MB, GB only): kept",
+                    shown(written)
+                ),
             ));
         }
         if may_match_maps(&file.path) {
@@ -201,12 +215,16 @@ pub(super) fn import(config: &Config, tool: Tool, at: &str, source: &Source<'_>,
             ));
         }
         imported.entries.push(
-            Entry::new(format!("{here}: maxSize {} ({bytes_limit} bytes: kB = 1024), {}", shown(written), compression.name()))
-                .with("metric", "bundle_size".into())
-                .with("files", format!("[{}]", yaml_string(&rebased_glob(source.files_prefix, &file.path))))
-                .with("each", "true".into())
-                .with("compression", compression.name().into())
-                .with("max", size_limit_text(bytes_limit)),
+            Entry::new(format!(
+                "{here}: maxSize {} ({bytes_limit} bytes: kB = 1024), {}",
+                shown(written),
+                compression.name()
+            ))
+            .with("metric", "bundle_size".into())
+            .with("files", format!("[{}]", yaml_string(&rebased_glob(source.files_prefix, &file.path))))
+            .with("each", "true".into())
+            .with("compression", compression.name().into())
+            .with("max", size_limit_text(bytes_limit)),
         );
     }
 }

@@ -156,11 +156,15 @@ const P10: &[(&str, f64, f64)] = &[
 
 /// What each preset of @lhci/utils 0.15.1 asserts on the metrics above (`presets/*.js`),
 /// and how many audits it asserts in all.
-const PRESETS: &[(&str, Level, usize)] =
-    &[("lighthouse:all", Level::Error, 147), ("lighthouse:recommended", Level::Warn, 145), ("lighthouse:no-pwa", Level::Warn, 143)];
+const PRESETS: &[(&str, Level, usize)] = &[
+    ("lighthouse:all", Level::Error, 147),
+    ("lighthouse:recommended", Level::Warn, 145),
+    ("lighthouse:no-pwa", Level::Warn, 143),
+];
 
 /// The preset audits that are metrics perfbudget reads, all asserted with a level alone.
-const PRESET_METRICS: &[&str] = &["cumulative-layout-shift", "first-contentful-paint", "largest-contentful-paint", "speed-index"];
+const PRESET_METRICS: &[&str] =
+    &["cumulative-layout-shift", "first-contentful-paint", "largest-contentful-paint", "speed-index"];
 
 /// Adds the rc's assertions.
 pub(super) fn import(rc: &Rc, source: &Source<'_>, imported: &mut Imported) -> Result<(), BudgetError> {
@@ -174,9 +178,12 @@ pub(super) fn import(rc: &Rc, source: &Source<'_>, imported: &mut Imported) -> R
     if rc.server.is_some() {
         imported.skipped.push(Note::new("ci:server", "the Lighthouse CI server's settings; no check"));
     }
-    for (part, present) in
-        [("collect", ci.collect.is_some()), ("upload", ci.upload.is_some()), ("server", ci.server.is_some()), ("wizard", ci.wizard.is_some())]
-    {
+    for (part, present) in [
+        ("collect", ci.collect.is_some()),
+        ("upload", ci.upload.is_some()),
+        ("server", ci.server.is_some()),
+        ("wizard", ci.wizard.is_some()),
+    ] {
         if present {
             imported.skipped.push(Note::new(format!("{key}.{part}"), "how runs are made or stored; no check"));
         }
@@ -192,8 +199,14 @@ pub(super) fn import(rc: &Rc, source: &Source<'_>, imported: &mut Imported) -> R
     };
     let at = format!("{key}.assert");
     if let Some(matrix) = &assert.assert_matrix {
-        if assert.assertions.is_some() || assert.preset.is_some() || assert.budgets_file.is_some() || assert.aggregation_method.is_some() {
-            return Err(refused(format!("{at}: Cannot use assertMatrix with other options (Lighthouse CI refuses it too)")));
+        if assert.assertions.is_some()
+            || assert.preset.is_some()
+            || assert.budgets_file.is_some()
+            || assert.aggregation_method.is_some()
+        {
+            return Err(refused(format!(
+                "{at}: Cannot use assertMatrix with other options (Lighthouse CI refuses it too)"
+            )));
         }
         for (index, entry) in matrix.iter().enumerate() {
             let here = format!("{at}.assertMatrix[{index}]");
@@ -226,11 +239,12 @@ pub(super) fn import(rc: &Rc, source: &Source<'_>, imported: &mut Imported) -> R
     }
     if let Some(budgets_file) = &assert.budgets_file {
         if assert.assertions.is_some() {
-            return Err(refused(format!("{at}: Cannot use both budgets AND assertions (Lighthouse CI refuses it too)")));
+            return Err(refused(format!(
+                "{at}: Cannot use both budgets AND assertions (Lighthouse CI refuses it too)"
+            )));
         }
-        let (shown_file, text) = (source.read_referenced)(budgets_file).map_err(|error| {
-            refused(format!("{at}.budgetsFile {}: {error}", shown(budgets_file)))
-        })?;
+        let (shown_file, text) = (source.read_referenced)(budgets_file)
+            .map_err(|error| refused(format!("{at}.budgetsFile {}: {error}", shown(budgets_file))))?;
         let json = text.trim_start().starts_with(['{', '[']);
         let budgets: Vec<lightwallet::Budget> = parse(text.trim_start_matches('\u{feff}'), &shown_file, json)?;
         imported.tools.push(super::Tool::LightWallet);
@@ -238,7 +252,9 @@ pub(super) fn import(rc: &Rc, source: &Source<'_>, imported: &mut Imported) -> R
         return Ok(());
     }
     if assert.assertions.is_none() && assert.preset.is_none() {
-        return Err(refused(format!("{at}: No assertions to use (no `assertions`, `preset`, `assertMatrix` or `budgetsFile`)")));
+        return Err(refused(format!(
+            "{at}: No assertions to use (no `assertions`, `preset`, `assertMatrix` or `budgetsFile`)"
+        )));
     }
     let set = Set {
         at,
@@ -266,7 +282,10 @@ fn import_set(set: &Set<'_>, imported: &mut Imported) -> Result<(), BudgetError>
         let Some((_, level, count)) = PRESETS.iter().find(|(name, _, _)| *name == preset) else {
             imported.lost.push(Note::new(
                 format!("{}.preset", set.at),
-                format!("{} is not a Lighthouse CI preset (lighthouse:all, lighthouse:recommended, lighthouse:no-pwa)", shown(&preset)),
+                format!(
+                    "{} is not a Lighthouse CI preset (lighthouse:all, lighthouse:recommended, lighthouse:no-pwa)",
+                    shown(&preset)
+                ),
             ));
             return Ok(());
         };
@@ -311,7 +330,9 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
     let manual = options.max_length.is_some() || options.max_numeric_value.is_some();
     let min_score = options.min_score.or((!manual).then_some(0.9));
     let base = |source: String, metric: &str| {
-        let mut entry = Entry::new(source).with("name", yaml_string(&name_of(key, set.url.as_deref()))).with("metric", metric.to_owned());
+        let mut entry = Entry::new(source)
+            .with("name", yaml_string(&name_of(key, set.url.as_deref())))
+            .with("metric", metric.to_owned());
         if let Some(url) = &set.url {
             entry = entry.with("url", yaml_string(url));
         }
@@ -332,14 +353,15 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
             }
             match (min_score, P10.iter().find(|(id, _, _)| id == audit)) {
                 (None, _) => {}
-                (Some(score), Some((_, mobile, desktop))) if score == 0.9 => {
+                (Some(0.9), Some((_, mobile, desktop))) => {
                     for (form_factor, p10) in [("mobile", mobile), ("desktop", desktop)] {
                         let limit = if metric == "cls" { p10.to_string() } else { ms_text(*p10) };
-                        let entry = base(format!("{source}: score ≥ 0.9 is {metric} ≤ {limit} on {form_factor}"), metric)
-                            .with("tags", format!("{{ form_factor: {form_factor} }}"))
-                            .with("max", limit)
-                            // Runs of the other form factor, or none of this one, are no failure.
-                            .with("optional", "true".into());
+                        let entry =
+                            base(format!("{source}: score ≥ 0.9 is {metric} ≤ {limit} on {form_factor}"), metric)
+                                .with("tags", format!("{{ form_factor: {form_factor} }}"))
+                                .with("max", limit)
+                                // Runs of the other form factor, or none of this one, are no failure.
+                                .with("optional", "true".into());
                         entries.push(finish(entry));
                     }
                     imported.changed.push(Note::new(
@@ -363,21 +385,33 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
             }
             if let Some(score) = min_score {
                 let limit = crate::quantity::significant(score * 100.0);
-                entries.push(finish(base(format!("{source}: minScore {score} is score {limit}"), "score").with("min", limit)));
+                entries.push(finish(
+                    base(format!("{source}: minScore {score} is score {limit}"), "score").with("min", limit),
+                ));
             }
         }
-        ["categories", category] => lose(format!("the {category} category: perfbudget budgets the performance score only")),
+        ["categories", category] => {
+            lose(format!("the {category} category: perfbudget budgets the performance score only"));
+        }
         ["resource-summary", kind, "size"] => match options.max_numeric_value {
             Some(max) if PAGE_TYPES.contains(kind) => {
-                entries.push(finish(base(source.clone(), &format!("page_weight.{kind}")).with("max", size_limit_text(max))));
+                entries.push(finish(
+                    base(source.clone(), &format!("page_weight.{kind}")).with("max", size_limit_text(max)),
+                ));
             }
             Some(_) => lose(format!("{kind} is not a resource type Lighthouse reports")),
             None => lose("a resource-summary assertion without maxNumericValue asserts its score; not imported".into()),
         },
-        ["resource-summary", _, "count"] => lose("request counts: perfbudget does not read Lighthouse's request counts".into()),
+        ["resource-summary", _, "count"] => {
+            lose("request counts: perfbudget does not read Lighthouse's request counts".into());
+        }
         ["total-byte-weight"] => match options.max_numeric_value {
             Some(max) => entries.push(finish(base(source.clone(), "page_weight").with("max", size_limit_text(max)))),
-            None => lose("minScore of total-byte-weight asserts its score; a maxNumericValue imports as page_weight".into()),
+            None => {
+                lose(
+                    "minScore of total-byte-weight asserts its score; a maxNumericValue imports as page_weight".into(),
+                );
+            }
         },
         ["user-timings", ..] => lose("user timings: perfbudget does not read them".into()),
         _ => lose(format!("{} is not a metric perfbudget budgets (perfbudget has no audit-score budget)", shown(&key))),
@@ -385,7 +419,8 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
     imported.entries.extend(entries);
 }
 
-const PAGE_TYPES: &[&str] = &["total", "document", "script", "stylesheet", "image", "media", "font", "other", "third-party"];
+const PAGE_TYPES: &[&str] =
+    &["total", "document", "script", "stylesheet", "image", "media", "font", "other", "third-party"];
 
 fn options_empty(options: &Options) -> bool {
     options.min_score.is_none() && options.max_numeric_value.is_none() && options.max_length.is_none()

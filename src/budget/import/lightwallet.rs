@@ -98,26 +98,28 @@ pub(super) fn import(budgets: &[Budget], at: &str, imported: &mut Imported) {
         let here = format!("{at}[{index}]");
         let url = match budget.path.as_deref() {
             None | Some("/") => None,
-            Some(path) => match url_glob(path) {
-                Some(glob) => {
-                    imported.changed.push(Note::new(
-                        format!("{here}.path"),
-                        format!(
-                            "{} matched the path after the host; the url glob {} also matches it deeper in a URL",
-                            shown(&path),
-                            shown(&glob)
-                        ),
-                    ));
-                    Some(glob)
-                }
-                None => {
-                    imported.lost.push(Note::new(
+            Some(path) => {
+                match url_glob(path) {
+                    Some(glob) => {
+                        imported.changed.push(Note::new(
+                            format!("{here}.path"),
+                            format!(
+                                "{} matched the path after the host; the url glob {} also matches it deeper in a URL",
+                                shown(&path),
+                                shown(&glob)
+                            ),
+                        ));
+                        Some(glob)
+                    }
+                    None => {
+                        imported.lost.push(Note::new(
                         format!("{here}.path"),
                         format!("{} is not a budget.json path (it starts with `/`, at most one `*`, `$` only at the end)", shown(&path)),
                     ));
-                    continue;
+                        continue;
+                    }
                 }
-            },
+            }
         };
         if budget.options.as_ref().is_some_and(|options| options.first_party_hostnames.is_some()) {
             imported.skipped.push(Note::new(
@@ -132,23 +134,23 @@ pub(super) fn import(budgets: &[Budget], at: &str, imported: &mut Imported) {
                 None => key,
             };
             let entry = Entry::new(source).with("name", yaml_string(&name)).with("metric", metric.to_owned());
-            let entry = match &url {
+            match &url {
                 Some(glob) => entry.with("url", yaml_string(glob)),
                 None => entry,
-            };
-            entry
+            }
         };
         for (item, resource) in budget.resource_sizes.iter().flatten().enumerate() {
             let bytes = (resource.budget * 1024.0).floor();
-            let source = format!("{here}.resourceSizes[{item}]: {} {} KiB", resource.resource_type.name(), resource.budget);
+            let source =
+                format!("{here}.resourceSizes[{item}]: {} {} KiB", resource.resource_type.name(), resource.budget);
             imported.entries.push(
                 entry(
                     source,
                     format!("resource-summary:{}:size", resource.resource_type.name()),
                     &format!("page_weight.{}", resource.resource_type.name()),
                 )
-                    .with("max", size_limit_text(bytes))
-                    .with("aggregate", "optimistic".into()),
+                .with("max", size_limit_text(bytes))
+                .with("aggregate", "optimistic".into()),
             );
         }
         for (item, resource) in budget.resource_counts.iter().flatten().enumerate() {
@@ -176,7 +178,10 @@ pub(super) fn import(budgets: &[Budget], at: &str, imported: &mut Imported) {
                 TimingMetric::FirstMeaningfulPaint | TimingMetric::MaxPotentialFid => {
                     imported.lost.push(Note::new(
                         &at_timing,
-                        format!("{} is not a perfbudget metric (FMP left Lighthouse in 12.1; max-potential-fid is FID's)", shown(&timing.metric)),
+                        format!(
+                            "{} is not a perfbudget metric (FMP left Lighthouse in 12.1; max-potential-fid is FID's)",
+                            shown(&timing.metric)
+                        ),
                     ));
                     continue;
                 }

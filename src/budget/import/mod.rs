@@ -95,6 +95,9 @@ impl Note {
     }
 }
 
+/// Reads a file a config names, relative to the config: its name to show and its text.
+pub type ReadReferenced<'a> = dyn Fn(&str) -> Result<(String, String), String> + 'a;
+
 /// The config to import.
 #[allow(missing_debug_implementations)] // holds a reader
 pub struct Source<'a> {
@@ -106,7 +109,7 @@ pub struct Source<'a> {
     pub files_prefix: &'a str,
     /// Reads a file a config refers to (Lighthouse CI's `budgetsFile`), relative to the
     /// config's folder: the name to show and its text.
-    pub read_referenced: &'a dyn Fn(&str) -> Result<(String, String), String>,
+    pub read_referenced: &'a ReadReferenced<'a>,
 }
 
 /// File extensions of configs that are JavaScript: their value exists only once run.
@@ -162,7 +165,13 @@ pub fn import(source: &Source<'_>) -> Result<Imported, BudgetError> {
             }
             if let Some(config) = package.bundlewatch {
                 imported.tools.push(Tool::Bundlewatch);
-                bundlewatch::import(&config.into_config(), Tool::Bundlewatch, "package.json#bundlewatch", source, &mut imported);
+                bundlewatch::import(
+                    &config.into_config(),
+                    Tool::Bundlewatch,
+                    "package.json#bundlewatch",
+                    source,
+                    &mut imported,
+                );
             }
             if let Some(files) = package.bundlesize {
                 imported.tools.push(Tool::Bundlesize);
@@ -206,9 +215,19 @@ pub fn import(source: &Source<'_>) -> Result<Imported, BudgetError> {
 /// Whether the text is JavaScript rather than JSON or YAML (a `.json` file holding a module).
 fn looks_like_script(body: &str) -> bool {
     let start = body.trim_start();
-    ["module.exports", "export default", "export const", "const ", "import ", "'use strict'", "\"use strict\"", "//", "/*"]
-        .iter()
-        .any(|marker| start.starts_with(marker))
+    [
+        "module.exports",
+        "export default",
+        "export const",
+        "const ",
+        "import ",
+        "'use strict'",
+        "\"use strict\"",
+        "//",
+        "/*",
+    ]
+    .iter()
+    .any(|marker| start.starts_with(marker))
 }
 
 fn is_lightwallet(item: &serde_json::Value) -> bool {

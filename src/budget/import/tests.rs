@@ -7,8 +7,8 @@ fn run(text: &str, file: &str) -> Result<Imported, BudgetError> {
 
 #[test]
 fn a_size_limit_list_becomes_bundle_budgets_in_its_units() {
-    let imported = run(r#"[{"name": "core", "path": "dist/*.js", "limit": "10 kB", "gzip": true}]"#, ".size-limit.json")
-        .unwrap();
+    let imported =
+        run(r#"[{"name": "core", "path": "dist/*.js", "limit": "10 kB", "gzip": true}]"#, ".size-limit.json").unwrap();
     assert!(imported.is_lossless(), "{imported:?}");
     assert_eq!(imported.entries[0].fields.last(), Some(&("max", "10 kB".to_owned())));
     assert_eq!(imported.entries[0].fields[3], ("compression", "gzip".to_owned()));
@@ -47,11 +47,8 @@ fn bundlewatch_quirks_keep_their_meaning() {
         {"path": "d.js", "maxSize": "40 KiB", "compression": "brotli"}
     ], "defaultCompression": "none"}"#;
     let imported = run(config, "bundlewatch.config.json").unwrap();
-    let limits: Vec<(&str, &str)> = imported
-        .entries
-        .iter()
-        .map(|entry| (entry.fields[4].1.as_str(), entry.fields[3].1.as_str()))
-        .collect();
+    let limits: Vec<(&str, &str)> =
+        imported.entries.iter().map(|entry| (entry.fields[4].1.as_str(), entry.fields[3].1.as_str())).collect();
     assert_eq!(limits, [("30 KiB", "none"), ("40 B", "brotli")]);
     assert_eq!(imported.kept.len(), 3, "{:?}", imported.kept);
     assert!(imported.is_lossless());
@@ -66,7 +63,12 @@ fn a_bare_level_is_min_score_and_aggregation_is_written_out() {
     }}}}"#;
     let imported = run(rc, "lighthouserc.json").unwrap();
     let text = render(&imported, "lighthouserc.json");
-    assert!(text.contains("  - name: \"categories:performance\"\n    metric: score\n    min: 90\n    aggregate: optimistic\n"), "{text}");
+    assert!(
+        text.contains(
+            "  - name: \"categories:performance\"\n    metric: score\n    min: 90\n    aggregate: optimistic\n"
+        ),
+        "{text}"
+    );
     assert!(text.contains("    max: 2500 ms\n    aggregate: median\n    level: warn\n"), "{text}");
     assert_eq!(imported.lost.len(), 1);
     crate::budget::parse_str(&text, "perfbudget.yml", Path::new("")).unwrap();
