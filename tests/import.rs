@@ -128,6 +128,9 @@ fn imported_lighthouse_ci_configs_pass_and_fail_as_lhci_assert_did() {
         let lhci = fixtures().join("lhci");
         cases.push((lhci.join(format!("{config}.json")), lhci.join(format!("{config}.results.json")), all_listed));
     }
+    // SAP/spartacus's own .lighthouserc.yml, recorded with --includePassedAssertions.
+    let lhci = fixtures().join("lhci");
+    cases.push((lhci.join("spartacus.lighthouserc.yml"), lhci.join("spartacus.results.json"), true));
     let mut compared = 0;
     let mut listed = 0;
     for (config, results, all_listed) in &cases {
@@ -139,9 +142,28 @@ fn imported_lighthouse_ci_configs_pass_and_fail_as_lhci_assert_did() {
         compared += c;
         listed += l;
     }
-    // Every row of every imported budget on the 2 pages: 91, of which Lighthouse CI listed
-    // 85 (the rest are the passes it does not list for assertMatrix and budgetsFile).
-    assert_eq!((compared, listed), (91, 85));
+    // Every row of every imported budget on the 2 pages: 93, of which Lighthouse CI listed
+    // 87 (the rest are the passes it does not list for assertMatrix and budgetsFile).
+    assert_eq!((compared, listed), (COMPARED, LISTED));
+}
+
+/// Rows compared with `lhci assert` over all configs, and how many it listed.
+const COMPARED: usize = 93;
+const LISTED: usize = 87;
+
+#[test]
+fn a_real_config_with_a_key_lighthouse_ci_does_not_know_is_refused_at_its_line() {
+    // bbc/simorgh's .lighthouserc.yml puts Lighthouse's `skipAudits` under `assert`, where
+    // Lighthouse CI ignores it: the import says so instead of guessing.
+    let config = fixtures().join("lhci/simorgh.lighthouserc.yml");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("perfbudget.yml");
+    let run =
+        perfbudget(&repo(), &["import", &config.display().to_string(), "--output", &output.display().to_string()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let expected = format!("error: {}:20:5: ci.assert: unknown key `skipAudits`", config.display());
+    assert!(run.stderr.starts_with(&expected), "{}", run.stderr);
+    assert!(!output.exists(), "nothing written");
 }
 
 #[test]

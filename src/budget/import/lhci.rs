@@ -104,6 +104,8 @@ struct Options {
 struct Assertion {
     level: Level,
     options: Options,
+    /// Elements after `[level, options]`, which Lighthouse CI does not read.
+    ignored: usize,
 }
 
 impl<'de> Deserialize<'de> for Assertion {
@@ -116,15 +118,16 @@ impl<'de> Deserialize<'de> for Assertion {
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Assertion, E> {
                 let level = Level::deserialize(de::value::StrDeserializer::<E>::new(text))?;
-                Ok(Assertion { level, options: Options::default() })
+                Ok(Assertion { level, options: Options::default(), ignored: 0 })
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Assertion, A::Error> {
                 let level: Level = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
                 let options: Options = seq.next_element()?.unwrap_or_default();
-                if seq.next_element::<IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(3, &self));
+                let mut ignored = 0;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    ignored += 1;
                 }
-                Ok(Assertion { level, options })
+                Ok(Assertion { level, options, ignored })
             }
         }
         deserializer.deserialize_any(AssertionVisitor)
@@ -291,7 +294,10 @@ fn import_set(set: &Set<'_>, imported: &mut Imported) -> Result<(), BudgetError>
         };
         for audit in PRESET_METRICS {
             let origin = format!("{}.preset {} \"{audit}\"", set.at, shown(&preset));
-            assertions.insert((*audit).to_owned(), (origin, Assertion { level: *level, options: Options::default() }));
+            assertions.insert(
+                (*audit).to_owned(),
+                (origin, Assertion { level: *level, options: Options::default(), ignored: 0 }),
+            );
         }
         imported.lost.push(Note::new(
             format!("{}.preset", set.at),
@@ -323,6 +329,15 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
     let aggregation = options.aggregation_method.or(set.aggregation).unwrap_or(Aggregation::Optimistic);
     let level = format!("{:?}", assertion.level).to_lowercase();
     let written = if options_empty(options) { level } else { format!("[{level}, {}]", shown(options)) };
+    if assertion.ignored > 0 {
+        imported.kept.push(Note::new(
+            origin,
+            format!(
+                "{} after [level, options], which Lighthouse CI does not read either",
+                crate::quantity::count(assertion.ignored, "element", "elements")
+            ),
+        ));
+    }
     let mut lose = |what: String| imported.lost.push(Note::new(origin, what));
     if options.max_length.is_some() {
         lose("maxLength counts an audit's items; perfbudget does not budget audit details".into());
@@ -414,6 +429,8 @@ fn import_assertion(set: &Set<'_>, key: &str, origin: &str, assertion: &Assertio
             }
         },
         ["user-timings", ..] => lose("user timings: perfbudget does not read them".into()),
+        // An audit's `maxLength` is said above; the rest of it is its score.
+        _ if options.max_length.is_some() && options.min_score.is_none() => {}
         _ => lose(format!("{} is not a metric perfbudget budgets (perfbudget has no audit-score budget)", shown(&key))),
     }
     imported.entries.extend(entries);
