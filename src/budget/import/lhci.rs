@@ -532,3 +532,42 @@ mod tests {
         assert_eq!(url_glob("/a?"), None);
     }
 }
+
+#[cfg(test)]
+mod p10_tests {
+    use super::P10;
+
+    /// Every navigation report of Lighthouse 10+ in the fixtures: an audit's value is at most
+    /// its p10 exactly when Lighthouse scored it 0.9 or more, the rule the import relies on.
+    #[test]
+    fn the_p10_limit_agrees_with_lighthouse_s_scores_in_the_fixtures() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut compared = 0;
+        for entry in walkdir::WalkDir::new(root.join("tests/fixtures/lighthouse")).into_iter().flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            let Ok(lhr) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+            let major: u32 =
+                lhr["lighthouseVersion"].as_str().and_then(|v| v.split('.').next()?.parse().ok()).unwrap_or(0);
+            let navigation = lhr["gatherMode"].as_str().is_none_or(|mode| mode == "navigation");
+            let form_factor = lhr["configSettings"]["formFactor"].as_str();
+            if major < 10 || !navigation {
+                continue;
+            }
+            for (audit, mobile, desktop) in P10 {
+                let p10 = match form_factor {
+                    Some("mobile") => mobile,
+                    Some("desktop") => desktop,
+                    _ => continue,
+                };
+                let (Some(value), Some(score)) =
+                    (lhr["audits"][audit]["numericValue"].as_f64(), lhr["audits"][audit]["score"].as_f64())
+                else {
+                    continue;
+                };
+                assert_eq!(value <= *p10, score >= 0.9, "{}: {audit} {value} scored {score}", entry.path().display());
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 70);
+    }
+}
