@@ -73,3 +73,104 @@ fn a_bare_level_is_min_score_and_aggregation_is_written_out() {
     assert_eq!(imported.lost.len(), 1);
     crate::budget::parse_str(&text, "perfbudget.yml", Path::new("")).unwrap();
 }
+
+fn field<'a>(entry: &'a Entry, key: &str) -> Option<&'a str> {
+    entry.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn a_yaml_lighthouserc_with_a_matrix_gets_url_globs() {
+    let rc = "ci:\n  assert:\n    assertMatrix:\n      - matchingUrlPattern: \"^http://127\\\\.0\\\\.0\\\\.1:8765/slow\"\n        aggregationMethod: median\n        assertions:\n          largest-contentful-paint: [error, {maxNumericValue: 2500}]\n      - matchingUrlPattern: \"/(a|b)\"\n        assertions:\n          speed-index: [error, {maxNumericValue: 3400}]\n";
+    let imported = run(rc, ".lighthouserc.yml").unwrap();
+    assert_eq!(imported.entries.len(), 1);
+    assert_eq!(field(&imported.entries[0], "url"), Some("\"http://127.0.0.1:8765/slow*\""));
+    assert_eq!(field(&imported.entries[0], "aggregate"), Some("median"));
+    assert_eq!(imported.lost.len(), 1);
+    assert!(imported.lost[0].what.contains("has no glob equivalent"), "{:?}", imported.lost);
+}
+
+#[test]
+fn a_matrix_beside_other_options_is_refused_as_lighthouse_ci_refuses_it() {
+    let rc = r#"{"ci": {"assert": {"preset": "lighthouse:all", "assertMatrix": []}}}"#;
+    let error = run(rc, "lighthouserc.json").unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "lighthouserc.json: ci.assert: Cannot use assertMatrix with other options (Lighthouse CI refuses it too)"
+    );
+    let error = run(r#"{"ci": {"collect": {}}}"#, "lighthouserc.json").unwrap_err().to_string();
+    assert!(error.contains("has no `ci.assert`"), "{error}");
+}
+
+#[test]
+fn a_package_json_holds_size_limit_and_bundlesize() {
+    let package = r#"{"name": "app", "scripts": {"x": "y"},
+        "size-limit": [{"path": "dist/index.js", "limit": "1 MB", "brotli": false}],
+        "bundlesize": [{"path": "dist/*.css", "maxSize": "2 kB"}]}"#;
+    let no_files = |name: &str| Err(format!("cannot read {name}"));
+    let source = Source { text: package, file: "web/package.json", files_prefix: "web/", read_referenced: &no_files };
+    let imported = import(&source).unwrap();
+    assert_eq!(imported.tools, [Tool::SizeLimit, Tool::Bundlesize]);
+    assert_eq!(field(&imported.entries[0], "files"), Some("[\"web/dist/index.js\"]"));
+    assert_eq!(field(&imported.entries[0], "compression"), Some("none"));
+    assert_eq!(field(&imported.entries[0], "max"), Some("1000 kB"));
+    assert_eq!(field(&imported.entries[1], "max"), Some("2 KiB"));
+    assert_eq!(field(&imported.entries[1], "compression"), Some("gzip"));
+    assert!(imported.is_lossless(), "{imported:?}");
+}
+
+#[test]
+fn what_size_limit_needs_a_bundler_or_a_browser_for_is_lost() {
+    let config = r#"[
+        {"path": "index.js", "import": "{ a }", "limit": "1 kB"},
+        {"path": "index.js", "limit": "500 ms"},
+        {"path": "index.js", "limit": "2 kB", "running": false},
+        {"path": "index.js"}
+    ]"#;
+    let imported = run(config, ".size-limit.json").unwrap();
+    assert_eq!(imported.entries.len(), 1);
+    assert_eq!(field(&imported.entries[0], "max"), Some("2 kB"));
+    let lost: Vec<&str> = imported.lost.iter().map(|note| note.at.as_str()).collect();
+    assert_eq!(lost, ["[0]", "[1]", "[2]"]);
+    assert_eq!(imported.skipped.len(), 1, "no limit: only a size was printed");
+}
+
+#[test]
+fn a_lightwallet_budget_keeps_kib_and_reports_what_it_cannot_read() {
+    let budget = r#"[{"path": "/shop/*/cart$", "resourceSizes": [{"resourceType": "script", "budget": 125}],
+        "resourceCounts": [{"resourceType": "total", "budget": 10}],
+        "timings": [{"metric": "interactive", "budget": 5000, "tolerance": 100}, {"metric": "max-potential-fid", "budget": 50}]}]"#;
+    let imported = run(budget, "budget.json").unwrap();
+    assert_eq!(imported.tools, [Tool::LightWallet]);
+    assert_eq!(field(&imported.entries[0], "metric"), Some("page_weight.script"));
+    assert_eq!(field(&imported.entries[0], "max"), Some("125 KiB"));
+    assert_eq!(field(&imported.entries[0], "url"), Some("\"*://*/shop/*/cart\""));
+    assert_eq!(field(&imported.entries[1], "max"), Some("5000 ms"));
+    assert_eq!(imported.lost.len(), 2, "{:?}", imported.lost);
+    assert_eq!(imported.kept.len(), 1, "tolerance");
+    let text = render(&imported, "budget.json");
+    crate::budget::parse_str(&text, "perfbudget.yml", Path::new("")).unwrap();
+    let error = run(r#"[{"path": "/", "resourceSizes": [{"resourceType": "scripts", "budget": 1}]}]"#, "budget.json")
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("budget.json:1:"), "{error}");
+}
+
+#[test]
+fn hostile_names_stay_inside_their_comment_and_string() {
+    let config = "[{\"name\": \"a\\n- metric: lcp\\u001b[31m\", \"path\": \"x.js\", \"limit\": \"1 kB\"}]";
+    let imported = run(config, ".size-limit.json").unwrap();
+    let text = render(&imported, ".size-limit.json");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(!text.contains("\n- metric: lcp"), "{text}");
+    let budget = crate::budget::parse_str(&text, "perfbudget.yml", Path::new("")).unwrap();
+    assert_eq!(budget.checks.len(), 1);
+    assert_eq!(budget.checks[0].label, "a\n- metric: lcp\u{1b}[31m");
+}
+
+#[test]
+fn not_a_config_is_an_error_naming_what_would_be() {
+    let error = run(r#"{"lighthouseVersion": "12.0.0", "audits": {}}"#, "lhr.json").unwrap_err().to_string();
+    assert!(error.starts_with("lhr.json: is not a config perfbudget can import"), "{error}");
+    assert!(run("", "x.json").unwrap_err().to_string().contains("is empty"));
+    assert!(run("[1, 2", "x.json").unwrap_err().to_string().starts_with("x.json:1:"));
+}
