@@ -223,3 +223,29 @@ fn an_imported_bundlewatch_config_passes_and_fails_as_bundlewatch_did() {
     }
     assert_eq!(compared, 7);
 }
+
+#[test]
+fn every_imported_budget_loads_with_validate() {
+    let configs = [
+        "lhci/docs-complete-experience.json",
+        "lhci/docs-no-pwa.json",
+        "lhci/docs-assert-matrix.json",
+        "lhci/rc-budgets-file.json",
+        "lhci/budget.json",
+        "lhci/spartacus.lighthouserc.yml",
+        "bundle/.size-limit.json",
+        "bundle/bundlewatch.config.json",
+    ];
+    for config in configs {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let budget = dir.path().join("perfbudget.yml").display().to_string();
+        let config = fixtures().join(config).display().to_string();
+        let imported = perfbudget(&repo(), &["import", &config, "--output", &budget]);
+        assert!(imported.code == 0 || imported.code == 1, "{config}: {}", imported.stderr);
+        let validated = perfbudget(&repo(), &["validate", &budget]);
+        assert_eq!(validated.code, 0, "{config}: {}", validated.stderr);
+        let checks: usize =
+            imported.stdout.split(": ").nth(1).and_then(|rest| rest.split(' ').next()?.parse().ok()).expect("a count");
+        assert_eq!(validated.stdout, format!("ok: {budget}: {checks} checks\n"), "{config}");
+    }
+}
