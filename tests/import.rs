@@ -246,6 +246,7 @@ fn every_imported_budget_loads_with_validate() {
         assert_eq!(validated.code, 0, "{config}: {}", validated.stderr);
         let checks: usize =
             imported.stdout.split(": ").nth(1).and_then(|rest| rest.split(' ').next()?.parse().ok()).expect("a count");
-        assert_eq!(validated.stdout, format!("ok: {budget}: {checks} checks\n"), "{config}");
+        let noun = if checks == 1 { "check" } else { "checks" };
+        assert_eq!(validated.stdout, format!("ok: {budget}: {checks} {noun}\n"), "{config}");
     }
 }

@@ -50,9 +50,9 @@ pub(super) fn run(args: &ImportConfigArgs, cwd: &Path) -> anyhow::Result<Outcome
             .with_context(|| format!("cannot write {}", escape::path(&args.output)))?;
         let tools: Vec<&str> = imported.tools.iter().map(|tool| tool.name()).collect();
         stdout.push_str(&format!(
-            "wrote {}: {} checks from {} ({})\n",
+            "wrote {}: {} from {} ({})\n",
             escape::terminal(&shown_output),
-            budget.checks.len(),
+            crate::quantity::count(budget.checks.len(), "check", "checks"),
             escape::terminal(&shown_config),
             tools.join(", ")
         ));
