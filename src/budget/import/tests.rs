@@ -174,3 +174,16 @@ fn not_a_config_is_an_error_naming_what_would_be() {
     assert!(run("", "x.json").unwrap_err().to_string().contains("is empty"));
     assert!(run("[1, 2", "x.json").unwrap_err().to_string().starts_with("x.json:1:"));
 }
+
+#[test]
+fn a_camel_case_key_asserted_nothing_in_lighthouse_ci_and_gets_no_check() {
+    let rc = r#"{"ci": {"assert": {"assertions": {"largestContentfulPaint": ["error", {"maxNumericValue": 1}]}}}}"#;
+    let imported = run(rc, "lighthouserc.json").unwrap();
+    assert!(imported.entries.is_empty());
+    assert_eq!(imported.kept.len(), 1);
+    assert!(
+        imported.kept[0].what.contains("\"largest-contentful-paint\" and finds no assertion"),
+        "{:?}",
+        imported.kept
+    );
+}
