@@ -98,6 +98,12 @@ impl<'de> Deserialize<'de> for Limit {
     }
 }
 
+/// A path without glob characters whose last part has no extension (`dist`, `build/`).
+fn looks_like_folder(path: &str) -> bool {
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+    !path.starts_with('!') && !path.contains(['*', '?', '[', '{']) && !last.contains('.')
+}
+
 /// Adds size-limit's checks; `at` names where the list is (`package.json#size-limit`).
 pub(super) fn import(
     checks: &[RawCheck],
@@ -189,6 +195,17 @@ pub(super) fn import(
             (_, Some(false)) => ("none", "brotli: false"),
             _ => ("brotli", "brotli, size-limit's default"),
         };
+        for path in paths.iter().filter(|path| looks_like_folder(path)) {
+            imported.changed.push(Note::new(
+                &here,
+                format!(
+                    "{} looks like a folder: size-limit 13 counts everything under it, a perfbudget `files:` glob only \
+                     a file of that name; write {} for the folder",
+                    shown(path),
+                    shown(&format!("{}/**", path.trim_end_matches('/')))
+                ),
+            ));
+        }
         for path in paths.iter().filter(|path| may_match_maps(path)) {
             imported.changed.push(Note::new(
                 &here,

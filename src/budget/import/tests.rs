@@ -187,3 +187,13 @@ fn a_camel_case_key_asserted_nothing_in_lighthouse_ci_and_gets_no_check() {
         imported.kept
     );
 }
+
+#[test]
+fn a_size_limit_folder_path_is_a_changed_meaning() {
+    let imported =
+        run(r#"[{"path": "dist", "limit": "100 kB"}, {"path": "bin/cli", "limit": "1 kB"}]"#, ".size-limit.json")
+            .unwrap();
+    assert_eq!(imported.entries.len(), 2);
+    assert_eq!(imported.changed.len(), 2);
+    assert!(imported.changed[0].what.contains("write \"dist/**\" for the folder"), "{:?}", imported.changed);
+}
