@@ -75,6 +75,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Write a starter budget from the Lighthouse, k6 and criterion outputs found here.
     Init(InitArgs),
+    /// Write a budget from a Lighthouse CI, LightWallet, size-limit, bundlewatch or bundlesize config.
+    #[command(after_help = IMPORT_AFTER_HELP)]
+    Import(ImportConfigArgs),
     /// Keep the base branch's runs in a history file (SQLite) and look at them.
     #[command(subcommand, after_help = HISTORY_AFTER_HELP)]
     History(HistoryCommand),
@@ -186,6 +189,31 @@ pub struct InitArgs {
     /// reports in the current folder or one level below, recognised by their content.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+}
+
+const IMPORT_AFTER_HELP: &str = "\
+The config is recognised by its content: a lighthouserc (JSON or YAML), a Lighthouse
+budget.json, a .size-limit.json, a bundlewatch or bundlesize config, or a package.json
+with a `size-limit`, `bundlewatch` or `bundlesize` key. A JavaScript config is not run:
+the error prints the `node -e` line that turns it into JSON.
+
+Exit: 0 everything was imported, 1 something was not (listed), 2 a bad config.
+
+Examples:
+  perfbudget import lighthouserc.json
+  perfbudget import .size-limit.json --output budgets/size.yml";
+
+#[derive(Debug, clap::Args)]
+pub struct ImportConfigArgs {
+    /// The peer tool's config.
+    #[arg(value_name = "FILE")]
+    pub config: PathBuf,
+    /// Where to write the budget.
+    #[arg(long, short, value_name = "FILE", default_value = "perfbudget.yml")]
+    pub output: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -183,6 +183,9 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ),
     ("perfbudget merge --expect web,api,bench,docs reports/", Case("merge")),
     ("perfbudget init     [--output FILE] [INPUT...]", Synopsis("init-help")),
+    ("perfbudget import   FILE [--output FILE] [--force]", Synopsis("import-help")),
+    ("perfbudget import .size-limit.json", Case("import-size-limit")),
+    ("perfbudget import lighthouserc.json --output budgets/web.yml", Case("import-lossy")),
     (
         "perfbudget history  record REPORT.json [--commit SHA] [--branch NAME] [--time RFC3339]",
         Synopsis("history-record-help"),

@@ -8,6 +8,7 @@ mod bundle;
 mod check;
 mod comment;
 mod history;
+mod import;
 mod init;
 mod measure;
 mod merge;
@@ -108,6 +109,7 @@ pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow
         Command::Validate(args) => validate::run(&args, cwd),
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args, cwd),
+        Command::Import(args) => import::run(&args, cwd),
         Command::History(command) => history::run(&command, cwd),
     }
 }

@@ -3,6 +3,7 @@
 //! [`load`] reads YAML or JSON into a [`Budget`], a flat list of [`Check`]s whose limits are
 //! already in base units (ns, bytes, fractions) so `evaluate` only compares numbers.
 
+pub mod import;
 pub(crate) mod k6_import;
 pub(crate) mod load;
 pub(crate) mod metric;
@@ -95,6 +96,8 @@ pub struct Check {
     pub preset: Option<String>,
     /// The verdict of a `regression:` with nothing to compare with (`defaults.missing_baseline`).
     pub missing_baseline: crate::model::Verdict,
+    /// `level: warn`: the check is yellow at most; what would be red is yellow.
+    pub yellow_only: bool,
 }
 
 impl Check {

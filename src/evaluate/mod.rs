@@ -146,47 +146,57 @@ pub fn evaluate_against(
     let mut checks = Vec::new();
     for (check, matched) in budget.checks.iter().zip(selected) {
         let selects = check.selects();
-        if matched.is_empty() {
-            // Only a check that found nothing needs to know what else is there.
-            if by_metric.is_empty() {
-                for measurement in measurements {
-                    by_metric.entry(measurement.metric.as_str()).or_default().push(measurement);
+        let first_row = checks.len();
+        'entry: {
+            if matched.is_empty() {
+                // Only a check that found nothing needs to know what else is there.
+                if by_metric.is_empty() {
+                    for measurement in measurements {
+                        by_metric.entry(measurement.metric.as_str()).or_default().push(measurement);
+                    }
+                }
+                let candidates: &[&Measurement] = by_metric.get(selects.metric).map(Vec::as_slice).unwrap_or_default();
+                checks.push(no_match(check, &selects, candidates, &by_metric));
+                break 'entry;
+            }
+            // Raw k6 samples become one measurement: everything the check selected, merged.
+            let from_stream: Vec<Measurement>;
+            let matched = if matched.iter().any(|m| m.distribution.is_some()) {
+                from_stream = vec![stream_measurement(check, &selects, &matched)];
+                matched.into_iter().filter(|m| m.distribution.is_none()).chain(from_stream.iter()).collect()
+            } else {
+                matched
+            };
+            let groups = group_by_subject(check, &selects, matched);
+            if first_row + groups.len() > MAX_ROWS {
+                return Err(Error::TooManyRows { entry: check.label.clone() });
+            }
+            for group in groups {
+                let own_change = if check.metric == Metric::BenchTime && check.regression.is_some() {
+                    criterion_changes.get(&group.subject).copied()
+                } else {
+                    None
+                };
+                checks.push(judge_group(check, &selects, group, against, own_change, &runs));
+            }
+            if check.metric == Metric::BundleSize
+                && check.each
+                && let Some(baseline) = baseline
+            {
+                let removed = bundle::removed_files(check, &selects, &checks[first_row..], baseline);
+                checks.extend(removed);
+            }
+            if checks.len() > MAX_ROWS {
+                return Err(Error::TooManyRows { entry: check.label.clone() });
+            }
+        }
+        if check.yellow_only {
+            for result in &mut checks[first_row..] {
+                if result.verdict == Verdict::Red {
+                    result.verdict = Verdict::Yellow;
+                    result.message.push_str(" (level: warn, so yellow)");
                 }
             }
-            let candidates: &[&Measurement] = by_metric.get(selects.metric).map(Vec::as_slice).unwrap_or_default();
-            checks.push(no_match(check, &selects, candidates, &by_metric));
-            continue;
-        }
-        // Raw k6 samples become one measurement: everything the check selected, merged.
-        let from_stream: Vec<Measurement>;
-        let matched = if matched.iter().any(|m| m.distribution.is_some()) {
-            from_stream = vec![stream_measurement(check, &selects, &matched)];
-            matched.into_iter().filter(|m| m.distribution.is_none()).chain(from_stream.iter()).collect()
-        } else {
-            matched
-        };
-        let first_row = checks.len();
-        let groups = group_by_subject(check, &selects, matched);
-        if first_row + groups.len() > MAX_ROWS {
-            return Err(Error::TooManyRows { entry: check.label.clone() });
-        }
-        for group in groups {
-            let own_change = if check.metric == Metric::BenchTime && check.regression.is_some() {
-                criterion_changes.get(&group.subject).copied()
-            } else {
-                None
-            };
-            checks.push(judge_group(check, &selects, group, against, own_change, &runs));
-        }
-        if check.metric == Metric::BundleSize
-            && check.each
-            && let Some(baseline) = baseline
-        {
-            let removed = bundle::removed_files(check, &selects, &checks[first_row..], baseline);
-            checks.extend(removed);
-        }
-        if checks.len() > MAX_ROWS {
-            return Err(Error::TooManyRows { entry: check.label.clone() });
         }
     }
     let history = match against {

@@ -611,3 +611,27 @@ fn without_a_baseline_criterion_s_own_comparison_judges_a_regression() {
     let with_baseline = evaluate(&budget(yaml), &measurements(&input(0.15, 0.12, 0.18)), Some(&Baseline::default()));
     assert_eq!(with_baseline.unwrap().checks[0].verdict, Verdict::Green);
 }
+
+#[test]
+fn a_level_warn_entry_is_yellow_at_most_even_with_no_data() {
+    let yaml = "version: 1\nbudgets:\n  - { metric: lcp, max: 2.5s, level: warn }\n  - { metric: fcp, max: 1s, level: warn }\n  - { metric: tbt, max: 1ms, level: error }\n";
+    let evaluation = run(yaml, &format!("[{}]", lcp("https://a/", 3100.0)));
+    assert_eq!(
+        verdicts(&evaluation),
+        vec![
+            (Verdict::Yellow, "LCP 3.1 s is 24% over the 2.5 s limit (level: warn, so yellow)".to_owned()),
+            (
+                Verdict::Yellow,
+                format!(
+                    "{} (level: warn, so yellow)",
+                    evaluation.checks[1].message.trim_end_matches(" (level: warn, so yellow)")
+                )
+            ),
+            (Verdict::Red, evaluation.checks[2].message.clone()),
+        ]
+    );
+    assert!(evaluation.checks[1].message.starts_with("no measurement matched"), "{}", evaluation.checks[1].message);
+    let green = run(yaml, &format!("[{}]", lcp("https://a/", 1000.0)));
+    assert_eq!(green.checks[0].verdict, Verdict::Green);
+    assert_eq!(green.checks[0].message, "LCP 1 s is 60% under the 2.5 s limit");
+}

@@ -7,13 +7,13 @@ use crate::model::diagnostic::without_position;
 use super::BudgetError;
 
 /// A JSON error at its line and column, with serde's wording explained.
-pub(super) fn json_error(error: &serde_json::Error, file: &str) -> BudgetError {
+pub(crate) fn json_error(error: &serde_json::Error, file: &str) -> BudgetError {
     let message = without_position(&error.to_string(), error.line(), error.column());
     BudgetError::At { file: file.to_owned(), line: error.line(), column: error.column(), message: explain(&message) }
 }
 
 /// A YAML error at its line and column, with serde's wording explained.
-pub(super) fn yaml_error(error: &yaml_serde::Error, file: &str) -> BudgetError {
+pub(crate) fn yaml_error(error: &yaml_serde::Error, file: &str) -> BudgetError {
     let message = error.to_string();
     match error.location() {
         Some(location) => {

@@ -65,6 +65,7 @@ pub(super) fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
         location: format!("limits.{}", metric.name()),
         preset: None,
         missing_baseline: crate::model::Verdict::Yellow,
+        yellow_only: false,
     })
 }
 
@@ -169,6 +170,17 @@ pub(crate) struct RawEntry {
     pub each: Option<bool>,
     /// `bundle_size`: `none`, `gzip` or `brotli` (default).
     pub compression: Option<Compression>,
+    /// `error` (the default): a check beyond its limit is red. `warn`: yellow at most, as a
+    /// Lighthouse CI assertion at level `warn` never fails the build.
+    pub level: Option<Level>,
+}
+
+/// How bad a check can get: `error` (red) or `warn` (yellow at most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Level {
+    Error,
+    Warn,
 }
 
 /// Which of criterion's estimates a `bench_time` budget reads.
@@ -361,6 +373,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         location: String::new(),
         preset: None,
         missing_baseline: crate::model::Verdict::Yellow,
+        yellow_only: raw.level == Some(Level::Warn),
     })
 }
 

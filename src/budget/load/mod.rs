@@ -22,7 +22,7 @@ use thiserror::Error;
 use crate::budget::{Budget, Check, DEFAULT_WARN_FRACTION, presets};
 use crate::model::Verdict;
 
-use diagnostic::{json_error, yaml_error};
+pub(crate) use diagnostic::{json_error, yaml_error};
 pub(crate) use entry::RawEntry;
 pub(crate) use entry::band;
 pub(crate) use seeds::Fraction;

@@ -1,0 +1,3 @@
+module.exports = {
+  ci: {assert: {preset: "lighthouse:recommended"}},
+};
