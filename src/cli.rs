@@ -211,6 +211,10 @@ pub struct CheckArgs {
     /// The verdict that fails the run.
     #[arg(long, value_enum, default_value_t = FailOn::Red)]
     pub fail_on: FailOn,
+    /// Limits looser than the --baseline report's (and budgets it had that are gone) are
+    /// approved: their rows are green whatever the budget's `loosening:` policy.
+    #[arg(long)]
+    pub allow_loosening: bool,
     /// Write the JSON report here (also the next run's --baseline).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -112,6 +112,9 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     let mut evaluation = evaluate_against(&budget, &measurements, against)
         .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
     ingest::annotate(&mut evaluation, &measurements);
+    if let Some(baseline) = &baseline {
+        evaluation.checks.extend(crate::evaluate::loosening::loosened(&budget, baseline, args.allow_loosening));
+    }
     let report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
 
     let outputs = Outputs::of(args);

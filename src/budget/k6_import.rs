@@ -81,6 +81,7 @@ pub(crate) fn checks_from_thresholds(
             location: "import_k6_thresholds".into(),
             preset: None,
             missing_baseline: crate::model::Verdict::Yellow,
+            loosening: None,
         });
     }
     Ok((checks, warnings))

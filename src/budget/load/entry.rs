@@ -65,6 +65,7 @@ pub(super) fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
         location: format!("limits.{}", metric.name()),
         preset: None,
         missing_baseline: crate::model::Verdict::Yellow,
+        loosening: None,
     })
 }
 
@@ -169,6 +170,9 @@ pub(crate) struct RawEntry {
     pub each: Option<bool>,
     /// `bundle_size`: `none`, `gzip` or `brotli` (default).
     pub compression: Option<Compression>,
+    /// What a limit looser than the baseline's makes of the run: `allow` (a green note),
+    /// `warn` (yellow, the default) or `fail` (red). Default: `defaults.loosening`.
+    pub loosening: Option<crate::budget::LooseningPolicy>,
 }
 
 /// Which of criterion's estimates a `bench_time` budget reads.
@@ -361,6 +365,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         location: String::new(),
         preset: None,
         missing_baseline: crate::model::Verdict::Yellow,
+        loosening: raw.loosening,
     })
 }
 
