@@ -26,6 +26,21 @@ Examples:
   perfbudget check --criterion-baseline main target/criterion
   perfbudget check --history perfbudget-history.db --branch main";
 
+const TIGHTEN_AFTER_HELP: &str = "\
+A limit is far looser when it is more than the margin beyond today's worst value plus the
+margin (for a minimum: below the worst value minus the margin, by more than the margin).
+It becomes the worst value plus the margin, rounded up to two significant digits in the
+unit the file wrote (`2.5s` stays in seconds, `150kb` in kB); it is never loosened.
+
+Exit codes:
+  0  written, or nothing to tighten
+  1  --check: something could be tightened (nothing is written)
+  2  the file cannot be rewritten faithfully, or a bad budget, input or flag
+
+Examples:
+  perfbudget tighten --check
+  perfbudget tighten --budget budgets/demo.yml --margin 20%";
+
 const HISTORY_AFTER_HELP: &str = "\
 The history file is --history FILE, else $PERFBUDGET_HISTORY, else the budget's `history:`.
 
@@ -57,6 +72,10 @@ pub enum Command {
     Comment(CommentArgs),
     /// Write a starter budget from the Lighthouse, k6 and criterion outputs found here.
     Init(InitArgs),
+    /// Lower the limits far looser than today's values to the worst value plus a margin,
+    /// rewriting the budget file in place (its comments and layout kept).
+    #[command(after_help = TIGHTEN_AFTER_HELP)]
+    Tighten(TightenArgs),
     /// Keep the base branch's runs in a history file (SQLite) and look at them.
     #[command(subcommand, after_help = HISTORY_AFTER_HELP)]
     History(HistoryCommand),
@@ -251,6 +270,41 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct TightenArgs {
+    /// Budget file (YAML or JSON). Default: perfbudget.yml, perfbudget.yaml or
+    /// perfbudget.json in the current folder.
+    #[arg(long, value_name = "FILE")]
+    pub budget: Option<PathBuf>,
+    /// Room kept above today's worst value (below it, for a minimum).
+    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = margin)]
+    pub margin: f64,
+    /// Write nothing; exit 1 when a limit could be tightened (for CI).
+    #[arg(long)]
+    pub check: bool,
+    /// Read every input as this format instead of detecting it by content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// Read criterion's saved baseline NAME as the current results instead of new/.
+    #[arg(long, value_name = "NAME", default_value = "new")]
+    pub criterion_current: String,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Files or folders to read, in addition to the budget's `inputs:`.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// A margin: `10%` or a fraction such as `0.1`, from 0 to 100%.
+fn margin(text: &str) -> Result<f64, String> {
+    let raw = crate::budget::units::RawQuantity::Text(text.to_owned());
+    match crate::budget::units::parse_fraction(&raw, "--margin") {
+        Ok(fraction) if fraction <= 1.0 => Ok(fraction),
+        Ok(_) => Err(format!("`{text}` is over 100%")),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+#[derive(Debug, clap::Args)]
 pub struct MeasureArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
@@ -296,6 +350,7 @@ impl Command {
         match self {
             Command::Check(args) => Some(&mut args.cache),
             Command::Measure(args) => Some(&mut args.cache),
+            Command::Tighten(args) => Some(&mut args.cache),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ mod history;
 mod init;
 mod measure;
 mod schema;
+mod tighten;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -106,6 +107,7 @@ pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow
         Command::Validate(args) => validate::run(&args, cwd),
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args, cwd),
+        Command::Tighten(args) => tighten::run(&args, cwd, terminal),
         Command::History(command) => history::run(&command, cwd),
     }
 }

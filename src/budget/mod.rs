@@ -8,6 +8,8 @@ pub(crate) mod load;
 pub(crate) mod metric;
 pub(crate) mod presets;
 pub(crate) mod schema;
+pub mod spans;
+pub mod tighten;
 pub mod units;
 
 use std::fmt;
