@@ -296,11 +296,14 @@ pub struct TightenArgs {
 
 /// A margin: `10%` or a fraction such as `0.1`, from 0 to 100%.
 fn margin(text: &str) -> Result<f64, String> {
-    let raw = crate::budget::units::RawQuantity::Text(text.to_owned());
-    match crate::budget::units::parse_fraction(&raw, "--margin") {
-        Ok(fraction) if fraction <= 1.0 => Ok(fraction),
-        Ok(_) => Err(format!("`{text}` is over 100%")),
-        Err(error) => Err(error.to_string()),
+    let (number, scale) = match text.trim().strip_suffix('%') {
+        Some(percent) => (percent.trim(), 100.0),
+        None => (text.trim(), 1.0),
+    };
+    match number.parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 && value / scale <= 1.0 => Ok(value / scale),
+        Ok(value) if value.is_finite() && value >= 0.0 => Err(format!("`{text}` is over 100%")),
+        _ => Err(format!("`{text}` is not a margin such as 10% or 0.1")),
     }
 }
 

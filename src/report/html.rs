@@ -363,7 +363,9 @@ mod tests {
     #[test]
     fn loosened_budgets_are_rows_of_text() {
         let page = render(&crate::report::sample::loosened_report());
-        assert!(page.contains("limit loosened from 300 ms to 400 ms (loosening: warn; approve with --allow-loosening)"));
+        assert!(
+            page.contains("limit loosened from 300 ms to 400 ms (loosening: warn; approve with --allow-loosening)")
+        );
         assert!(page.contains("budget removed (its limit was ≥ 90)"));
         assert!(!page.contains("<b>|"), "the hostile name is text");
     }

@@ -226,14 +226,25 @@ fn propose(
 
 /// `"150 kB"` → (`"150"`, `" kB"`): the number as written and what follows it.
 fn split_written(text: &str) -> (&str, &str) {
-    let end = text
-        .char_indices()
-        .find(|&(at, c)| {
-            !(c.is_ascii_digit()
-                || c == '.'
-                || ((c == 'e' || c == 'E') && text[at + 1..].starts_with(|d: char| d.is_ascii_digit())))
-        })
-        .map_or(text.len(), |(at, _)| at);
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b'.') {
+        end += 1;
+    }
+    // An exponent only when digits follow (`1e3ms`, `1e-1`), so the `e` of a unit stays.
+    if end > 0 && end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
+        let mut exponent = end + 1;
+        if exponent < bytes.len() && (bytes[exponent] == b'-' || bytes[exponent] == b'+') {
+            exponent += 1;
+        }
+        let digits = exponent;
+        while exponent < bytes.len() && bytes[exponent].is_ascii_digit() {
+            exponent += 1;
+        }
+        if exponent > digits {
+            end = exponent;
+        }
+    }
     text.split_at(end)
 }
 

@@ -207,4 +207,6 @@ fn two_significant_digits_away_from_the_value() {
     assert_eq!(split_written("150 kB"), ("150", " kB"));
     assert_eq!(split_written("1e3ms"), ("1e3", "ms"));
     assert_eq!(split_written("2.5s"), ("2.5", "s"));
+    assert_eq!(split_written("1e-1"), ("1e-1", ""));
+    assert_eq!(split_written("+1ms"), ("", "+1ms"));
 }

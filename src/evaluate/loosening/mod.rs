@@ -27,7 +27,6 @@ pub fn loosened(budget: &Budget, baseline: &Baseline, approved: bool) -> Vec<Che
     let mut rows = Vec::new();
     for old in before {
         let now = by_label.get(&(old.label.as_str(), old.metric.as_str())).map(Vec::as_slice).unwrap_or_default();
-        let now: Vec<&Check> = now.iter().copied().filter(|check| check.dimension == old.unit.dimension()).collect();
         if now.is_empty() {
             rows.push(removed(old, budget.default_loosening, approved));
             continue;
@@ -62,7 +61,25 @@ fn changes(old: &BudgetLimits, check: &Check) -> Vec<Change> {
     let show = |base: f64| format_base(dimension, base);
     let mut changes = Vec::new();
     let mut limit_loosened = true;
+    // Limits of two dimensions (a `k6` limit whose unit changed) cannot be compared: the
+    // new one stands in for the old.
+    let comparable = old.limit.is_none() || check.limit.is_none() || old.unit.dimension() == dimension;
     match (old.limit, check.limit) {
+        (Some(before), Some(now)) if !comparable => {
+            let sign = |max: bool| if max { "≤" } else { "≥" };
+            changes.push(Change {
+                what: if matches!(before, LimitValue::Max(_)) { LooseningKind::Max } else { LooseningKind::Min },
+                from: Some(before.amount()),
+                to: None,
+                sentence: format!(
+                    "limit {} {} replaced by {} {}",
+                    sign(matches!(before, LimitValue::Max(_))),
+                    format_base(old.unit.dimension(), before.amount()),
+                    sign(matches!(now, Limit::Max(_))),
+                    show(now.value())
+                ),
+            });
+        }
         (Some(LimitValue::Max(before)), Some(Limit::Max(now))) if larger(now, before) => changes.push(Change {
             what: LooseningKind::Max,
             from: Some(before),

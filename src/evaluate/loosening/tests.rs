@@ -144,3 +144,19 @@ fn rows_of_one_label_that_disagree_are_not_compared() {
     let now = "version: 1\nbudgets:\n  - name: API\n    metric: api_p95\n    max: 300ms\n";
     assert_eq!(rows(before, now, false), vec![]);
 }
+
+#[test]
+fn a_regression_only_entry_of_a_generic_metric_is_the_same_budget() {
+    let before =
+        "version: 1\nbudgets:\n  - { metric: k6, k6_metric: http_req_duration, stat: p(95), regression: 10% }\n";
+    assert_eq!(rows(before, before, false), vec![]);
+    // A k6 limit whose unit changed is replaced, not compared.
+    let before =
+        "version: 1\nbudgets:\n  - { name: K, metric: k6, k6_metric: http_req_duration, stat: p(95), max: 100ms }\n";
+    let now =
+        "version: 1\nbudgets:\n  - { name: K, metric: k6, k6_metric: http_req_duration, stat: p(95), max: 100 }\n";
+    assert_eq!(
+        rows(before, now, true),
+        vec![row("K", Verdict::Green, "limit ≤ 100 ms replaced by ≤ 100 (approved with --allow-loosening)")]
+    );
+}
