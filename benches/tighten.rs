@@ -66,10 +66,10 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("tighten");
     group.sample_size(10);
     group.bench_function("plan 10,000 entries (1.2 MB YAML)", |b| {
-        b.iter(|| tighten::plan(black_box(&text), &loaded, loaded.checks.len(), &rows, 0.1, Path::new("")).unwrap())
+        b.iter(|| tighten::plan(black_box(&text), &loaded, loaded.checks.len(), &rows, 0.1, Path::new("")).unwrap());
     });
     group.bench_function("load the same budget once (for scale)", |b| {
-        b.iter(|| budget::parse_str(black_box(&text), "large.yml", Path::new("")).unwrap())
+        b.iter(|| budget::parse_str(black_box(&text), "large.yml", Path::new("")).unwrap());
     });
     group.finish();
 }

@@ -33,7 +33,7 @@ pub fn loosened(budget: &Budget, baseline: &Baseline, approved: bool) -> Vec<Che
         }
         for check in now {
             let policy = check.loosening.unwrap_or_default();
-            rows.extend(changes(old, check).into_iter().map(|change| row(old, Some(check), change, policy, approved)));
+            rows.extend(changes(old, check).into_iter().map(|change| row(old, Some(check), &change, policy, approved)));
         }
     }
     rows
@@ -160,13 +160,13 @@ fn removed(old: &BudgetLimits, policy: LooseningPolicy, approved: bool) -> Check
         to: None,
         sentence: format!("budget removed ({had})"),
     };
-    row(old, None, change, policy, approved)
+    row(old, None, &change, policy, approved)
 }
 
 fn row(
     old: &BudgetLimits,
     check: Option<&Check>,
-    change: Change,
+    change: &Change,
     policy: LooseningPolicy,
     approved: bool,
 ) -> CheckResult {
