@@ -137,3 +137,16 @@ fn a_json_budget_keeps_its_layout() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("perfbudget.json")).unwrap(), json.replace("2.5s", "2.1s"));
 }
+
+#[test]
+fn a_budget_without_inputs_names_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("perfbudget.json"), r#"{"budgets": {"lcp": "2.5s"}}"#).unwrap();
+    let run = perfbudget(dir.path(), &["tighten"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: perfbudget.json: no inputs to check: list them under `inputs:` in the budget or give them after \
+         `perfbudget tighten`\n"
+    );
+}

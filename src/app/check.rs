@@ -41,8 +41,10 @@ pub(super) struct Read {
     pub warnings: Vec<String>,
 }
 
-/// Reads the inputs as `check` does.
+/// Reads the inputs as `check` does; `command` (`check`, `tighten`) names the command in
+/// the error of a run without inputs.
 pub(super) fn read_inputs(
+    command: &str,
     budget: &mut budget::Budget,
     extra: &[PathBuf],
     input_format: Option<ingest::InputFormat>,
@@ -58,7 +60,7 @@ pub(super) fn read_inputs(
         .any(|check| check.metric == budget::metric::Metric::BundleSize && !check.files_from_inputs);
     if inputs.is_empty() && !globs_files {
         bail!(
-            "{}: no inputs to check: list them under `inputs:` in the budget or give them after `perfbudget check`",
+            "{}: no inputs to check: list them under `inputs:` in the budget or give them after `perfbudget {command}`",
             budget.file
         );
     }
@@ -105,8 +107,15 @@ pub(super) fn read_inputs(
 
 pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
     let mut budget = load_budget(args.budget.as_deref(), cwd)?;
-    let Read { inputs, measurements, mut warnings } =
-        read_inputs(&mut budget, &args.inputs, args.input_format, &args.criterion_current, &args.cache, terminal)?;
+    let Read { inputs, measurements, mut warnings } = read_inputs(
+        "check",
+        &mut budget,
+        &args.inputs,
+        args.input_format,
+        &args.criterion_current,
+        &args.cache,
+        terminal,
+    )?;
     let mut baseline = match &args.baseline {
         Some(path) => Some(crate::baseline::load(path)?),
         None => None,

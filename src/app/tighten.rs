@@ -21,8 +21,15 @@ pub(super) fn run(args: &TightenArgs, cwd: &Path, terminal: &Terminal) -> anyhow
     }
     let (text, mut budget) = tighten::read(&path)?;
     let written_checks = budget.checks.len();
-    let Read { measurements, warnings, .. } =
-        read_inputs(&mut budget, &args.inputs, args.input_format, &args.criterion_current, &args.cache, terminal)?;
+    let Read { measurements, warnings, .. } = read_inputs(
+        "tighten",
+        &mut budget,
+        &args.inputs,
+        args.input_format,
+        &args.criterion_current,
+        &args.cache,
+        terminal,
+    )?;
     let evaluation = crate::evaluate::evaluate(&budget, &measurements, None)
         .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
     let base = path.parent().unwrap_or(Path::new(""));
