@@ -150,3 +150,50 @@ fn a_budget_without_inputs_names_the_command() {
          `perfbudget tighten`\n"
     );
 }
+
+/// Every budget file of the repository, each check measured at a third and at a half of its
+/// limit: a plan whose text reads back with the same checks, or a refusal, never a panic.
+#[test]
+fn every_budget_of_the_repository_is_planned_or_refused() {
+    use perfbudget::budget::{self, tighten};
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for folder in ["budgets", "budgets/presets", "tests/cmd/budgets", "examples"] {
+        let Ok(entries) = fs::read_dir(common::repo().join(folder)) else { continue };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|ext| ext == "yml" || ext == "yaml" || ext == "json") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 8, "{files:?}");
+    let mut planned = 0;
+    for path in &files {
+        let text = fs::read_to_string(path).unwrap();
+        let Ok(loaded) = budget::parse_str(&text, "b.yml", Path::new("")) else { continue };
+        for share in [0.33, 0.5] {
+            let rows: Vec<_> = loaded
+                .checks
+                .iter()
+                .filter_map(|check| {
+                    let mut row = serde_json::from_value::<perfbudget::model::CheckResult>(serde_json::json!({
+                        "budget": check.label, "metric": "", "source_metric": "", "subject": {},
+                        "verdict": "green", "message": "", "unit": "number",
+                    }))
+                    .unwrap();
+                    row.value = Some(check.limit?.value() * share);
+                    Some(row)
+                })
+                .collect();
+            match tighten::plan(&text, &loaded, loaded.checks.len(), &rows, 0.1, Path::new("")) {
+                Ok(plan) => {
+                    let again = budget::parse_str(&plan.text, "b.yml", Path::new("")).unwrap();
+                    assert_eq!(again.checks.len(), loaded.checks.len(), "{}", path.display());
+                    planned += usize::from(!plan.changes.is_empty());
+                }
+                Err(error) => assert!(error.to_string().contains("b.yml"), "{}: {error}", path.display()),
+            }
+        }
+    }
+    assert!(planned > 0);
+}
