@@ -41,6 +41,21 @@ Examples:
   perfbudget merge --expect web,api,docs --markdown comment.md reports/
   perfbudget merge --expect-count 3 --junit junit.xml perfbudget-report-*.json";
 
+const TIGHTEN_AFTER_HELP: &str = "\
+A limit is far looser when it is more than the margin beyond today's worst value plus the
+margin (for a minimum: below the worst value minus the margin, by more than the margin).
+It becomes the worst value plus the margin, rounded up to two significant digits in the
+unit the file wrote (`2.5s` stays in seconds, `150kb` in kB); it is never loosened.
+
+Exit codes:
+  0  written, or nothing to tighten
+  1  --check: something could be tightened (nothing is written)
+  2  the file cannot be rewritten faithfully, or a bad budget, input or flag
+
+Examples:
+  perfbudget tighten --check
+  perfbudget tighten --budget budgets/demo.yml --margin 20%";
+
 const HISTORY_AFTER_HELP: &str = "\
 The history file is --history FILE, else $PERFBUDGET_HISTORY, else the budget's `history:`.
 
@@ -78,6 +93,10 @@ pub enum Command {
     /// Write a budget from a Lighthouse CI, LightWallet, size-limit, bundlewatch or bundlesize config.
     #[command(after_help = IMPORT_AFTER_HELP)]
     Import(ImportConfigArgs),
+    /// Lower the limits far looser than today's values to the worst value plus a margin,
+    /// rewriting the budget file in place (its comments and layout kept).
+    #[command(after_help = TIGHTEN_AFTER_HELP)]
+    Tighten(TightenArgs),
     /// Keep the base branch's runs in a history file (SQLite) and look at them.
     #[command(subcommand, after_help = HISTORY_AFTER_HELP)]
     History(HistoryCommand),
@@ -315,6 +334,10 @@ pub struct CheckArgs {
     /// The verdict that fails the run.
     #[arg(long, value_enum, default_value_t = FailOn::Red)]
     pub fail_on: FailOn,
+    /// Limits looser than the --baseline report's (and budgets it had that are gone) are
+    /// approved: their rows are green whatever the budget's `loosening:` policy.
+    #[arg(long)]
+    pub allow_loosening: bool,
     /// Write the JSON report here (also the next run's --baseline).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -353,6 +376,44 @@ pub struct CheckArgs {
     /// Files or folders to read, in addition to the budget's `inputs:`.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TightenArgs {
+    /// Budget file (YAML or JSON). Default: perfbudget.yml, perfbudget.yaml or
+    /// perfbudget.json in the current folder.
+    #[arg(long, value_name = "FILE")]
+    pub budget: Option<PathBuf>,
+    /// Room kept above today's worst value (below it, for a minimum).
+    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = margin)]
+    pub margin: f64,
+    /// Write nothing; exit 1 when a limit could be tightened (for CI).
+    #[arg(long)]
+    pub check: bool,
+    /// Read every input as this format instead of detecting it by content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// Read criterion's saved baseline NAME as the current results instead of new/.
+    #[arg(long, value_name = "NAME", default_value = "new")]
+    pub criterion_current: String,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Files or folders to read, in addition to the budget's `inputs:`.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// A margin: `10%` or a fraction such as `0.1`, from 0 to 100%.
+fn margin(text: &str) -> Result<f64, String> {
+    let (number, scale) = match text.trim().strip_suffix('%') {
+        Some(percent) => (percent.trim(), 100.0),
+        None => (text.trim(), 1.0),
+    };
+    match number.parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 && value / scale <= 1.0 => Ok(value / scale),
+        Ok(value) if value.is_finite() && value >= 0.0 => Err(format!("`{text}` is over 100%")),
+        _ => Err(format!("`{text}` is not a margin such as 10% or 0.1")),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -410,6 +471,7 @@ impl Command {
         match self {
             Command::Check(args) => Some(&mut args.cache),
             Command::Measure(args) => Some(&mut args.cache),
+            Command::Tighten(args) => Some(&mut args.cache),
             _ => None,
         }
     }

@@ -187,6 +187,14 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ("perfbudget import .size-limit.json", Case("import-size-limit")),
     ("perfbudget import lighthouserc.json --output budgets/web.yml", Case("import-lossy")),
     (
+        "perfbudget tighten  [--budget FILE] [--margin PERCENT] [--check] [--input-format FORMAT]",
+        Synopsis("tighten-help"),
+    ),
+    ("perfbudget check --baseline base-report.json head.json", Case("check-loosened")),
+    ("perfbudget check --baseline base-report.json --allow-loosening head.json", Case("check-allow-loosening")),
+    ("perfbudget tighten --check", Case("tighten-check")),
+    ("perfbudget tighten", Case("tighten")),
+    (
         "perfbudget history  record REPORT.json [--commit SHA] [--branch NAME] [--time RFC3339]",
         Synopsis("history-record-help"),
     ),
@@ -500,10 +508,10 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        12,
+        13,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
          budget, the Locust budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget, the \
-         Prometheus budget and the budget file"
+         Prometheus budget, the budget file and the loosening policy"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
     let files = [

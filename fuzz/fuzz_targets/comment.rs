@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use perfbudget::model::{CheckResult, HistorySummary, LimitValue, Subject, TrendPoint, Verdict};
+use perfbudget::model::{CheckResult, HistorySummary, LimitValue, Loosened, LooseningKind, Subject, TrendPoint, Verdict};
 use perfbudget::quantity::Unit;
 use perfbudget::report::json::{BudgetInfo, Counts, Report};
 use perfbudget::report::markdown;
@@ -56,6 +56,11 @@ fn check(parts: &[String], numbers: &[u8], index: usize) -> CheckResult {
                 commit: Some(text(6 + at % 2)),
             })
             .collect(),
+        loosened: (index % 5 == 4).then_some(Loosened {
+            what: [LooseningKind::Max, LooseningKind::Regression, LooseningKind::Removed][index % 3],
+            from: Some(limit),
+            to: (index % 2 == 0).then_some(value),
+        }),
     }
 }
 

@@ -34,22 +34,34 @@ fn criterion_baseline(inputs: &[PathBuf], name: &str) -> anyhow::Result<Baseline
     Ok(Baseline::from_measurements(&measurements))
 }
 
-pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
-    if let Some(key) = &args.key
-        && let Some(problem) = crate::model::merged::key_problem(key)
-    {
-        bail!("--key: the job key {problem}");
-    }
-    let mut budget = load_budget(args.budget.as_deref(), cwd)?;
+/// What `check` and `tighten` read besides the budget: the inputs named by the budget and
+/// the command line, built files, and k6 thresholds imported as checks (added to `budget`).
+pub(super) struct Read {
+    pub inputs: Vec<PathBuf>,
+    pub measurements: Vec<crate::model::Measurement>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads the inputs as `check` does; `command` (`check`, `tighten`) names the command in
+/// the error of a run without inputs.
+pub(super) fn read_inputs(
+    command: &str,
+    budget: &mut budget::Budget,
+    extra: &[PathBuf],
+    input_format: Option<ingest::InputFormat>,
+    criterion_current: &str,
+    cache: &crate::cli::CacheArgs,
+    terminal: &Terminal,
+) -> anyhow::Result<Read> {
     let mut inputs = budget.inputs.clone();
-    inputs.extend(args.inputs.iter().cloned());
+    inputs.extend(extra.iter().cloned());
     let globs_files = budget
         .checks
         .iter()
         .any(|check| check.metric == budget::metric::Metric::BundleSize && !check.files_from_inputs);
     if inputs.is_empty() && !globs_files {
         bail!(
-            "{}: no inputs to check: list them under `inputs:` in the budget or give them after `perfbudget check`",
+            "{}: no inputs to check: list them under `inputs:` in the budget or give them after `perfbudget {command}`",
             budget.file
         );
     }
@@ -57,14 +69,14 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     // thresholds can name any metric, so then every one is kept.
     let wanted = (!budget.import_k6_thresholds)
         .then(|| budget.checks.iter().map(|check| check.selects().metric.to_owned()).collect());
-    let mut built = entry_files(&mut budget)?;
-    built.extend(built_files(&budget, &inputs)?);
+    let mut built = entry_files(budget)?;
+    built.extend(built_files(budget, &inputs)?);
     built.sort();
     built.dedup_by(|a, b| a.name == b.name);
     let options = ingest::Options {
-        format: args.input_format,
+        format: input_format,
         wanted_metrics: wanted,
-        criterion_current: args.criterion_current.clone(),
+        criterion_current: criterion_current.to_owned(),
         folders_may_hold_only_built_files: budget.checks.iter().any(|check| check.files_from_inputs),
         scrape_elapsed: budget.scrape_elapsed,
     };
@@ -79,7 +91,7 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
                 .any(|check| check.metric == budget::metric::Metric::BundleSize && check.compression == *compression)
         })
         .collect();
-    let (sizes, problems) = measure_built(&built, &compressions, &args.cache, terminal)?;
+    let (sizes, problems) = measure_built(&built, &compressions, cache, terminal)?;
     measurements.extend(sizes);
     warnings.extend(problems);
     if budget.import_k6_thresholds {
@@ -91,6 +103,25 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
         budget.checks.extend(imported);
         warnings.extend(problems);
     }
+    Ok(Read { inputs, measurements, warnings })
+}
+
+pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow::Result<Outcome> {
+    if let Some(key) = &args.key
+        && let Some(problem) = crate::model::merged::key_problem(key)
+    {
+        bail!("--key: the job key {problem}");
+    }
+    let mut budget = load_budget(args.budget.as_deref(), cwd)?;
+    let Read { inputs, measurements, mut warnings } = read_inputs(
+        "check",
+        &mut budget,
+        &args.inputs,
+        args.input_format,
+        &args.criterion_current,
+        &args.cache,
+        terminal,
+    )?;
     let mut baseline = match &args.baseline {
         Some(path) => Some(crate::baseline::load(path)?),
         None => None,
@@ -119,6 +150,9 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     let mut evaluation = evaluate_against(&budget, &measurements, against)
         .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
     ingest::annotate(&mut evaluation, &measurements);
+    if let Some(baseline) = &baseline {
+        evaluation.checks.extend(crate::evaluate::loosening::loosened(&budget, baseline, args.allow_loosening));
+    }
     let mut report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });
     let compared = baseline.is_some() || history.as_ref().is_some_and(|history| history.runs > 0);
     report.baseline_source = baseline_source(args, compared);

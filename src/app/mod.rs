@@ -13,6 +13,7 @@ mod init;
 mod measure;
 mod merge;
 mod schema;
+mod tighten;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -110,6 +111,7 @@ pub fn run(cli: Cli, cwd: &Path, terminal: &Terminal, github: &Github) -> anyhow
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args, cwd),
         Command::Import(args) => import::run(&args, cwd),
+        Command::Tighten(args) => tighten::run(&args, cwd, terminal),
         Command::History(command) => history::run(&command, cwd),
     }
 }

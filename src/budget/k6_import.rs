@@ -82,6 +82,7 @@ pub(crate) fn checks_from_thresholds(
             preset: None,
             missing_baseline: crate::model::Verdict::Yellow,
             yellow_only: false,
+            loosening: None,
         });
     }
     Ok((checks, warnings))

@@ -9,6 +9,8 @@ pub(crate) mod load;
 pub(crate) mod metric;
 pub(crate) mod presets;
 pub(crate) mod schema;
+pub mod spans;
+pub mod tighten;
 pub mod units;
 
 use std::fmt;
@@ -44,6 +46,9 @@ pub struct Budget {
     pub scrape_elapsed: Option<f64>,
     /// The yellow band of checks made from the inputs (imported k6 thresholds).
     pub default_warn: f64,
+    /// `defaults.loosening`: the policy of checks that set none, and of budgets the baseline
+    /// had and this file has not.
+    pub default_loosening: LooseningPolicy,
     pub checks: Vec<Check>,
 }
 
@@ -98,6 +103,40 @@ pub struct Check {
     pub missing_baseline: crate::model::Verdict,
     /// `level: warn`: the check is yellow at most; what would be red is yellow.
     pub yellow_only: bool,
+    /// `loosening:` of the entry, else of `defaults:`; `None` for the default (`warn`).
+    pub loosening: Option<LooseningPolicy>,
+}
+
+/// `loosening:`: what a limit looser than the baseline's (or a budget the baseline had and
+/// the file no longer has) makes of the run: a green note, a yellow row or a red one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LooseningPolicy {
+    /// Listed, green: loosening needs no approval.
+    Allow,
+    /// Yellow (the default): the run passes unless `--fail-on yellow`.
+    #[default]
+    Warn,
+    /// Red: the run fails until the pull request is approved (`check --allow-loosening`).
+    Fail,
+}
+
+impl LooseningPolicy {
+    pub fn verdict(self) -> crate::model::Verdict {
+        match self {
+            LooseningPolicy::Allow => crate::model::Verdict::Green,
+            LooseningPolicy::Warn => crate::model::Verdict::Yellow,
+            LooseningPolicy::Fail => crate::model::Verdict::Red,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LooseningPolicy::Allow => "allow",
+            LooseningPolicy::Warn => "warn",
+            LooseningPolicy::Fail => "fail",
+        }
+    }
 }
 
 impl Check {

@@ -10,6 +10,7 @@ pub mod bundle;
 mod group;
 pub mod history_rule;
 mod judge;
+pub mod loosening;
 mod no_match;
 mod representative;
 mod select;
@@ -58,6 +59,7 @@ fn new_result(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject
         files: Vec::new(),
         history: None,
         trend: Vec::new(),
+        loosened: None,
     }
 }
 

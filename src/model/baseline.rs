@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::model::report::Report;
+use crate::model::report::{LimitValue, Report};
 use crate::model::subject::Subject;
+use crate::quantity::Unit;
 
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
@@ -15,6 +16,26 @@ pub struct Baseline {
     /// (budget label, compression) -> the files of a bundle check of each file, with their
     /// bytes: what a pull request removed is found by the check that listed it.
     each_files: HashMap<(String, String), Vec<(String, f64)>>,
+    /// Each budget of the report with its limits, in report order; `None` for a baseline
+    /// that is not a report (a saved criterion baseline), which says nothing of limits.
+    budgets: Option<Vec<BudgetLimits>>,
+}
+
+/// A budget as an earlier report checked it: what loosening is measured against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetLimits {
+    /// The budget's label (`name:`, or its metric and selectors): what names it.
+    pub label: String,
+    pub metric: String,
+    pub source_metric: String,
+    /// The unit the report wrote its limits in.
+    pub unit: Unit,
+    /// The limit, in base units.
+    pub limit: Option<LimitValue>,
+    /// Where the yellow band started, in base units.
+    pub warn: Option<f64>,
+    /// The allowed worsening, as a fraction.
+    pub regression: Option<f64>,
 }
 
 /// A baseline value and, where the report kept it, its 95% interval; base units.
@@ -55,7 +76,7 @@ impl Baseline {
                 Some(entry(&c.source_metric, c.stat.as_deref(), &c.subject, c.unit, c.value?, c.lower.zip(c.upper)))
             })
             .collect();
-        Baseline { values, files, each_files }
+        Baseline { values, files, each_files, budgets: Some(budget_limits(report)) }
     }
 
     /// A baseline from measurements read directly, such as a saved criterion baseline
@@ -67,7 +88,7 @@ impl Baseline {
                 Some(entry(&m.metric, m.stat.as_deref(), &m.subject, m.unit, m.value?, m.lower.zip(m.upper)))
             })
             .collect();
-        Baseline { values, files: HashMap::new(), each_files: HashMap::new() }
+        Baseline { values, files: HashMap::new(), each_files: HashMap::new(), budgets: None }
     }
 
     /// Adds another baseline's values; `other` wins where both have one.
@@ -75,6 +96,16 @@ impl Baseline {
         self.values.extend(other.values);
         self.files.extend(other.files);
         self.each_files.extend(other.each_files);
+        if other.budgets.is_some() {
+            self.budgets = other.budgets;
+        }
+    }
+
+    /// The budgets of the report with their limits, in report order; `None` when the
+    /// baseline is not a report. A label whose rows disagree (two entries of one `name:`)
+    /// is left out: which of them a budget of this run continues cannot be told.
+    pub fn budgets(&self) -> Option<&[BudgetLimits]> {
+        self.budgets.as_deref()
     }
 
     /// The files a bundle check of each file (by its label) listed in the baseline.
@@ -101,12 +132,66 @@ impl Baseline {
     }
 }
 
+/// Each budget's limits from its first row, rows about loosening left out; labels whose
+/// rows disagree are dropped.
+fn budget_limits(report: &Report) -> Vec<BudgetLimits> {
+    let mut budgets: Vec<BudgetLimits> = Vec::new();
+    let mut index: HashMap<&str, Option<usize>> = HashMap::new();
+    for check in report.checks.iter().filter(|check| check.loosened.is_none()) {
+        let base = |value: f64| check.unit.to_base(value);
+        let limits = BudgetLimits {
+            label: check.budget.clone(),
+            metric: check.metric.clone(),
+            source_metric: check.source_metric.clone(),
+            unit: check.unit,
+            limit: check.limit.map(|limit| match limit {
+                LimitValue::Max(max) => LimitValue::Max(base(max)),
+                LimitValue::Min(min) => LimitValue::Min(base(min)),
+            }),
+            warn: check.warn.map(base),
+            regression: check.regression,
+        };
+        match index.get(check.budget.as_str()) {
+            None => {
+                index.insert(&check.budget, Some(budgets.len()));
+                budgets.push(limits);
+            }
+            Some(Some(at)) if !same_limits(&budgets[*at], &limits) => {
+                index.insert(&check.budget, None);
+            }
+            Some(_) => {}
+        }
+    }
+    let kept: std::collections::HashSet<usize> = index.values().flatten().copied().collect();
+    budgets.into_iter().enumerate().filter(|(at, _)| kept.contains(at)).map(|(_, limits)| limits).collect()
+}
+
+/// Whether two rows of one label carry one budget's limits (the unit may differ by row).
+fn same_limits(a: &BudgetLimits, b: &BudgetLimits) -> bool {
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs());
+    let both = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => close(x, y),
+        (x, y) => x.is_none() && y.is_none(),
+    };
+    let limit = match (a.limit, b.limit) {
+        (Some(LimitValue::Max(x)), Some(LimitValue::Max(y))) | (Some(LimitValue::Min(x)), Some(LimitValue::Min(y))) => {
+            close(x, y)
+        }
+        (x, y) => x.is_none() && y.is_none(),
+    };
+    a.metric == b.metric
+        && a.unit.dimension() == b.unit.dimension()
+        && limit
+        && both(a.warn, b.warn)
+        && both(a.regression, b.regression)
+}
+
 /// One baseline entry, converted to base units.
 fn entry(
     metric: &str,
     stat: Option<&str>,
     subject: &Subject,
-    unit: crate::quantity::Unit,
+    unit: Unit,
     value: f64,
     interval: Option<(f64, f64)>,
 ) -> (String, BaselineValue) {

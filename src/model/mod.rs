@@ -16,5 +16,7 @@ pub(crate) mod vocabulary;
 
 pub use history::{History, HistoryPoint};
 pub use measurement::{Measurement, describe_subject};
-pub use report::{CheckResult, Environment, Evaluation, HistorySummary, LimitValue, TrendPoint, Verdict};
+pub use report::{
+    CheckResult, Environment, Evaluation, HistorySummary, LimitValue, Loosened, LooseningKind, TrendPoint, Verdict,
+};
 pub use subject::Subject;

@@ -182,6 +182,51 @@ pub struct CheckResult {
     /// [`TREND_RUNS`]), oldest first, for sparklines and trend charts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trend: Vec<TrendPoint>,
+    /// A row about the budget itself rather than a measurement: one of its limits is looser
+    /// than the baseline's, or the baseline had the budget and this run has not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loosened: Option<Loosened>,
+}
+
+/// What loosened against the baseline, in the row's unit (`regression` as a fraction).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Loosened {
+    pub what: LooseningKind,
+    /// The baseline's value; for a removed budget, its limit (or `null` for a budget of
+    /// `regression:` only).
+    #[serde(default)]
+    pub from: Option<f64>,
+    /// This run's value; `null` when it is gone (a removed budget, limit or regression).
+    #[serde(default)]
+    pub to: Option<f64>,
+}
+
+/// Which part of a budget loosened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LooseningKind {
+    /// A larger `max:`, or a `max:` that is gone.
+    Max,
+    /// A smaller `min:`, or a `min:` that is gone.
+    Min,
+    /// The yellow band starts later (at an unchanged limit).
+    Warn,
+    /// A larger `regression:` allowance, or one that is gone.
+    Regression,
+    /// The whole budget is gone.
+    Removed,
+}
+
+impl LooseningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LooseningKind::Max => "max",
+            LooseningKind::Min => "min",
+            LooseningKind::Warn => "warn",
+            LooseningKind::Regression => "regression",
+            LooseningKind::Removed => "removed",
+        }
+    }
 }
 
 /// How many base runs a result's trend keeps.

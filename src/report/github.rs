@@ -152,6 +152,14 @@ mod tests {
     }
 
     #[test]
+    fn loosened_budgets_are_annotated_by_their_verdict() {
+        let text = annotations(&crate::report::sample::loosened_report());
+        insta::assert_snapshot!(text);
+        assert!(text.contains("::error title=perfbudget%3A Checkout LCP::limit loosened from 2 s to 2.2 s"));
+        assert!(text.contains("::warning title=perfbudget%3A api_p95::limit loosened from 300 ms to 400 ms"));
+    }
+
+    #[test]
     fn hostile_budget_names_cannot_break_out() {
         let mut report = crate::report::sample::report();
         report.checks[0].verdict = Verdict::Red;

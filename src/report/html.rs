@@ -364,6 +364,16 @@ mod tests {
     }
 
     #[test]
+    fn loosened_budgets_are_rows_of_text() {
+        let page = render(&crate::report::sample::loosened_report());
+        assert!(
+            page.contains("limit loosened from 300 ms to 400 ms (loosening: warn; approve with --allow-loosening)")
+        );
+        assert!(page.contains("budget removed (its limit was ≥ 90)"));
+        assert!(!page.contains("<b>|"), "the hostile name is text");
+    }
+
+    #[test]
     fn repeated_runs_are_dots_and_a_summed_bundle_lists_its_files_as_bars() {
         use crate::model::report::FileSize;
         let mut report = crate::report::sample::report();

@@ -21,6 +21,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn loosened_rows_say_what_loosened_and_round_trip() {
+        let report = crate::report::sample::loosened_report();
+        let text = render(&report).unwrap();
+        insta::assert_snapshot!(text);
+        let back: Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, report);
+        assert!(text.contains(
+            "\"loosened\": {\n        \"what\": \"max\",\n        \"from\": 300.0,\n        \"to\": 400.0\n"
+        ));
+        // The report is the next run's baseline: its loosening rows are not budgets of it.
+        let baseline = crate::model::baseline::Baseline::from_report(&back);
+        let labels: Vec<&str> = baseline.budgets().unwrap().iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["api_p95", "Checkout LCP", "bench_time id=parse/*"]);
+    }
+
+    #[test]
     fn renders_the_documented_shape_and_round_trips() {
         let report = crate::report::sample::report();
         let text = render(&report).unwrap();

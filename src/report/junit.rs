@@ -123,6 +123,15 @@ mod tests {
     }
 
     #[test]
+    fn loosened_budgets_are_cases_of_their_verdict() {
+        let text = render(&crate::report::sample::loosened_report()).unwrap();
+        insta::assert_snapshot!(text);
+        assert_eq!(text.matches("<failure ").count(), 1, "the one red: Checkout LCP's `loosening: fail`");
+        assert!(text.contains("limit loosened from 2 s to 2.2 s (loosening: fail; approve with --allow-loosening)"));
+        assert!(text.contains("&lt;b&gt;"), "the hostile name is escaped XML");
+    }
+
+    #[test]
     fn hostile_names_are_escaped_xml() {
         let text = render(&crate::report::sample::report()).unwrap();
         assert!(!text.contains("<!-- hide"));

@@ -71,14 +71,22 @@ enum Frame<'a> {
 }
 
 fn render_framed(report: &Report, frame: Frame<'_>, max_bytes: usize, extras: Extras) -> String {
-    let rows = worst_first(report);
+    let all = worst_first(report);
+    let worst =
+        all.first().filter(|check| check.verdict != Verdict::Green).map_or_else(String::new, |check| {
+            match check.loosened {
+                Some(_) => format!(" Worst: {} {}.", md_code_cell(&check.budget), md_text(&check.message)),
+                None => format!(" Worst: {}.", worst_problem(check)),
+            }
+        });
+    let (loosened, rows): (Vec<&CheckResult>, Vec<&CheckResult>) =
+        all.into_iter().partition(|check| check.loosened.is_some());
     let (problems, greens): (Vec<&CheckResult>, Vec<&CheckResult>) =
         rows.into_iter().partition(|check| check.verdict != Verdict::Green);
     let baseline = super::baseline_line(report, &|text| md_code_cell(text))
         .map(|line| format!("{}.\n\n", line.replacen("No baseline:", "**No baseline**:", 1)));
     let history = super::history_line(report, &|text| md_text(text)).map(|line| format!("{line}.\n\n"));
     let name = report.budget.name.as_deref().map_or_else(String::new, |name| format!(" · {}", md_text(name)));
-    let worst = problems.first().map_or_else(String::new, |check| format!(" Worst: {}.", worst_problem(check)));
     let title = match frame {
         Frame::Comment(key) => {
             format!("{}\n### {} perfbudget: {}", marker(key), verdict_icon(report.verdict), report.verdict.as_str())
@@ -88,10 +96,11 @@ fn render_framed(report: &Report, frame: Frame<'_>, max_bytes: usize, extras: Ex
         }
     };
     let head = format!(
-        "{title}{name}\n\n{}.{worst}\n\n{}{}",
+        "{title}{name}\n\n{}.{worst}\n\n{}{}{}",
         summary_counts(report),
         baseline.unwrap_or_default(),
-        history.unwrap_or_default()
+        history.unwrap_or_default(),
+        loosened_section(&loosened)
     );
     let foot = format!(
         "\n<sub>Budget {} · perfbudget {}</sub>\n",
@@ -342,6 +351,35 @@ fn compose(
     text
 }
 
+/// Loosened and removed budgets listed in the comment; more are counted, not shown.
+pub const LOOSENED_SHOWN: usize = 30;
+
+/// The budgets whose limits are looser than the baseline's, or that are gone, each with
+/// its verdict and what changed: its own section, above the table, for the reviewer who
+/// approves it.
+fn loosened_section(rows: &[&CheckResult]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut text = format!("#### Loosened and removed budgets ({})\n\n", rows.len());
+    for check in rows.iter().take(LOOSENED_SHOWN) {
+        text.push_str(&format!(
+            "- {} {}: {}\n",
+            verdict_icon(check.verdict),
+            md_code_cell(&check.budget),
+            md_text(&check.message)
+        ));
+    }
+    if rows.len() > LOOSENED_SHOWN {
+        text.push_str(&format!(
+            "\n{} more loosened or removed budgets; the JSON report has them all.\n",
+            rows.len() - LOOSENED_SHOWN
+        ));
+    }
+    text.push('\n');
+    text
+}
+
 /// Files listed per check; more are counted, not shown.
 const FILES_SHOWN: usize = 30;
 
@@ -506,6 +544,33 @@ mod tests {
         assert!(text.contains("3 red, 2 yellow, 3 green."));
         let details = text.find("<details>").unwrap();
         assert!(text.find("🔴").unwrap() < details);
+    }
+
+    #[test]
+    fn loosened_and_removed_budgets_have_their_own_section() {
+        let report = crate::report::sample::loosened_report();
+        let text = render(&report, "web", MAX_BYTES);
+        insta::assert_snapshot!(text);
+        let section = text.find("#### Loosened and removed budgets (5)").unwrap();
+        assert!(section < text.find("| Budget |").unwrap(), "the section leads");
+        assert!(text.contains(
+            "- 🔴 `Checkout LCP`: limit loosened from 2 s to 2.2 s (loosening: fail; approve with --allow-loosening)\n"
+        ));
+        assert!(text.contains("- 🟡 `api_p95`: limit loosened from 300 ms to 400 ms"));
+        // The rows are not repeated in the table; the hostile name is one inert code span.
+        assert_eq!(text.matches("limit loosened from 300 ms").count(), 1);
+        assert!(text.contains("- 🟡 `` `x` @\u{2060}someone <b>\\|[y](https://evil.example) ``: budget removed"));
+        assert!(text.contains(" Worst: `Checkout LCP` limit loosened from 2 s to 2.2 s"));
+        assert_eq!(text.lines().filter(|line| line.starts_with("- ")).count(), 5);
+    }
+
+    #[test]
+    fn a_loosened_limit_can_be_the_worst() {
+        let mut report = crate::report::sample::loosened_report();
+        report.checks.retain(|check| check.loosened.is_some() || check.verdict == Verdict::Green);
+        report.checks.retain(|check| check.budget == "api_p95" || check.loosened.is_none());
+        let text = render(&report, "web", MAX_BYTES);
+        assert!(text.contains(" Worst: `api_p95` limit loosened from 300 ms to 400 ms"), "{text}");
     }
 
     #[test]

@@ -90,6 +90,11 @@ impl Columns {
 impl Cells {
     pub fn of(check: &CheckResult) -> Cells {
         let value = match check.value {
+            // A row about the budget itself: what happened to it.
+            None if let Some(loosened) = check.loosened => match loosened.what {
+                crate::model::report::LooseningKind::Removed => "removed".to_owned(),
+                _ => "loosened".to_owned(),
+            },
             Some(value) => {
                 let mut text = check.unit.format(value);
                 if check.runs.len() > 1 {

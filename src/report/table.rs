@@ -178,6 +178,19 @@ mod tests {
     }
 
     #[test]
+    fn loosened_and_removed_budgets_are_rows() {
+        let text = render(&crate::report::sample::loosened_report(), false, None, false);
+        insta::assert_snapshot!(text);
+        assert!(text.contains(
+            "│ red    ┆ Checkout LCP                               ┆ -                             ┆ loosened ┆"
+        ));
+        assert!(
+            text.contains("limit loosened from 300 ms to 400 ms (loosening: warn; approve with --allow-loosening)")
+        );
+        assert!(text.contains("budget removed (its limit was ≥ 90)"));
+    }
+
+    #[test]
     fn long_tables_fold_green_rows_unless_all() {
         let mut report = crate::report::sample::report();
         let green = report.checks.iter().find(|c| c.verdict == Verdict::Green).unwrap().clone();

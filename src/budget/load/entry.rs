@@ -66,6 +66,7 @@ pub(super) fn short_check(metric: Metric, value: f64) -> Result<Check, String> {
         preset: None,
         missing_baseline: crate::model::Verdict::Yellow,
         yellow_only: false,
+        loosening: None,
     })
 }
 
@@ -173,6 +174,9 @@ pub(crate) struct RawEntry {
     /// `error` (the default): a check beyond its limit is red. `warn`: yellow at most, as a
     /// Lighthouse CI assertion at level `warn` never fails the build.
     pub level: Option<Level>,
+    /// What a limit looser than the baseline's makes of the run: `allow` (a green note),
+    /// `warn` (yellow, the default) or `fail` (red). Default: `defaults.loosening`.
+    pub loosening: Option<crate::budget::LooseningPolicy>,
 }
 
 /// How bad a check can get: `error` (red) or `warn` (yellow at most).
@@ -374,6 +378,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         preset: None,
         missing_baseline: crate::model::Verdict::Yellow,
         yellow_only: raw.level == Some(Level::Warn),
+        loosening: raw.loosening,
     })
 }
 

@@ -240,6 +240,10 @@ pub(crate) struct Defaults {
     /// The verdict of a `regression:` check with nothing to compare with (no `--baseline`,
     /// or a history without a run of the base branch): `yellow` (the default) or `red`.
     pub missing_baseline: Option<MissingBaseline>,
+    /// What a limit looser than the baseline's makes of the run, for every check that sets
+    /// none and for budgets the baseline had and this file has not: `allow` (a green note),
+    /// `warn` (yellow, the default) or `fail` (red until `check --allow-loosening`).
+    pub loosening: Option<crate::budget::LooseningPolicy>,
 }
 
 /// `missing_baseline:`: how a regression check with nothing to compare with ends.
@@ -288,6 +292,9 @@ fn resolve(document: Document, file: &str, base: &Path) -> Result<Budget, Budget
         if document.defaults.missing_baseline == Some(MissingBaseline::Red) {
             check.missing_baseline = Verdict::Red;
         }
+        if check.loosening.is_none() {
+            check.loosening = document.defaults.loosening;
+        }
     }
     if checks.is_empty() && !document.import_k6_thresholds {
         return Err(BudgetError::File {
@@ -306,6 +313,7 @@ fn resolve(document: Document, file: &str, base: &Path) -> Result<Budget, Budget
         import_k6_thresholds: document.import_k6_thresholds,
         scrape_elapsed: document.scrape_elapsed,
         default_warn,
+        default_loosening: document.defaults.loosening.unwrap_or_default(),
     })
 }
 
