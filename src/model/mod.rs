@@ -11,6 +11,7 @@ pub(crate) mod history;
 pub(crate) mod measurement;
 pub(crate) mod report;
 pub(crate) mod subject;
+pub mod tdigest;
 pub(crate) mod vocabulary;
 
 pub use history::{History, HistoryPoint};
