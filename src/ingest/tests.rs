@@ -50,7 +50,7 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/generated/pages/") || text.contains("/generated/lhci/") => return Expected::Nothing,
         // A Gatling report's page: the folder is read whole, from js/.
         _ if gatling && extension == "html" => return Expected::Nothing,
-        _ if gatling && name.starts_with("simulation.log") => "gatling-log",
+        _ if gatling && name.contains("simulation.log") => "gatling-log",
         _ if gatling => "gatling",
         _ if extension == "html" => return Expected::NearMiss("lighthouse"),
         _ if text.contains("/k6/") && extension == "txt" => return Expected::NearMiss("k6-summary"),
