@@ -213,6 +213,7 @@ const README_COMMANDS: &[(&str, Covered)] = &[
     ),
     ("contrib/gitlab/mr-note.sh", Not("GitLab's API behind a token; tests/contrib.rs runs it against a stub curl")),
     ("cargo bench --bench bundle", Not("a criterion benchmark of the compressors, minutes long")),
+    ("cargo bench --bench gatling_log", Not("a criterion benchmark over 400 MB in memory, minutes long")),
     (
         "cargo bench --bench loadtools -- --warm-up-time 0.5 --measurement-time 2",
         Not("a criterion benchmark of the load-tool readers on 100 MB inputs built in memory"),
@@ -465,9 +466,9 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        12,
+        13,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget, the Locust budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget, the \
+         budget, the Locust budget, the Gatling budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget, the \
          Prometheus budget and the budget file"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
@@ -484,6 +485,7 @@ fn the_readme_budget_examples_load() {
         blocks[9].clone(),
         blocks[10].clone(),
         blocks[11].clone(),
+        blocks[12].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
     let expected = [
@@ -494,6 +496,7 @@ fn the_readme_budget_examples_load() {
         "2 checks",
         "3 checks",
         "4 checks",
+        "3 checks",
         "4 checks",
         "5 checks",
         "3 checks",

@@ -73,7 +73,7 @@ impl Adapter for GatlingLog {
         } else {
             Box::new(BufReader::with_capacity(1 << 20, file))
         };
-        parse(reader, &Wanted::of(options))
+        parse_wanted(reader, &Wanted::of(options.wanted_metrics.as_ref()))
     }
 }
 
@@ -108,8 +108,8 @@ struct Wanted {
 }
 
 impl Wanted {
-    fn of(options: &Options) -> Wanted {
-        let wants = |metric: &str| options.wanted_metrics.as_ref().is_none_or(|wanted| wanted.contains(metric));
+    fn of(wanted: Option<&std::collections::HashSet<String>>) -> Wanted {
+        let wants = |metric: &str| wanted.is_none_or(|wanted| wanted.contains(metric));
         Wanted { durations: wants(HTTP_REQ_DURATION), failures: wants(HTTP_REQ_FAILED), requests: wants(HTTP_REQS) }
     }
 
@@ -141,8 +141,15 @@ struct Requests {
     ko: u64,
 }
 
-/// Reads a log, keeping what `wanted` needs.
-fn parse(reader: impl BufRead, wanted: &Wanted) -> Result<Vec<Measurement>, Error> {
+/// Reads a log, keeping the samples of the `wanted` metrics (all when `None`).
+pub fn parse(
+    reader: impl BufRead,
+    wanted: Option<&std::collections::HashSet<String>>,
+) -> Result<Vec<Measurement>, Error> {
+    parse_wanted(reader, &Wanted::of(wanted))
+}
+
+fn parse_wanted(reader: impl BufRead, wanted: &Wanted) -> Result<Vec<Measurement>, Error> {
     let mut lines = Lines::new(reader);
     let mut layout: Option<Layout> = None;
     let mut by_key: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -387,9 +394,9 @@ fn measurements(requests: Vec<Requests>, wanted: &Wanted, start: u64, end: u64) 
     out
 }
 
-/// Reads a log's every number, for tests and benches.
+/// Reads a log's every number.
 pub fn parse_all(reader: impl BufRead) -> Result<Vec<Measurement>, Error> {
-    parse(reader, &Wanted::all())
+    parse_wanted(reader, &Wanted::all())
 }
 
 #[cfg(test)]

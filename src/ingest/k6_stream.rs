@@ -218,6 +218,10 @@ pub fn summarize(measurements: Vec<Measurement>) -> Vec<Measurement> {
             summary.stat = Some((*stat).to_owned());
             summary.value = Some(value);
             summary.no_data = None;
+            // A count of requests is a number, whatever the unit of the times or rates.
+            if *stat == "count" && matches!(kind, "gatling" | "throughput") {
+                summary.unit = Unit::Number;
+            }
             out.push(summary);
         }
     }

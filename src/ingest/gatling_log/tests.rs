@@ -44,8 +44,8 @@ fn windows_line_ends_read_the_same() {
 
 #[test]
 fn only_the_budgeted_metrics_are_kept() {
-    let options = Options { wanted_metrics: Some([HTTP_REQ_FAILED.to_owned()].into()), ..Options::default() };
-    let measurements = parse(V35.as_bytes(), &Wanted::of(&options)).unwrap();
+    let wanted = [HTTP_REQ_FAILED.to_owned()].into();
+    let measurements = parse(V35.as_bytes(), Some(&wanted)).unwrap();
     assert!(measurements.iter().all(|m| m.metric == HTTP_REQ_FAILED), "{measurements:?}");
 }
 
