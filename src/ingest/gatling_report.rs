@@ -110,7 +110,7 @@ pub fn parse(text: &str, percentiles: [f64; 4]) -> Result<Vec<Measurement>, Erro
     if root.get("contents").is_some() || root.get("type").is_some() {
         walk(&root, &[], true, percentiles, &mut out)?;
     } else {
-        node_stats(&root, Subject::new(), percentiles, &mut out)?;
+        node_stats(&root, &Subject::new(), percentiles, &mut out)?;
     }
     Ok(out)
 }
@@ -127,7 +127,7 @@ fn walk(
     let name = node.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
     let stats = node.get("stats").ok_or_else(|| Error::Refused(format!("the {kind} {name:?} has no `stats`")))?;
     match kind {
-        "GROUP" if root => node_stats(stats, Subject::new(), percentiles, out)?,
+        "GROUP" if root => node_stats(stats, &Subject::new(), percentiles, out)?,
         "GROUP" => {}
         "REQUEST" => {
             let mut subject = Subject::new();
@@ -135,7 +135,7 @@ fn walk(
             if !groups.is_empty() {
                 subject.insert(GROUP_TAG.to_owned(), groups.join(" / "));
             }
-            return node_stats(stats, subject, percentiles, out);
+            return node_stats(stats, &subject, percentiles, out);
         }
         other => return Err(Error::Refused(format!("an entry of type {other:?}, not GROUP or REQUEST"))),
     }
@@ -170,7 +170,12 @@ fn value(stats: &Value, key: &str, part: &str, name: &str) -> Result<Option<f64>
     }
 }
 
-fn node_stats(stats: &Value, subject: Subject, percentiles: [f64; 4], out: &mut Vec<Measurement>) -> Result<(), Error> {
+fn node_stats(
+    stats: &Value,
+    subject: &Subject,
+    percentiles: [f64; 4],
+    out: &mut Vec<Measurement>,
+) -> Result<(), Error> {
     let name = stats.get("name").and_then(Value::as_str).unwrap_or("Global Information").to_owned();
     let total = value(stats, "numberOfRequests", "total", &name)?.unwrap_or(0.0);
     let ko = value(stats, "numberOfRequests", "ko", &name)?.unwrap_or(0.0);
