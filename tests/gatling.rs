@@ -102,23 +102,31 @@ fn stats_js_global_stats_json_and_the_folder_read_as_stats_json() {
     for run in ["apicurio-1u-10i", "apicurio-2u-10i", "apicurio-10u-600i", "apicurio-3u-4000i"] {
         let dir = fixture(run);
         let defaults = [50.0, 75.0, 95.0, 99.0];
-        let json = gatling_report::parse(&std::fs::read_to_string(dir.join("js/stats.json")).unwrap(), defaults).unwrap();
+        let json =
+            gatling_report::parse(&std::fs::read_to_string(dir.join("js/stats.json")).unwrap(), defaults).unwrap();
         let global: Vec<Measurement> = json.iter().filter(|m| m.subject.is_empty()).cloned().collect();
         let global_json =
-            gatling_report::parse(&std::fs::read_to_string(dir.join("js/global_stats.json")).unwrap(), defaults).unwrap();
+            gatling_report::parse(&std::fs::read_to_string(dir.join("js/global_stats.json")).unwrap(), defaults)
+                .unwrap();
         assert_eq!(global_json, global, "{run}");
         // stats.js holds the numbers as the page prints them: rates with 2 decimals.
-        let script = gatling_report::parse(&std::fs::read_to_string(dir.join("js/stats.js")).unwrap(), defaults).unwrap();
+        let script =
+            gatling_report::parse(&std::fs::read_to_string(dir.join("js/stats.js")).unwrap(), defaults).unwrap();
         assert_eq!(script.len(), json.len(), "{run}");
         for (printed, raw) in script.iter().zip(&json) {
             assert_eq!((&printed.metric, &printed.stat, &printed.subject), (&raw.metric, &raw.stat, &raw.subject));
             let (printed, raw) = (printed.value.unwrap(), raw.value.unwrap());
             let rate = raw.fract() != 0.0;
-            assert!(if rate { (printed - raw).abs() <= 0.005 + 1e-9 } else { printed == raw }, "{run}: {printed} vs {raw}");
+            assert!(
+                if rate { (printed - raw).abs() <= 0.005 + 1e-9 } else { printed == raw },
+                "{run}: {printed} vs {raw}"
+            );
         }
         // The folder: read from js/stats.json, the percentiles named by index.html's table.
         let folder = read_input(&dir, Some(InputFormat::by_id("gatling").unwrap())).unwrap();
-        let values = |list: &[Measurement]| list.iter().map(|m| (m.subject.clone(), m.stat.clone(), m.value)).collect::<Vec<_>>();
+        let values = |list: &[Measurement]| {
+            list.iter().map(|m| (m.subject.clone(), m.stat.clone(), m.value)).collect::<Vec<_>>()
+        };
         assert_eq!(values(&folder), values(&json), "{run}");
     }
 }
