@@ -256,6 +256,7 @@ const README_COMMANDS: &[(&str, Covered)] = &[
         Not("GitLab's artifact API; tests/action_baseline.rs runs it against a stub API on 127.0.0.1"),
     ),
     ("cargo bench --bench bundle", Not("a criterion benchmark of the compressors, minutes long")),
+    ("cargo bench --bench gatling_log", Not("a criterion benchmark over 400 MB in memory, minutes long")),
     (
         "cargo bench --bench loadtools -- --warm-up-time 0.5 --measurement-time 2",
         Not("a criterion benchmark of the load-tool readers on 100 MB inputs built in memory"),
@@ -508,10 +509,10 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        13,
+        14,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget, the Locust budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget, the \
-         Prometheus budget, the budget file and the loosening policy"
+         budget, the Locust budget, the Gatling budget, the WebPageTest budget, the EMF and Lambda budget, the \
+         JUnit budget, the Prometheus budget, the budget file and the loosening policy"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
     let files = [
@@ -527,6 +528,7 @@ fn the_readme_budget_examples_load() {
         blocks[9].clone(),
         blocks[10].clone(),
         blocks[11].clone(),
+        blocks[12].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
     let expected = [
@@ -537,6 +539,7 @@ fn the_readme_budget_examples_load() {
         "2 checks",
         "3 checks",
         "4 checks",
+        "3 checks",
         "4 checks",
         "5 checks",
         "3 checks",

@@ -52,6 +52,19 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    if let Ok(found) = ingest::gatling_log::parse(data, None) {
+        let accepted = check(found);
+        for summary in ingest::k6_stream::summarize(accepted) {
+            if let Some(value) = summary.value {
+                assert!(summary.unit.to_base(value).is_finite(), "{summary:?}");
+            }
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(found) = ingest::gatling_report::parse(text, [50.0, 75.0, 95.0, 99.0])
+    {
+        check(found);
+    }
     if let Ok(found) = ingest::cargo_criterion::parse(data) {
         check(found);
     }

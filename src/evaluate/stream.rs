@@ -1,4 +1,5 @@
-//! Raw k6 samples (`k6 run --out json`) as one measurement per check.
+//! Raw samples (a k6 `--out json` stream, a Gatling `simulation.log`) as one measurement
+//! per check.
 
 use crate::budget::Check;
 use crate::budget::metric::{Selects, Stats};
@@ -53,7 +54,8 @@ pub(super) fn stream_measurement(check: &Check, selects: &Selects<'_>, matched: 
         Err(reason) => {
             measurement.stat = stats.first().map(|stat| (*stat).to_owned());
             measurement.value = None;
-            measurement.no_data = Some(format!("from the k6 stream: {reason}"));
+            let raw_input = if first.source == "k6" { "the k6 stream" } else { "the raw samples" };
+            measurement.no_data = Some(format!("from {raw_input}: {reason}"));
         }
     }
     measurement

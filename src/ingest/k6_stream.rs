@@ -175,15 +175,21 @@ fn add(distribution: &mut Distribution, sample: u64, value: f64) {
             *min = min.min(value);
             *max = max.max(value);
         }
+        // Not kinds of a k6 metric.
+        Distribution::GatlingRequests(_) | Distribution::Throughput { .. } => {}
     }
 }
 
-/// k6's default summary statistics of each kind, for showing a stream without a budget.
+/// The default summary statistics of each kind (k6's, and Gatling's report's), for showing
+/// raw samples without a budget.
 const DEFAULT_STATS: &[(&str, &[&str])] = &[
     ("trend", &["avg", "min", "med", "max", "p(90)", "p(95)"]),
     ("rate", &["rate"]),
     ("counter", &["count"]),
     ("gauge", &["value", "min", "max"]),
+    // Gatling's report: its default percentiles are 50, 75, 95 and 99.
+    ("gatling", &["count", "avg", "min", "med", "p(75)", "p(95)", "p(99)", "max"]),
+    ("throughput", &["rate", "count"]),
 ];
 
 /// Replaces each stream group (raw samples of one metric and tag set) with k6's default
@@ -201,6 +207,8 @@ pub fn summarize(measurements: Vec<Measurement>) -> Vec<Measurement> {
             Distribution::Rate { .. } => "rate",
             Distribution::Counter { .. } => "counter",
             Distribution::Gauge { .. } => "gauge",
+            Distribution::GatlingRequests(_) => "gatling",
+            Distribution::Throughput { .. } => "throughput",
         };
         let stats = DEFAULT_STATS.iter().find(|(k, _)| *k == kind).map(|(_, stats)| *stats).unwrap_or_default();
         for stat in stats {
@@ -210,6 +218,10 @@ pub fn summarize(measurements: Vec<Measurement>) -> Vec<Measurement> {
             summary.stat = Some((*stat).to_owned());
             summary.value = Some(value);
             summary.no_data = None;
+            // A count of requests is a number, whatever the unit of the times or rates.
+            if *stat == "count" && matches!(kind, "gatling" | "throughput") {
+                summary.unit = Unit::Number;
+            }
             out.push(summary);
         }
     }

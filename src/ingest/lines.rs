@@ -47,11 +47,13 @@ pub(crate) struct Lines<R> {
     reader: R,
     line: Vec<u8>,
     number: usize,
+    /// Whether the line read last had a line end (a cut-off file's last line has none).
+    ended: bool,
 }
 
 impl<R: BufRead> Lines<R> {
     pub(crate) fn new(reader: R) -> Lines<R> {
-        Lines { reader, line: Vec::new(), number: 0 }
+        Lines { reader, line: Vec::new(), number: 0, ended: true }
     }
 
     /// The next line's number (from 1) and bytes, without its `\n` or `\r\n`; `None` after
@@ -65,7 +67,8 @@ impl<R: BufRead> Lines<R> {
             return Ok(None);
         }
         self.number += 1;
-        if self.line.last() == Some(&b'\n') {
+        self.ended = self.line.last() == Some(&b'\n');
+        if self.ended {
             self.line.pop();
             if self.line.last() == Some(&b'\r') {
                 self.line.pop();
@@ -74,6 +77,11 @@ impl<R: BufRead> Lines<R> {
             return Err(LineError::TooLong { line: self.number });
         }
         Ok(Some((self.number, &self.line)))
+    }
+
+    /// Whether the line read last ended with a line end.
+    pub(super) fn line_ended(&self) -> bool {
+        self.ended
     }
 
     /// The next line as text ([`Lines::next_bytes`]), which must be UTF-8.

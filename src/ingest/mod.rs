@@ -19,6 +19,8 @@ mod detect;
 mod error;
 mod field;
 pub(crate) mod format;
+pub mod gatling_log;
+pub mod gatling_report;
 pub mod hyperfine;
 pub mod junit;
 pub mod k6;

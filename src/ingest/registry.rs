@@ -6,8 +6,9 @@ use std::fmt;
 
 use crate::ingest::format::Adapter;
 use crate::ingest::{
-    ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, hyperfine, junit, k6, k6_stream,
-    lighthouse, locust, locust_failures, locust_history, locust_json, measurements, pagespeed, prometheus, webpagetest,
+    ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, gatling_log, gatling_report,
+    hyperfine, junit, k6, k6_stream, lighthouse, locust, locust_failures, locust_history, locust_json, measurements,
+    pagespeed, prometheus, webpagetest,
 };
 
 /// One input format.
@@ -78,6 +79,18 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "Artillery report JSON (`artillery run --output report.json`)",
         help: "Artillery 2.x's `run --output` report",
         adapter: &artillery::Artillery,
+    },
+    Format {
+        id: "gatling-log",
+        description: "Gatling simulation.log (the text log of Gatling 2.2 to 3.12, also .gz)",
+        help: "Gatling's simulation.log, 2.2 to 3.12 (raw requests; Gatling's own percentiles)",
+        adapter: &gatling_log::GatlingLog,
+    },
+    Format {
+        id: "gatling",
+        description: "Gatling report numbers (js/stats.json, js/global_stats.json or js/stats.js; a report folder is one run)",
+        help: "Gatling's report: js/stats.json, js/global_stats.json or js/stats.js, or the report folder",
+        adapter: &gatling_report::GatlingReport,
     },
     Format {
         id: "criterion",

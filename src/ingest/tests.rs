@@ -32,8 +32,9 @@ fn expected(path: &Path) -> Expected {
     let text = path.to_string_lossy();
     let name = path.file_name().unwrap().to_string_lossy();
     let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-    let log_of_ours =
-        extension == "log" && (text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/"));
+    let gatling = text.contains("fixtures/gatling/");
+    let log_of_ours = (extension == "log" || (gatling && extension == "js"))
+        && (text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/") || gatling);
     if !(matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv" | "xml") || log_of_ours)
         || name.starts_with("make-")
     {
@@ -47,6 +48,10 @@ fn expected(path: &Path) -> Expected {
         }
         _ if text.contains("tests/fixtures/hyperfine/") => "hyperfine",
         _ if text.contains("/generated/pages/") || text.contains("/generated/lhci/") => return Expected::Nothing,
+        // A Gatling report's page: the folder is read whole, from js/.
+        _ if gatling && extension == "html" => return Expected::Nothing,
+        _ if gatling && name.contains("simulation.log") => "gatling-log",
+        _ if gatling => "gatling",
         _ if extension == "html" => return Expected::NearMiss("lighthouse"),
         _ if text.contains("/k6/") && extension == "txt" => return Expected::NearMiss("k6-summary"),
         _ if text.contains("fixtures/autocannon/") && extension == "txt" => return Expected::NearMiss("autocannon"),

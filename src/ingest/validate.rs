@@ -115,6 +115,8 @@ fn distribution_values(distribution: &Distribution) -> Box<dyn Iterator<Item = (
         Distribution::Gauge { last, min, max } => {
             Box::new([("value", last.1), ("min", *min), ("max", *max)].into_iter())
         }
+        // Whole ms and counts, checked as they are read.
+        Distribution::GatlingRequests(_) | Distribution::Throughput { .. } => Box::new(std::iter::empty()),
     }
 }
 

@@ -25,6 +25,27 @@ pub enum Distribution {
         min: f64,
         max: f64,
     },
+    /// Raw requests of a Gatling `simulation.log`, in log order; their statistics are the
+    /// ones Gatling's report computes ([`gatling_stat`]).
+    GatlingRequests(Vec<GatlingSample>),
+    /// Requests over the run they belong to: Gatling's mean requests per second is the
+    /// count over the run's span in whole seconds, rounded up.
+    Throughput {
+        count: u64,
+        start_ms: u64,
+        end_ms: u64,
+    },
+}
+
+/// One request of a Gatling `simulation.log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatlingSample {
+    /// Its line in the log (the order Gatling's digest receives it in).
+    pub order: u64,
+    /// End minus start, in ms.
+    pub response_time: u32,
+    /// `OK`, else `KO`.
+    pub ok: bool,
 }
 
 impl Distribution {
@@ -34,6 +55,8 @@ impl Distribution {
             Distribution::Trend(values) => values.len() as u64,
             Distribution::Rate { total, .. } => *total,
             Distribution::Counter { .. } | Distribution::Gauge { .. } => 1,
+            Distribution::GatlingRequests(samples) => samples.len() as u64,
+            Distribution::Throughput { count, .. } => *count,
         }
     }
 
@@ -61,11 +84,25 @@ impl Distribution {
                     *min = min.min(*lo);
                     *max = max.max(*hi);
                 }
+                (Distribution::GatlingRequests(samples), Distribution::GatlingRequests(more)) => {
+                    samples.extend_from_slice(more);
+                }
+                (
+                    Distribution::Throughput { count, start_ms, end_ms },
+                    Distribution::Throughput { count: n, start_ms: start, end_ms: end },
+                ) => {
+                    // Request names of one run share its span; runs merged span them all.
+                    *count += n;
+                    *start_ms = (*start_ms).min(*start);
+                    *end_ms = (*end_ms).max(*end);
+                }
                 _ => return None,
             }
         }
-        if let Distribution::Trend(values) = &mut merged {
-            values.sort_by_key(|(order, _)| *order);
+        match &mut merged {
+            Distribution::Trend(values) => values.sort_by_key(|(order, _)| *order),
+            Distribution::GatlingRequests(samples) => samples.sort_by_key(|sample| sample.order),
+            _ => {}
         }
         Some(merged)
     }
@@ -94,6 +131,61 @@ impl Distribution {
                 "max" => Ok(*max),
                 other => Err(format!("a gauge has value, min and max, not {other}")),
             },
+            Distribution::GatlingRequests(samples) => gatling_stat(samples, stat),
+            Distribution::Throughput { count, start_ms, end_ms } => match stat {
+                "count" => Ok(*count as f64),
+                "rate" => {
+                    let seconds = (end_ms.saturating_sub(*start_ms) as f64 / 1000.0).ceil();
+                    if seconds > 0.0 { Ok(*count as f64 / seconds) } else { Err("the run did not last".into()) }
+                }
+                other => Err(format!("requests have count and rate, not {other}")),
+            },
+        }
+    }
+}
+
+/// A statistic of Gatling requests as Gatling's report computes it (`GeneralStatsBuffer`
+/// of Gatling 2.2 to 3.12): `p(N)` and `med` are its t-digest's quantile rounded half up,
+/// `min` and `max` the digest's extremes cut to whole ms, `avg` and `stddev` (population)
+/// rounded half up, `count`.
+pub fn gatling_stat(samples: &[GatlingSample], stat: &str) -> Result<f64, String> {
+    use crate::model::tdigest::{Digest, java_round};
+    if samples.is_empty() {
+        return Err("no samples".into());
+    }
+    let count = samples.len() as f64;
+    let digest = || {
+        let mut digest = Digest::new();
+        for sample in samples {
+            digest.add(f64::from(sample.response_time));
+        }
+        digest
+    };
+    let quantile = |q: f64| digest().quantile(q).ok_or_else(|| "no samples".to_owned());
+    match stat {
+        "count" => Ok(count),
+        "avg" => Ok(java_round(samples.iter().map(|s| f64::from(s.response_time)).sum::<f64>() / count)),
+        "stddev" => {
+            let (sum, squares) = samples.iter().fold((0.0, 0.0), |(sum, squares), sample| {
+                let value = f64::from(sample.response_time);
+                (sum + value, squares + value * value)
+            });
+            let mean = sum / count;
+            Ok(java_round((squares / count - mean * mean).sqrt()))
+        }
+        "min" => Ok(quantile(0.0)?.trunc()),
+        "max" => Ok(quantile(1.0)?.trunc()),
+        "med" => Ok(java_round(quantile(0.5)?)),
+        other => {
+            let number = other
+                .strip_prefix("p(")
+                .and_then(|rest| rest.strip_suffix(')'))
+                .and_then(|n| n.parse::<f64>().ok())
+                .filter(|n| (0.0..=100.0).contains(n))
+                .ok_or_else(|| {
+                    format!("`{other}` is not a Gatling statistic (avg, min, med, max, count, stddev, p(N))")
+                })?;
+            Ok(java_round(quantile(number / 100.0)?))
         }
     }
 }

@@ -12,6 +12,7 @@ pub(crate) mod measurement;
 pub mod merged;
 pub(crate) mod report;
 pub(crate) mod subject;
+pub mod tdigest;
 pub(crate) mod vocabulary;
 
 pub use history::{History, HistoryPoint};
