@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use perfbudget::model::{CheckResult, HistorySummary, LimitValue, Loosened, LooseningKind, Subject, TrendPoint, Verdict};
+use perfbudget::model::{BaselineSource, CheckResult, HistorySummary, LimitValue, Loosened, LooseningKind, Subject, TrendPoint, Verdict};
 use perfbudget::quantity::Unit;
 use perfbudget::report::json::{BudgetInfo, Counts, Report};
 use perfbudget::report::markdown;
@@ -83,6 +83,14 @@ fuzz_target!(|data: &[u8]| {
             runs: data.len(),
             noisy_checks: checks.len(),
             alpha: 0.01,
+        }),
+        // The base branch comes from the pull request: untrusted too.
+        baseline_source: Some(BaselineSource {
+            branch: parts.get(11).cloned(),
+            commit: None,
+            merge_base: None,
+            found: data.len() % 2 == 0,
+            required: data.len() % 3 == 0,
         }),
         checks,
     };

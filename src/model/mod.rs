@@ -18,6 +18,7 @@ pub(crate) mod vocabulary;
 pub use history::{History, HistoryPoint};
 pub use measurement::{Measurement, describe_subject};
 pub use report::{
-    CheckResult, Environment, Evaluation, HistorySummary, LimitValue, Loosened, LooseningKind, TrendPoint, Verdict,
+    BaselineSource, CheckResult, Environment, Evaluation, HistorySummary, LimitValue, Loosened, LooseningKind,
+    TrendPoint, Verdict,
 };
 pub use subject::Subject;
