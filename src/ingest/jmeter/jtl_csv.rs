@@ -71,7 +71,7 @@ impl Adapter for JtlCsv {
     fn detect(&self, head: &Head) -> Detection {
         let text = head.lines_text();
         let first = text.trim_start_matches('\u{feff}').lines().next().unwrap_or_default();
-        Detection::from(header_layout(first.as_bytes()).is_some() || headerless_layout(first.as_bytes()).is_ok(), false)
+        Detection::from(header_layout(first.as_bytes()).is_some() || looks_headerless(first.as_bytes()), false)
     }
 
     fn read(&self, path: &Path, options: &Options) -> Result<Vec<Measurement>, Error> {
@@ -130,6 +130,17 @@ fn header_layout(line: &[u8]) -> Option<Layout> {
     let text = std::str::from_utf8(line).ok()?.trim_end_matches('\r');
     let names: Vec<&str> = text.split(char::from(delimiter)).collect();
     Layout::of(&names, delimiter, true)
+}
+
+/// Whether a first line starts as a headerless JTL row does: an epoch-ms time, then a whole
+/// elapsed time. Its layout is decided when it is read, with an error that says why a
+/// column count is not one of JMeter's.
+fn looks_headerless(line: &[u8]) -> bool {
+    let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    let Some(&delimiter) = line.get(digits).filter(|d| DELIMITERS.contains(d)) else { return false };
+    let rest = &line[digits + 1..];
+    let elapsed = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    (10..=13).contains(&digits) && elapsed > 0 && rest.get(elapsed) == Some(&delimiter)
 }
 
 /// The default layout of a first line that is a sample, not a header.

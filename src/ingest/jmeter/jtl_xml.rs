@@ -5,8 +5,9 @@
 //! (quick-xml), so memory grows with the labels and not with the file.
 //!
 //! Every sample element counts, nested sub-results too, in document order (a parent before
-//! its sub-results), which is the order JMeter writes the same samples as CSV rows; the
-//! dashboard's rules ([`super`]) then apply. The dashboard itself reads only CSV: these are
+//! its sub-results), which is how JMeter 5.x writes the same samples as CSV rows (sub-results
+//! labelled `NAME-0`, `NAME-1`; 2.13's CSV leaves them out); the dashboard's rules
+//! ([`super`]) then apply. The dashboard itself reads only CSV: these are
 //! the numbers it gives for the same samples saved as CSV.
 //!
 //! A sample without `t`, `ts`, `s` or `lb`, a value that is not a number, and a file that
