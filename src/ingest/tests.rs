@@ -34,7 +34,8 @@ fn expected(path: &Path) -> Expected {
     let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
     let log_of_ours =
         extension == "log" && (text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/"));
-    if !(matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv" | "xml" | "jtl") || log_of_ours)
+    if !(matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv" | "xml" | "jtl")
+        || log_of_ours)
         || name.starts_with("make-")
     {
         return Expected::Nothing;

@@ -110,7 +110,7 @@ fn distribution_values(distribution: &Distribution) -> Box<dyn Iterator<Item = (
     match distribution {
         Distribution::Trend(samples) => Box::new(samples.iter().map(|(_, value)| ("sample", *value))),
         // A rate's statistics are counts and a fraction computed from integers.
-        Distribution::Rate { .. } => Box::new(std::iter::empty()),
+        Distribution::Rate { .. } | Distribution::Apdex(_) => Box::new(std::iter::empty()),
         Distribution::Counter { sum, .. } => Box::new(std::iter::once(("count", *sum))),
         Distribution::Gauge { last, min, max } => {
             Box::new([("value", last.1), ("min", *min), ("max", *max)].into_iter())

@@ -25,7 +25,12 @@ pub enum Distribution {
         min: f64,
         max: f64,
     },
+    /// Apdex counts of request durations, one per set of thresholds a budget reads
+    /// ([`crate::model::apdex`]).
+    Apdex(Vec<ApdexCounts>),
 }
+
+use crate::model::apdex::{ApdexCounts, Thresholds};
 
 impl Distribution {
     /// How many samples it summarises (a counter's and a gauge's: the points kept).
@@ -34,6 +39,7 @@ impl Distribution {
             Distribution::Trend(values) => values.len() as u64,
             Distribution::Rate { total, .. } => *total,
             Distribution::Counter { .. } | Distribution::Gauge { .. } => 1,
+            Distribution::Apdex(counts) => counts.first().map_or(0, |counts| counts.total),
         }
     }
 
@@ -60,6 +66,11 @@ impl Distribution {
                     }
                     *min = min.min(*lo);
                     *max = max.max(*hi);
+                }
+                (Distribution::Apdex(counts), Distribution::Apdex(more)) => {
+                    for (counts, more) in counts.iter_mut().zip(more) {
+                        counts.merge(more);
+                    }
                 }
                 _ => return None,
             }
@@ -94,6 +105,15 @@ impl Distribution {
                 "max" => Ok(*max),
                 other => Err(format!("a gauge has value, min and max, not {other}")),
             },
+            Distribution::Apdex(counts) => {
+                let thresholds =
+                    Thresholds::from_stat(stat).ok_or_else(|| format!("`{stat}` is not an Apdex score"))?;
+                let counts = counts
+                    .iter()
+                    .find(|counts| counts.thresholds == thresholds)
+                    .ok_or_else(|| format!("the stream was not scored with {stat}"))?;
+                counts.score().ok_or_else(|| "no samples".to_owned())
+            }
         }
     }
 }
