@@ -465,9 +465,9 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        12,
+        13,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget, the Locust budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget, the \
+         budget, the Locust budget, the JMeter budget, the WebPageTest budget, the EMF and Lambda budget, the JUnit budget, the \
          Prometheus budget and the budget file"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
@@ -494,6 +494,7 @@ fn the_readme_budget_examples_load() {
         "2 checks",
         "3 checks",
         "4 checks",
+        "5 checks",
         "4 checks",
         "5 checks",
         "3 checks",
