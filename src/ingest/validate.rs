@@ -42,6 +42,7 @@ pub fn range(source: &str, metric: &str, unit: Unit) -> Range {
     match (metric, unit.dimension()) {
         // A performance score, stored as 0-100 like the budget's `min: 90`.
         ("score", Dimension::Number) => SCORE,
+        (crate::model::apdex::APDEX, Dimension::Number) => FRACTION,
         ("criterion_change", Dimension::Number) => CHANGE,
         ("cls", _) => NOT_NEGATIVE,
         // An EMF `Percent` is whatever the application measured: CPU over several cores
