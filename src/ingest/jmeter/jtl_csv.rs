@@ -192,15 +192,23 @@ impl Field {
 /// goes on on the next line).
 fn split(line: &[u8], delimiter: u8, fields: &mut Vec<Field>) -> Result<(), ()> {
     fields.clear();
-    if memchr::memchr(b'"', line).is_none() {
-        let mut start = 0;
-        for at in memchr::memchr_iter(delimiter, line) {
-            fields.push(Field { start, end: at, quoted: false });
-            start = at + 1;
+    // Most lines hold no quote: one scan for delimiters and quotes, and a quote found sends
+    // the line to the quote-aware split below.
+    let mut start = 0;
+    let mut quoted = false;
+    for at in memchr::memchr2_iter(delimiter, b'"', line) {
+        if line[at] == b'"' {
+            quoted = true;
+            break;
         }
+        fields.push(Field { start, end: at, quoted: false });
+        start = at + 1;
+    }
+    if !quoted {
         fields.push(Field { start, end: line.len(), quoted: false });
         return Ok(());
     }
+    fields.clear();
     let mut at = 0;
     loop {
         if line.get(at) == Some(&b'"') {
