@@ -225,3 +225,22 @@ fn unknown_columns_and_other_delimiters_are_read() {
     // 2 samples over 1000 → 1035 ms.
     assert_eq!(at("http_reqs", "rate"), Some(2.0 / 35.0 * 1000.0));
 }
+
+#[test]
+fn endless_lines_and_quotes_stop_at_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "timeStamp,elapsed,label,responseMessage,success\n";
+    // One line past 16 MiB, and a quote never closed over many short lines.
+    let long = format!("{head}{}\n", "1".repeat(17 << 20));
+    let open_quote = format!("{head}1000,1,\"a{}", "xxxxxxxxxxxxxxx\n".repeat(1 << 20) + &"y\n".repeat(1 << 20));
+    for (name, text, expected) in [
+        ("long.jtl", long, ":2: the line is longer than 16 MiB"),
+        ("quote.jtl", open_quote, ":2: a quoted field is never closed"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, stderr) = measure(&path);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+}

@@ -276,6 +276,10 @@ pub fn parse(reader: impl BufRead, apdex: &[Thresholds]) -> Result<Vec<Measureme
         row(&first, 1, &layout, &mut fields, &mut unescaped, &mut run)?;
     }
     let mut record_line = 0;
+    // Whether the record gathered so far holds an odd number of quotes: a quoted field is
+    // still open. Counted per line, so a quote never closed costs one pass over each line,
+    // not one over the whole record per line.
+    let mut open_quote = false;
     while let Some((number, line)) = lines.next_bytes()? {
         if record.is_empty() {
             if line.is_empty() {
@@ -287,17 +291,21 @@ pub fn parse(reader: impl BufRead, apdex: &[Thresholds]) -> Result<Vec<Measureme
             }
             record_line = number;
             record.extend_from_slice(line);
-        } else {
-            record.push(b'\n');
-            record.extend_from_slice(line);
-            if record.len() > crate::ingest::lines::MAX_LINE_BYTES {
-                return Err(Error::Line {
-                    line: record_line,
-                    message: "a quoted field is never closed (the record runs past 16 MiB)".into(),
-                });
-            }
+            open_quote = true;
+            continue;
         }
-        if split(&record, layout.delimiter, &mut fields).is_ok() {
+        record.push(b'\n');
+        record.extend_from_slice(line);
+        if record.len() > crate::ingest::lines::MAX_LINE_BYTES {
+            return Err(Error::Line {
+                line: record_line,
+                message: "a quoted field is never closed (the record runs past 16 MiB)".into(),
+            });
+        }
+        open_quote ^= memchr::memchr_iter(b'"', line).count() % 2 == 1;
+        if !open_quote {
+            split(&record, layout.delimiter, &mut fields)
+                .map_err(|()| Error::Line { line: record_line, message: "a quoted field is not closed".into() })?;
             row_of_fields(&record, record_line, &layout, &fields, &mut unescaped, &mut run)?;
             record.clear();
         }
