@@ -236,6 +236,11 @@ fn endless_lines_and_quotes_stop_at_the_cap() {
     for (name, text, expected) in [
         ("long.jtl", long, ":2: the line is longer than 16 MiB"),
         ("quote.jtl", open_quote, ":2: a quoted field is never closed"),
+        (
+            "tag.xml",
+            format!("<testResults version=\"1.2\">\n<httpSample lb=\"{}", "z".repeat(17 << 20)),
+            ":2: not well-formed XML",
+        ),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();

@@ -44,11 +44,19 @@ impl Adapter for JtlXml {
     }
 }
 
-/// Counts line ends in what the reader has passed, so errors can name a line.
+/// Counts line ends in what the reader has passed, so errors can name a line, and stops a
+/// tag or text that never ends: quick-xml gathers a whole event in memory, so a file that
+/// never closes a tag would otherwise be read into memory whole.
 struct Counted<R> {
     inner: R,
     lines: usize,
+    /// Bytes passed since the last `>`.
+    since_tag_end: usize,
 }
+
+/// The longest run without a `>` (one tag or text between tags) read: JTL elements are a
+/// few hundred bytes, saved response data a few MB.
+const MAX_EVENT_BYTES: usize = crate::ingest::lines::MAX_LINE_BYTES;
 
 impl<R: BufRead> std::io::Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -60,12 +68,23 @@ impl<R: BufRead> std::io::Read for Counted<R> {
 
 impl<R: BufRead> BufRead for Counted<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.since_tag_end > MAX_EVENT_BYTES {
+            return Err(std::io::Error::other(format!(
+                "more than {} MiB without a `>`: a tag or text that never ends",
+                MAX_EVENT_BYTES >> 20
+            )));
+        }
         self.inner.fill_buf()
     }
 
     fn consume(&mut self, amount: usize) {
         if let Ok(buffer) = self.inner.fill_buf() {
-            self.lines += memchr::memchr_iter(b'\n', &buffer[..amount.min(buffer.len())]).count();
+            let passed = &buffer[..amount.min(buffer.len())];
+            self.lines += memchr::memchr_iter(b'\n', passed).count();
+            self.since_tag_end = match memchr::memrchr(b'>', passed) {
+                Some(at) => passed.len() - at - 1,
+                None => self.since_tag_end + passed.len(),
+            };
         }
         self.inner.consume(amount);
     }
@@ -73,7 +92,7 @@ impl<R: BufRead> BufRead for Counted<R> {
 
 /// Reads an XML JTL into the dashboard's measurements.
 pub fn parse(reader: impl BufRead, apdex: &[Thresholds]) -> Result<Vec<Measurement>, Error> {
-    let mut xml = quick_xml::Reader::from_reader(Counted { inner: reader, lines: 0 });
+    let mut xml = quick_xml::Reader::from_reader(Counted { inner: reader, lines: 0, since_tag_end: 0 });
     xml.config_mut().check_end_names = true;
     let mut run = Run::new(apdex);
     let mut buffer = Vec::new();
