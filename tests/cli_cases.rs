@@ -509,10 +509,10 @@ fn the_readme_budget_examples_load() {
     let blocks = readme_blocks("yaml");
     assert_eq!(
         blocks.len(),
-        14,
+        15,
         "the bundle entries, the manifest entries, autocannon's, Artillery's, the hyperfine ones, the ApacheBench \
-         budget, the Locust budget, the Gatling budget, the WebPageTest budget, the EMF and Lambda budget, the \
-         JUnit budget, the Prometheus budget, the budget file and the loosening policy"
+         budget, the Locust budget, the Gatling budget, the JMeter budget, the WebPageTest budget, the EMF and \
+         Lambda budget, the JUnit budget, the Prometheus budget, the budget file and the loosening policy"
     );
     // Fragments: a `budgets:` list, then bare entries of one.
     let files = [
@@ -529,6 +529,7 @@ fn the_readme_budget_examples_load() {
         blocks[10].clone(),
         blocks[11].clone(),
         blocks[12].clone(),
+        blocks[13].clone(),
     ];
     // The example's own `lcp` and `cls` limits replace the preset's: only its INP is left.
     let expected = [
@@ -540,6 +541,7 @@ fn the_readme_budget_examples_load() {
         "3 checks",
         "4 checks",
         "3 checks",
+        "5 checks",
         "4 checks",
         "5 checks",
         "3 checks",

@@ -174,3 +174,56 @@ fn imported_k6_thresholds_agree_with_k6s_verdicts() {
         assert_eq!(red, vec!["k6 threshold http_req_duration GET /api/slow: p(95)<200"], "{file}");
     }
 }
+
+#[test]
+fn apdex_scores_the_streams_request_durations_failures_frustrated() {
+    use std::io::BufRead;
+    let budget = budget::parse_str(
+        "version: 1\nbudgets:\n  - { metric: apdex, apdex_t: 50ms, min: 0.1 }\n  \
+         - { metric: apdex, apdex_t: 50ms, apdex_f: 100ms, tags: { name: \"GET /api/slow\" }, min: 0.1 }\n",
+        "apdex.yml",
+        Path::new(""),
+    )
+    .unwrap();
+    let thresholds: Vec<perfbudget::model::apdex::Thresholds> = budget
+        .checks
+        .iter()
+        .map(|check| perfbudget::model::apdex::Thresholds::from_stat(check.stat.as_deref().unwrap()).unwrap())
+        .collect();
+    let options = ingest::Options {
+        wanted_metrics: Some(budget.checks.iter().map(|check| check.selects().metric.to_owned()).collect()),
+        apdex: thresholds.clone(),
+        ..ingest::Options::default()
+    };
+    let path = run_dir().join("stream.ndjson.gz");
+    let measurements = ingest::read_inputs(std::slice::from_ref(&path), &options).unwrap().measurements;
+    let evaluation = evaluate(&budget, &measurements, None).unwrap();
+    // The same scores counted here from the raw points, independently of the reader.
+    let mut expected = Vec::new();
+    for (t, f, only) in [(50.0, 200.0, None), (50.0, 100.0, Some("GET /api/slow"))] {
+        let (mut satisfied, mut tolerated, mut total) = (0u64, 0u64, 0u64);
+        let file = flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap());
+        for line in std::io::BufReader::new(file).lines() {
+            let point: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            if point["type"] != "Point" || point["metric"] != "http_req_duration" {
+                continue;
+            }
+            let tags = &point["data"]["tags"];
+            if only.is_some_and(|name| tags["name"] != name) {
+                continue;
+            }
+            let value = point["data"]["value"].as_f64().unwrap();
+            total += 1;
+            if tags["expected_response"] == "true" {
+                satisfied += u64::from(value <= t);
+                tolerated += u64::from(value > t && value <= f);
+            }
+        }
+        assert!(total > 0 && satisfied < total);
+        expected.push((satisfied as f64 + tolerated as f64 / 2.0) / total as f64);
+    }
+    assert_eq!(thresholds[0].tolerated_ms, 200.0, "F = 4T by default");
+    let scores: Vec<Option<f64>> = evaluation.checks.iter().map(|check| check.value).collect();
+    assert_eq!(scores, expected.into_iter().map(Some).collect::<Vec<_>>());
+    assert_eq!(evaluation.checks[0].stat.as_deref(), Some("apdex(T=50ms,F=200ms)"));
+}

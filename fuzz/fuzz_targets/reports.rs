@@ -1,7 +1,7 @@
 //! Every input adapter on the same arbitrary bytes: Lighthouse, PageSpeed Insights, CrUX,
 //! k6 summary, k6 JSON stream, measurements JSON, cargo-criterion JSON lines, bencher text,
 //! autocannon, Artillery, hyperfine, ApacheBench (output, CSV and TSV), Locust's
-//! `_stats.csv`, WebPageTest, CloudWatch logs (EMF, Lambda reports) and JUnit XML. Each returns an error or measurements, never panics. What the validating
+//! `_stats.csv`, JMeter (CSV and XML JTLs, `statistics.json`), WebPageTest, CloudWatch logs (EMF, Lambda reports) and JUnit XML. Each returns an error or measurements, never panics. What the validating
 //! driver (`ingest::validated`, the one path every input takes) lets through is finite in its
 //! base unit and inside its metric's physical range, and so is a k6 stream's every statistic
 //! computed from accepted samples.
@@ -62,6 +62,18 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(text) = std::str::from_utf8(data)
         && let Ok(found) = ingest::gatling_report::parse(text, [50.0, 75.0, 95.0, 99.0])
+    {
+        check(found);
+    }
+    let thresholds = [perfbudget::model::apdex::Thresholds { satisfied_ms: 0.5, tolerated_ms: 2.0 }];
+    if let Ok(found) = ingest::jmeter::jtl_csv::parse(data, &thresholds) {
+        check(found);
+    }
+    if let Ok(found) = ingest::jmeter::jtl_xml::parse(data, &thresholds) {
+        check(found);
+    }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(found) = ingest::jmeter::statistics::parse(text)
     {
         check(found);
     }

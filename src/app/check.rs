@@ -79,6 +79,13 @@ pub(super) fn read_inputs(
         criterion_current: criterion_current.to_owned(),
         folders_may_hold_only_built_files: budget.checks.iter().any(|check| check.files_from_inputs),
         scrape_elapsed: budget.scrape_elapsed,
+        // Raw samples are scored with each Apdex entry's thresholds as they are read.
+        apdex: budget
+            .checks
+            .iter()
+            .filter(|check| check.metric == budget::metric::Metric::Apdex)
+            .filter_map(|check| check.stat.as_deref().and_then(crate::model::apdex::Thresholds::from_stat))
+            .collect(),
     };
     let ingest::Inputs { mut measurements, mut warnings, .. } = ingest::read_inputs(&inputs, &options)?;
     // Only the sizes some check reads: brotli is the slow one.

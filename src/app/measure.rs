@@ -23,6 +23,7 @@ pub(super) fn run(args: &MeasureArgs, terminal: &Terminal) -> anyhow::Result<Out
             criterion_current: args.criterion_current.clone(),
             folders_may_hold_only_built_files: folder,
             scrape_elapsed: args.scrape_elapsed,
+            apdex: Vec::new(),
         };
         let read = ingest::read_each(std::slice::from_ref(input), &options)?;
         if folder && read.measurements.is_empty() {

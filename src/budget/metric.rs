@@ -60,6 +60,9 @@ pub enum Metric {
     Emf,
     /// A Lambda report number by name, with `stat`.
     Lambda,
+    /// The Apdex score of raw request samples (JMeter JTL, the k6 stream), with the
+    /// budget's thresholds (`apdex_t`, `apdex_f`).
+    Apdex,
 }
 
 /// The plain names, in the order `perfbudget schema` and error messages list them.
@@ -95,6 +98,7 @@ pub(crate) const METRIC_NAMES: &[&str] = &[
     "test_count",
     "emf",
     "lambda",
+    "apdex",
 ];
 
 /// Names a budget may not use, with why and what to write instead.
@@ -186,6 +190,7 @@ impl Metric {
             "test_count" => Metric::TestCount,
             "emf" => Metric::Emf,
             "lambda" => Metric::Lambda,
+            "apdex" => Metric::Apdex,
             other => Metric::PageWeight(PAGE_WEIGHT_METRICS.iter().find(|known| **known == other)?),
         };
         Some(metric)
@@ -224,6 +229,7 @@ impl Metric {
             Metric::TestCount => "test_count",
             Metric::Emf => "emf",
             Metric::Lambda => "lambda",
+            Metric::Apdex => "apdex",
         }
     }
 
@@ -264,6 +270,7 @@ impl Metric {
             Metric::TestCount => "Test count",
             Metric::Emf => "EMF",
             Metric::Lambda => "Lambda",
+            Metric::Apdex => "Apdex",
         };
         label.to_owned()
     }
@@ -318,7 +325,7 @@ impl Metric {
             | Metric::FullyLoaded
             | Metric::ColdStart
             | Metric::TestTime => Dimension::Time,
-            Metric::Cls | Metric::Score | Metric::Requests | Metric::TestCount => Dimension::Number,
+            Metric::Cls | Metric::Score | Metric::Requests | Metric::TestCount | Metric::Apdex => Dimension::Number,
             Metric::PageWeight(_) | Metric::BundleSize => Dimension::Size,
             Metric::ErrorRate => Dimension::Ratio,
             Metric::Throughput | Metric::BenchThroughput => Dimension::Rate,
@@ -331,7 +338,7 @@ impl Metric {
         match self {
             // Fewer tests than expected is the failure a count guards against: a suite that
             // silently stopped running.
-            Metric::Score | Metric::Throughput | Metric::BenchThroughput | Metric::TestCount => {
+            Metric::Score | Metric::Throughput | Metric::BenchThroughput | Metric::TestCount | Metric::Apdex => {
                 Some(Direction::HigherIsBetter)
             }
             Metric::K6 | Metric::Emf | Metric::Lambda | Metric::Prometheus => None,
@@ -353,7 +360,8 @@ impl Metric {
             | Metric::Lambda
             | Metric::Prometheus
             | Metric::Requests
-            | Metric::TestCount => Unit::Number,
+            | Metric::TestCount
+            | Metric::Apdex => Unit::Number,
             Metric::TestTime => Unit::S,
             _ => Unit::Ms,
         }
@@ -386,6 +394,11 @@ impl Metric {
             // Every cold start is a user's wait, and a log window holds few of them (one per
             // execution environment), so the budget is on the longest; `metric: lambda` with
             // `lambda_metric: init_duration` reads a percentile.
+            // The stat names the thresholds: `apdex(T=500ms,F=1500ms)` (JMeter's defaults).
+            Metric::Apdex => Selects {
+                metric: crate::model::apdex::APDEX,
+                stats: Stats::One(stat.unwrap_or(crate::model::apdex::DEFAULT_STAT)),
+            },
             Metric::ColdStart => Selects { metric: vocabulary::LAMBDA_INIT_DURATION, stats: Stats::OneOf(MAX) },
             // criterion's headline value (the slope, else the mean), else the mean of a tool
             // with no headline (hyperfine), unless the budget picks `statistic: mean` or

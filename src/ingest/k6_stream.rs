@@ -14,6 +14,8 @@ use super::distribution::Distribution;
 use super::format::GZIP_MAGIC;
 use super::lines::Lines;
 use super::{Adapter, Detection, Error, Head, Located, Measurement, Options, Subject};
+use crate::model::apdex::{APDEX, ApdexCounts, Thresholds};
+use crate::model::vocabulary::HTTP_REQ_DURATION;
 use crate::quantity::Unit;
 
 #[derive(Debug)]
@@ -39,7 +41,7 @@ impl Adapter for K6Stream {
         } else {
             Box::new(BufReader::with_capacity(1 << 20, file))
         };
-        parse(reader, options.wanted_metrics.as_ref())
+        parse_scoring(reader, options.wanted_metrics.as_ref(), &options.apdex)
     }
 }
 
@@ -74,6 +76,22 @@ pub fn parse(
     reader: impl BufRead,
     wanted: Option<&std::collections::HashSet<String>>,
 ) -> Result<Vec<Measurement>, Error> {
+    parse_scoring(reader, wanted, &[])
+}
+
+/// Reads the stream as [`parse`] does and, when `apdex` is wanted, scores every
+/// `http_req_duration` point with each of the `apdex` thresholds, per tag set (`apdex`
+/// measurements). A point tagged `expected_response: false` (k6's failed request) counts as
+/// failed, as JMeter's dashboard counts a failed sample.
+pub fn parse_scoring(
+    reader: impl BufRead,
+    wanted: Option<&std::collections::HashSet<String>>,
+    apdex: &[Thresholds],
+) -> Result<Vec<Measurement>, Error> {
+    let scoring = !apdex.is_empty() && wanted.is_none_or(|wanted| wanted.contains(APDEX));
+    let keeps = |name: &str| wanted.is_none_or(|wanted| wanted.contains(name));
+    let mut scores: HashMap<Subject, Vec<ApdexCounts>> = HashMap::new();
+    let mut score_order: Vec<Subject> = Vec::new();
     let mut metrics: HashMap<String, MetricInfo> = HashMap::new();
     let mut groups: HashMap<(String, Subject), Distribution> = HashMap::new();
     let mut order: Vec<(String, Subject)> = Vec::new();
@@ -91,6 +109,7 @@ pub fn parse(
         if let (Some(wanted), Some(rest)) = (wanted, line.strip_prefix("{\"metric\":\""))
             && let Some(end) = rest.find('"')
             && !wanted.contains(&rest[..end])
+            && !(scoring && &rest[..end] == HTTP_REQ_DURATION)
         {
             if !line.trim_end().ends_with('}') {
                 return Err(at("the line is cut short (a truncated stream?)".into()));
@@ -107,7 +126,8 @@ pub fn parse(
             }
             "Point" => {
                 let name = parsed.metric.ok_or_else(|| at("a Point line without `metric`".into()))?;
-                if wanted.is_some_and(|wanted| !wanted.contains(name)) {
+                let score = scoring && name == HTTP_REQ_DURATION;
+                if !keeps(name) && !score {
                     continue;
                 }
                 let info =
@@ -118,6 +138,24 @@ pub fn parse(
                 }
                 .ok_or_else(|| at(format!("the value of a `{name}` point is not a number")))?;
                 let subject: Subject = parsed.data.tags.unwrap_or_default().into_iter().collect();
+                if score {
+                    let success = subject.get("expected_response") != Some("false");
+                    let counts = match scores.get_mut(&subject) {
+                        Some(counts) => counts,
+                        None => {
+                            score_order.push(subject.clone());
+                            scores.entry(subject.clone()).or_insert_with(|| {
+                                apdex.iter().map(|thresholds| ApdexCounts::new(*thresholds)).collect()
+                            })
+                        }
+                    };
+                    for counts in counts {
+                        counts.add(value, success);
+                    }
+                    if !keeps(name) {
+                        continue;
+                    }
+                }
                 let key = (name.to_owned(), subject);
                 let sample = number as u64;
                 match groups.get_mut(&key) {
@@ -141,7 +179,16 @@ pub fn parse(
     if !seen_line {
         return Err(Error::At(Located { line: 1, column: 1, message: "the stream is empty".into() }));
     }
-    let mut measurements = Vec::with_capacity(order.len());
+    let mut measurements = Vec::with_capacity(order.len() + score_order.len());
+    for subject in score_order {
+        let Some(counts) = scores.remove(&subject) else { continue };
+        let mut measurement = Measurement::new("k6", APDEX, None, subject, 0.0, Unit::Number);
+        measurement.value = None;
+        measurement.no_data = Some("raw samples: the score is computed when a budget selects them".into());
+        measurement.samples = counts.first().map(|counts| counts.total);
+        measurement.distribution = Some(Arc::new(Distribution::Apdex(counts)));
+        measurements.push(measurement);
+    }
     for key in order {
         let Some(distribution) = groups.remove(&key) else { continue };
         let (name, subject) = key;
@@ -177,6 +224,8 @@ fn add(distribution: &mut Distribution, sample: u64, value: f64) {
         }
         // Not kinds of a k6 metric.
         Distribution::GatlingRequests(_) | Distribution::Throughput { .. } => {}
+        // Scores are counted apart (`parse_scoring`), never grouped here.
+        Distribution::Apdex(_) => {}
     }
 }
 
@@ -209,6 +258,7 @@ pub fn summarize(measurements: Vec<Measurement>) -> Vec<Measurement> {
             Distribution::Gauge { .. } => "gauge",
             Distribution::GatlingRequests(_) => "gatling",
             Distribution::Throughput { .. } => "throughput",
+            Distribution::Apdex(_) => "apdex",
         };
         let stats = DEFAULT_STATS.iter().find(|(k, _)| *k == kind).map(|(_, stats)| *stats).unwrap_or_default();
         for stat in stats {

@@ -22,6 +22,7 @@ pub(crate) mod format;
 pub mod gatling_log;
 pub mod gatling_report;
 pub mod hyperfine;
+pub mod jmeter;
 pub mod junit;
 pub mod k6;
 pub mod k6_stream;
@@ -84,6 +85,9 @@ pub struct Options {
     /// The seconds between the first and the last scrape of one target, for rates and CPU
     /// shares when the scrapes carry no clock (`scrape_elapsed:` of the budget).
     pub scrape_elapsed: Option<f64>,
+    /// The Apdex thresholds the budget scores raw samples with (JTLs, k6 streams), besides
+    /// JMeter's defaults.
+    pub apdex: Vec<crate::model::apdex::Thresholds>,
 }
 
 impl Default for Options {
@@ -94,6 +98,7 @@ impl Default for Options {
             criterion_current: criterion::LATEST.to_owned(),
             folders_may_hold_only_built_files: false,
             scrape_elapsed: None,
+            apdex: Vec::new(),
         }
     }
 }

@@ -7,8 +7,8 @@ use std::fmt;
 use crate::ingest::format::Adapter;
 use crate::ingest::{
     ab, artillery, autocannon, aws_logs, bencher, cargo_criterion, criterion, crux, gatling_log, gatling_report,
-    hyperfine, junit, k6, k6_stream, lighthouse, locust, locust_failures, locust_history, locust_json, measurements,
-    pagespeed, prometheus, webpagetest,
+    hyperfine, jmeter, junit, k6, k6_stream, lighthouse, locust, locust_failures, locust_history, locust_json,
+    measurements, pagespeed, prometheus, webpagetest,
 };
 
 /// One input format.
@@ -145,6 +145,24 @@ pub(crate) const FORMATS: &[Format] = &[
         description: "Locust JSON stats (`locust --headless --json > FILE` or `--json-file NAME`)",
         help: "Locust's `--json` request entries (raw buckets; percentiles computed as Locust does)",
         adapter: &locust_json::LocustJson,
+    },
+    Format {
+        id: "jmeter-jtl",
+        description: "JMeter JTL in CSV (`jmeter -n -t plan.jmx -l results.jtl`, with or without a header, also .gz)",
+        help: "A JMeter CSV JTL: raw samples, summarised by the HTML dashboard's rules (also gzip)",
+        adapter: &jmeter::jtl_csv::JtlCsv,
+    },
+    Format {
+        id: "jmeter-xml",
+        description: "JMeter JTL in XML (`jmeter.save.saveservice.output_format=xml`: <testResults>, also .gz)",
+        help: "A JMeter XML JTL (<testResults>): raw samples, summarised by the HTML dashboard's rules",
+        adapter: &jmeter::jtl_xml::JtlXml,
+    },
+    Format {
+        id: "jmeter-dashboard",
+        description: "JMeter HTML dashboard statistics (`jmeter -g results.jtl -o DIR`: DIR/statistics.json)",
+        help: "The JMeter HTML dashboard's statistics.json",
+        adapter: &jmeter::statistics::Statistics,
     },
     Format {
         id: "webpagetest",

@@ -35,7 +35,8 @@ fn expected(path: &Path) -> Expected {
     let gatling = text.contains("fixtures/gatling/");
     let log_of_ours = (extension == "log" || (gatling && extension == "js"))
         && (text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/") || gatling);
-    if !(matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv" | "xml") || log_of_ours)
+    if !(matches!(extension.as_str(), "json" | "ndjson" | "gz" | "txt" | "html" | "csv" | "tsv" | "xml" | "jtl")
+        || log_of_ours)
         || name.starts_with("make-")
     {
         return Expected::Nothing;
@@ -66,6 +67,11 @@ fn expected(path: &Path) -> Expected {
         _ if text.contains("/k6/") && (name.starts_with("stream") || extension == "gz") => "k6-stream",
         _ if text.contains("/k6/") => "k6-summary",
         _ if text.contains("tests/fixtures/ab/") => "ab",
+        _ if text.contains("fixtures/jmeter/") && name == "statistics.json" => "jmeter-dashboard",
+        // The APDEX table the dashboard wrote into its dashboard.js, kept to compare with.
+        _ if text.contains("fixtures/jmeter/") && name == "apdex.json" => return Expected::Nothing,
+        _ if text.contains("fixtures/jmeter/") && name.contains(".xml") => "jmeter-xml",
+        _ if text.contains("fixtures/jmeter/") => "jmeter-jtl",
         _ if text.contains("fixtures/junit/") => "junit",
         _ if text.contains("fixtures/webpagetest/") || text.contains("samples/webpagetest") => "webpagetest",
         _ if text.contains("fixtures/cloudwatch-emf/") || text.contains("fixtures/lambda/") => "aws-logs",

@@ -42,6 +42,7 @@ pub fn range(source: &str, metric: &str, unit: Unit) -> Range {
     match (metric, unit.dimension()) {
         // A performance score, stored as 0-100 like the budget's `min: 90`.
         ("score", Dimension::Number) => SCORE,
+        (crate::model::apdex::APDEX, Dimension::Number) => FRACTION,
         ("criterion_change", Dimension::Number) => CHANGE,
         ("cls", _) => NOT_NEGATIVE,
         // An EMF `Percent` is whatever the application measured: CPU over several cores
@@ -110,7 +111,7 @@ fn distribution_values(distribution: &Distribution) -> Box<dyn Iterator<Item = (
     match distribution {
         Distribution::Trend(samples) => Box::new(samples.iter().map(|(_, value)| ("sample", *value))),
         // A rate's statistics are counts and a fraction computed from integers.
-        Distribution::Rate { .. } => Box::new(std::iter::empty()),
+        Distribution::Rate { .. } | Distribution::Apdex(_) => Box::new(std::iter::empty()),
         Distribution::Counter { sum, .. } => Box::new(std::iter::once(("count", *sum))),
         Distribution::Gauge { last, min, max } => {
             Box::new([("value", last.1), ("min", *min), ("max", *max)].into_iter())

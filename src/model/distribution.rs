@@ -35,6 +35,9 @@ pub enum Distribution {
         start_ms: u64,
         end_ms: u64,
     },
+    /// Apdex counts of request durations, one per set of thresholds a budget reads
+    /// ([`crate::model::apdex`]).
+    Apdex(Vec<ApdexCounts>),
 }
 
 /// One request of a Gatling `simulation.log`.
@@ -48,6 +51,8 @@ pub struct GatlingSample {
     pub ok: bool,
 }
 
+use crate::model::apdex::{ApdexCounts, Thresholds};
+
 impl Distribution {
     /// How many samples it summarises (a counter's and a gauge's: the points kept).
     pub fn sample_count(&self) -> u64 {
@@ -57,6 +62,7 @@ impl Distribution {
             Distribution::Counter { .. } | Distribution::Gauge { .. } => 1,
             Distribution::GatlingRequests(samples) => samples.len() as u64,
             Distribution::Throughput { count, .. } => *count,
+            Distribution::Apdex(counts) => counts.first().map_or(0, |counts| counts.total),
         }
     }
 
@@ -95,6 +101,11 @@ impl Distribution {
                     *count += n;
                     *start_ms = (*start_ms).min(*start);
                     *end_ms = (*end_ms).max(*end);
+                }
+                (Distribution::Apdex(counts), Distribution::Apdex(more)) => {
+                    for (counts, more) in counts.iter_mut().zip(more) {
+                        counts.merge(more);
+                    }
                 }
                 _ => return None,
             }
@@ -140,6 +151,15 @@ impl Distribution {
                 }
                 other => Err(format!("requests have count and rate, not {other}")),
             },
+            Distribution::Apdex(counts) => {
+                let thresholds =
+                    Thresholds::from_stat(stat).ok_or_else(|| format!("`{stat}` is not an Apdex score"))?;
+                let counts = counts
+                    .iter()
+                    .find(|counts| counts.thresholds == thresholds)
+                    .ok_or_else(|| format!("the stream was not scored with {stat}"))?;
+                counts.score().ok_or_else(|| "no samples".to_owned())
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! ([`vocabulary`]), and what a run answers ([`report`]: verdicts, check results, the JSON
 //! report) with the lookup a baseline report becomes ([`baseline`]).
 
+pub mod apdex;
 pub(crate) mod baseline;
 pub(crate) mod diagnostic;
 pub mod distribution;

@@ -127,6 +127,12 @@ pub(crate) struct RawEntry {
     /// and over two scrapes `increase`, `rate`, `cpu_share`, `growth`, `window_p(95)`,
     /// `window_count`, ...
     pub stat: Option<String>,
+    /// For `metric: apdex`: the satisfied threshold T (`500ms`). Default: JMeter's
+    /// dashboard's 500 ms, or with `apdex_f` alone an error.
+    pub apdex_t: Option<RawQuantity>,
+    /// For `metric: apdex`: the tolerated threshold F (`2s`). Default: 4 × T, or JMeter's
+    /// 1500 ms when T is not given either.
+    pub apdex_f: Option<RawQuantity>,
     /// Glob over JUnit suite names (`test_time`, `test_count`): the matched suites are summed.
     pub suite: Option<GlobText>,
     /// For `metric: prometheus`: the series' metric name as PromQL names it
@@ -245,6 +251,8 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
     only_for(raw.lambda_metric.is_some(), "lambda_metric", metric == Metric::Lambda, "`metric: lambda`")?;
     only_for(raw.stat.is_some(), "stat", metric.is_generic(), "`metric: k6`, `emf`, `lambda` and `prometheus`")?;
     only_for(raw.suite.is_some(), "suite", is_tests, "test_time and test_count")?;
+    only_for(raw.apdex_t.is_some(), "apdex_t", metric == Metric::Apdex, "`metric: apdex`")?;
+    only_for(raw.apdex_f.is_some(), "apdex_f", metric == Metric::Apdex, "`metric: apdex`")?;
     only_for(raw.series.is_some(), "series", is_prometheus, "`metric: prometheus`")?;
     only_for(raw.labels.is_some(), "labels", is_prometheus, "`metric: prometheus` (other metrics select by `tags`)")?;
     only_for(raw.files.is_some(), "files", is_bundle, "bundle_size")?;
@@ -353,6 +361,7 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         }
     }
     let stat = match raw.statistic {
+        _ if metric == Metric::Apdex => Some(apdex_stat(raw.apdex_t.as_ref(), raw.apdex_f.as_ref())?),
         Some(Statistic::Typical) | None => raw.stat,
         Some(Statistic::Mean) => Some("mean".to_owned()),
         Some(Statistic::Median) => Some("median".to_owned()),
@@ -380,6 +389,16 @@ fn long_check(raw: RawEntry) -> Result<Check, String> {
         yellow_only: raw.level == Some(Level::Warn),
         loosening: raw.loosening,
     })
+}
+
+/// The stat an Apdex entry reads: its thresholds, T and F in ms.
+fn apdex_stat(t: Option<&RawQuantity>, f: Option<&RawQuantity>) -> Result<String, String> {
+    let ms = |raw: &RawQuantity, key: &str| {
+        units::parse(raw, Dimension::Time, key).map(|ns| ns / 1e6).map_err(|error| format!("{key}: {error}"))
+    };
+    let t = t.map(|raw| ms(raw, "apdex_t")).transpose()?;
+    let f = f.map(|raw| ms(raw, "apdex_f")).transpose()?;
+    Ok(crate::model::apdex::Thresholds::from_budget(t, f)?.stat())
 }
 
 /// The entry's limit in base units, with `max`/`min` checked against the metric's direction.

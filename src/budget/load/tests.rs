@@ -429,3 +429,28 @@ fn a_prometheus_entry_names_its_series_stat_and_labels() {
         error("version: 1\nscrape_elapsed: 0s\nlimits:\n  lcp: 1s\n").contains("the time between scrapes is above 0")
     );
 }
+
+#[test]
+fn apdex_entries_name_their_thresholds_in_the_stat() {
+    let budget = parse(
+        "version: 1\nlimits:\n  apdex: 0.9\nbudgets:\n  - { name: t, metric: apdex, apdex_t: 300ms, min: 0.8 }\n  \
+         - { name: tf, metric: apdex, apdex_t: 0.2s, apdex_f: 1s, min: 0.8 }\n",
+    )
+    .unwrap();
+    assert_eq!(check(&budget, "apdex").stat.as_deref(), None, "the short form reads JMeter's defaults");
+    assert_eq!(check(&budget, "apdex").selects().stats, crate::budget::metric::Stats::One("apdex(T=500ms,F=1500ms)"));
+    assert_eq!(check(&budget, "apdex").limit, Some(Limit::Min(0.9)));
+    assert_eq!(check(&budget, "t").stat.as_deref(), Some("apdex(T=300ms,F=1200ms)"));
+    assert_eq!(check(&budget, "tf").stat.as_deref(), Some("apdex(T=200ms,F=1000ms)"));
+    assert!(error("version: 1\nbudgets:\n  - { metric: apdex, max: 0.9 }\n").contains("takes `min:`"));
+    assert!(error("version: 1\nbudgets:\n  - { metric: apdex, apdex_f: 1s, min: 0.9 }\n").contains("needs `apdex_t`"));
+    assert!(
+        error("version: 1\nbudgets:\n  - { metric: apdex, apdex_t: 2s, apdex_f: 1s, min: 0.9 }\n")
+            .contains("at least `apdex_t`")
+    );
+    assert!(
+        error("version: 1\nbudgets:\n  - { metric: api_p95, apdex_t: 1s, max: 1s }\n")
+            .contains("`apdex_t` applies to `metric: apdex` only")
+    );
+    assert!(error("version: 1\nbudgets:\n  - { metric: apdex, apdex_t: 5, min: 0.9 }\n").contains("apdex_t"));
+}
