@@ -33,15 +33,15 @@ fn read_log(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(log.len() as u64));
     group.sample_size(10);
     group.bench_function("read_400mb_for_durations", |b| {
-        b.iter(|| gatling_log::parse(black_box(log.as_slice()), Some(&wanted)).unwrap().len());
+        b.iter(|| gatling_log::parse(black_box(log.as_slice()), Some(&wanted), &[]).unwrap().len());
     });
     let failures: HashSet<String> = ["http_req_failed".to_owned()].into();
     group.bench_function("read_400mb_for_error_rate", |b| {
-        b.iter(|| gatling_log::parse(black_box(log.as_slice()), Some(&failures)).unwrap().len());
+        b.iter(|| gatling_log::parse(black_box(log.as_slice()), Some(&failures), &[]).unwrap().len());
     });
     group.finish();
 
-    let measurements = gatling_log::parse(log.as_slice(), Some(&wanted)).unwrap();
+    let measurements = gatling_log::parse(log.as_slice(), Some(&wanted), &[]).unwrap();
     let samples: Vec<GatlingSample> = measurements
         .iter()
         .filter_map(|m| match m.distribution.as_deref() {

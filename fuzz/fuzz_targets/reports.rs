@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    if let Ok(found) = ingest::gatling_log::parse(data, None) {
+    if let Ok(found) = ingest::gatling_log::parse(data, None, &[perfbudget::model::apdex::Thresholds::default()]) {
         let accepted = check(found);
         for summary in ingest::k6_stream::summarize(accepted) {
             if let Some(value) = summary.value {

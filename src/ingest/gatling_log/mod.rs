@@ -34,6 +34,7 @@ use super::distribution::{Distribution, GatlingSample};
 use super::format::GZIP_MAGIC;
 use super::lines::Lines;
 use super::{Adapter, Detection, Error, Head, Measurement, Options, Subject};
+use crate::model::apdex::{APDEX, ApdexCounts, Thresholds};
 use crate::model::vocabulary::{HTTP_REQ_DURATION, HTTP_REQ_FAILED, HTTP_REQS, NAME_TAG};
 use crate::quantity::Unit;
 
@@ -73,7 +74,7 @@ impl Adapter for GatlingLog {
         } else {
             Box::new(BufReader::with_capacity(1 << 20, file))
         };
-        parse_wanted(reader, &Wanted::of(options.wanted_metrics.as_ref()))
+        parse_wanted(reader, &Wanted::of(options.wanted_metrics.as_ref(), &options.apdex))
     }
 }
 
@@ -105,17 +106,36 @@ struct Wanted {
     durations: bool,
     failures: bool,
     requests: bool,
+    /// The Apdex thresholds every request is scored with as it is read: JMeter's defaults and
+    /// each budget's (none when a budget reads no `apdex`), the rule of JMeter JTLs too.
+    apdex: Vec<Thresholds>,
 }
 
 impl Wanted {
-    fn of(wanted: Option<&std::collections::HashSet<String>>) -> Wanted {
+    fn of(wanted: Option<&std::collections::HashSet<String>>, apdex: &[Thresholds]) -> Wanted {
         let wants = |metric: &str| wanted.is_none_or(|wanted| wanted.contains(metric));
-        Wanted { durations: wants(HTTP_REQ_DURATION), failures: wants(HTTP_REQ_FAILED), requests: wants(HTTP_REQS) }
+        Wanted {
+            durations: wants(HTTP_REQ_DURATION),
+            failures: wants(HTTP_REQ_FAILED),
+            requests: wants(HTTP_REQS),
+            apdex: if wants(APDEX) { with_default(apdex) } else { Vec::new() },
+        }
     }
 
     fn all() -> Wanted {
-        Wanted { durations: true, failures: true, requests: true }
+        Wanted { durations: true, failures: true, requests: true, apdex: vec![Thresholds::default()] }
     }
+}
+
+/// JMeter's default thresholds first (what `measure` shows), then the budgets' others.
+fn with_default(apdex: &[Thresholds]) -> Vec<Thresholds> {
+    let mut all = vec![Thresholds::default()];
+    for thresholds in apdex {
+        if !all.contains(thresholds) {
+            all.push(*thresholds);
+        }
+    }
+    all
 }
 
 /// The most columns a record is split into; more is an error (2.x requests carry extra
@@ -139,14 +159,16 @@ struct Requests {
     samples: Vec<GatlingSample>,
     count: u64,
     ko: u64,
+    apdex: Vec<ApdexCounts>,
 }
 
 /// Reads a log, keeping the samples of the `wanted` metrics (all when `None`).
 pub fn parse(
     reader: impl BufRead,
     wanted: Option<&std::collections::HashSet<String>>,
+    apdex: &[Thresholds],
 ) -> Result<Vec<Measurement>, Error> {
-    parse_wanted(reader, &Wanted::of(wanted))
+    parse_wanted(reader, &Wanted::of(wanted, apdex))
 }
 
 fn parse_wanted(reader: impl BufRead, wanted: &Wanted) -> Result<Vec<Measurement>, Error> {
@@ -223,7 +245,8 @@ fn parse_wanted(reader: impl BufRead, wanted: &Wanted) -> Result<Vec<Measurement
                     Some(&index) => index,
                     None => {
                         let subject = request_subject(groups, name).map_err(at)?;
-                        requests.push(Requests { subject, samples: Vec::new(), count: 0, ko: 0 });
+                        let apdex = wanted.apdex.iter().map(|thresholds| ApdexCounts::new(*thresholds)).collect();
+                        requests.push(Requests { subject, samples: Vec::new(), count: 0, ko: 0, apdex });
                         by_key.insert(key.clone(), requests.len() - 1);
                         requests.len() - 1
                     }
@@ -233,6 +256,9 @@ fn parse_wanted(reader: impl BufRead, wanted: &Wanted) -> Result<Vec<Measurement
                 entry.ko += u64::from(!ok);
                 if wanted.durations {
                     entry.samples.push(GatlingSample { order: number as u64, response_time, ok });
+                }
+                for counts in &mut entry.apdex {
+                    counts.add(f64::from(response_time), ok);
                 }
             }
             (b"USER", Layout::V34) => {
@@ -389,6 +415,9 @@ fn measurements(requests: Vec<Requests>, wanted: &Wanted, start: u64, end: u64) 
         if wanted.requests {
             let throughput = Distribution::Throughput { count: entry.count, start_ms: start, end_ms: end };
             out.push(raw(HTTP_REQS, &entry.subject, Unit::PerSecond, throughput));
+        }
+        if !entry.apdex.is_empty() {
+            out.push(raw(APDEX, &entry.subject, Unit::Number, Distribution::Apdex(entry.apdex)));
         }
     }
     out

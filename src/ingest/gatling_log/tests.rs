@@ -26,7 +26,8 @@ fn stat(measurements: &[Measurement], metric: &str, name: &str, stat: &str) -> f
 #[test]
 fn requests_become_raw_samples_per_name_and_group() {
     let measurements = read(V35).unwrap();
-    assert_eq!(measurements.len(), 6);
+    // Per name: durations, failures, requests and the Apdex counts.
+    assert_eq!(measurements.len(), 8);
     assert_eq!(stat(&measurements, HTTP_REQ_DURATION, "Create registry instance", "max"), 2948.0);
     assert_eq!(stat(&measurements, HTTP_REQ_FAILED, "Get", "rate"), 1.0);
     // 2 requests... each name's count over the run's span: 1633431461838 to 1633431466000 is 4.162 s, 5 whole s.
@@ -45,7 +46,7 @@ fn windows_line_ends_read_the_same() {
 #[test]
 fn only_the_budgeted_metrics_are_kept() {
     let wanted = [HTTP_REQ_FAILED.to_owned()].into();
-    let measurements = parse(V35.as_bytes(), Some(&wanted)).unwrap();
+    let measurements = parse(V35.as_bytes(), Some(&wanted), &[Thresholds::default()]).unwrap();
     assert!(measurements.iter().all(|m| m.metric == HTTP_REQ_FAILED), "{measurements:?}");
 }
 
@@ -129,4 +130,42 @@ fn gzip_logs_read_as_plain_ones() {
     std::fs::write(&path, encoder.finish().unwrap()).unwrap();
     assert_eq!(GatlingLog.detect(&Head::read(&path).unwrap()), Detection::Certain);
     assert_eq!(GatlingLog.read(&path, &Options::default()).unwrap(), read(V35).unwrap());
+}
+
+/// Apdex from a real log (tests/fixtures/gatling/apicurio-10u-600i) equals a count made here
+/// from its REQUEST records (end − start; KO counts as frustrated, as for JMeter), per name
+/// and over every request (Gatling's global row: the names' counts merged).
+#[test]
+fn apdex_of_a_real_log_equals_a_count_of_its_requests() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gatling/apicurio-10u-600i/simulation.log");
+    let text = std::fs::read_to_string(path).unwrap();
+    let thresholds = Thresholds { satisfied_ms: 40.0, tolerated_ms: 160.0 };
+    let wanted = [APDEX.to_owned()].into();
+    let measurements = parse(text.as_bytes(), Some(&wanted), &[thresholds]).unwrap();
+    assert!(measurements.iter().all(|m| m.metric == APDEX), "only apdex is kept");
+    let mut expected: HashMap<String, (u64, u64, u64)> = HashMap::new();
+    for fields in text.lines().map(|line| line.split('\t').collect::<Vec<_>>()).filter(|f| f[0] == "REQUEST") {
+        let elapsed = fields[4].parse::<u64>().unwrap() - fields[3].parse::<u64>().unwrap();
+        let counts = expected.entry(fields[2].to_owned()).or_default();
+        counts.2 += 1;
+        if fields[5] == "OK" {
+            if elapsed as f64 <= thresholds.satisfied_ms {
+                counts.0 += 1;
+            } else if elapsed as f64 <= thresholds.tolerated_ms {
+                counts.1 += 1;
+            }
+        }
+    }
+    let score =
+        |(satisfied, tolerated, total): (u64, u64, u64)| (satisfied as f64 + tolerated as f64 / 2.0) / total as f64;
+    let mut parts: Vec<&Distribution> = Vec::new();
+    for (name, counts) in &expected {
+        let measurement = measurements.iter().find(|m| m.subject.get(NAME_TAG) == Some(name.as_str())).unwrap();
+        let distribution = measurement.distribution.as_ref().unwrap();
+        assert_eq!(distribution.stat(&thresholds.stat()).unwrap(), score(*counts), "{name}");
+        parts.push(distribution);
+    }
+    let all = expected.values().fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
+    assert!(all.1 > 0 && all.0 < all.2, "the thresholds split this log: {all:?}");
+    assert_eq!(Distribution::merge(&parts).unwrap().stat(&thresholds.stat()).unwrap(), score(all));
 }
