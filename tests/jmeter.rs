@@ -26,8 +26,13 @@ fn by_key(measurements: &[Measurement]) -> HashMap<(String, String, String), Opt
         .collect()
 }
 
-const PAIRS: &[(&str, &str)] =
-    &[("swaglabs", "results.jtl"), ("pickaboo", "result.csv"), ("oes", "result.jtl"), ("baykar", "results.jtl")];
+const PAIRS: &[(&str, &str)] = &[
+    ("pickaboo", "result.csv"),
+    ("baykar", "results.jtl"),
+    ("cinema", "results.jtl"),
+    ("parabank", "ReportLog.jtl"),
+    ("appointment", "results.jtl"),
+];
 
 /// The statistics.json keys and the measurement each is read as.
 const KEYS: &[(&str, &str, &str)] = &[
@@ -69,14 +74,14 @@ fn every_dashboard_statistic_equals_the_one_computed_from_its_jtl() {
             compared += 1;
         }
     }
-    // 40 + 320 + 711 + 40 numbers (swaglabs, pickaboo, oes, baykar).
-    assert_eq!(compared, 1111);
+    // 320 + 40 + 300 + 40 + 180 numbers (pickaboo, baykar, cinema, parabank, appointment).
+    assert_eq!(compared, 880);
 }
 
 #[test]
 fn apdex_equals_the_dashboards_apdex_table() {
     let mut compared = 0;
-    for folder in ["oes", "baykar"] {
+    for folder in ["baykar", "cinema", "parabank", "appointment"] {
         let jtl = PAIRS.iter().find(|(f, _)| *f == folder).unwrap().1;
         let ours = by_key(&ingest::read_input(&fixture(&format!("{folder}/{jtl}")), None).unwrap());
         let table: serde_json::Value =
@@ -91,18 +96,19 @@ fn apdex_equals_the_dashboards_apdex_table() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 79 + 4);
+    assert_eq!(compared, 4 + 30 + 4 + 18);
 }
 
 #[test]
 fn the_total_leaves_out_transaction_controllers_and_apdex_does_not() {
-    // oes: 85 samples, 8 of them Transaction Controller samples.
-    let ours = by_key(&ingest::read_input(&fixture("oes/result.jtl"), None).unwrap());
+    // cinema: 29 samples, one of them the Transaction Controller "Test" over 4 samplers.
+    let ours = by_key(&ingest::read_input(&fixture("cinema/results.jtl"), None).unwrap());
     let count = |label: &str| ours[&("http_reqs".to_owned(), "count".to_owned(), label.to_owned())];
-    assert_eq!(count("Total"), Some(77.0));
-    // The dashboard's APDEX Total: 65.5 of 85 (every sample, controllers included).
+    assert_eq!(count("Total"), Some(28.0));
+    assert_eq!(count("Test"), Some(1.0));
+    // The dashboard's APDEX Total: 27.5 of 29 (every sample, the controller's included).
     let apdex = ours[&("apdex".to_owned(), "apdex(T=500ms,F=1500ms)".to_owned(), "Total".to_owned())];
-    assert_eq!(apdex, Some(65.5 / 85.0));
+    assert_eq!(apdex, Some(27.5 / 29.0));
 }
 
 #[test]
@@ -154,23 +160,23 @@ fn measure(path: &Path) -> (i32, String) {
 #[test]
 fn bad_jtls_are_errors_naming_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    let header = std::fs::read_to_string(fixture("swaglabs/results.jtl")).unwrap();
+    let header = std::fs::read_to_string(fixture("parabank/ReportLog.jtl")).unwrap();
     let mut lines = header.lines();
     let head = lines.next().unwrap();
     let row = lines.next().unwrap();
     let cases: Vec<(&str, String, &str)> = vec![
-        ("cut.jtl", format!("{head}\n{row}\n{}", &row[..40]), ":3: 4 fields where the header has 17"),
+        ("cut.jtl", format!("{head}\n{row}\n{}", &row[..40]), ":3: 6 fields where the header has 17"),
         (
             "elapsed.jtl",
-            format!("{head}\n{}\n", row.replacen(",358,", ",fast,", 1)),
+            format!("{head}\n{}\n", row.replacen(",1495,", ",fast,", 1)),
             ":2: elapsed \"fast\" is not a whole number",
         ),
-        ("negative.jtl", format!("{head}\n{}\n", row.replacen(",358,", ",-358,", 1)), ":2: elapsed \"-358\""),
+        ("negative.jtl", format!("{head}\n{}\n", row.replacen(",1495,", ",-1495,", 1)), ":2: elapsed \"-1495\""),
         ("success.jtl", format!("{head}\n{}\n", row.replacen(",true,", ",yes,", 1)), ":2: success \"yes\""),
         (
             "timestamp.jtl",
-            format!("{head}\n{}\n", row.replacen("1757868749286", "2025/09/14 12:00:00", 1)),
-            ":2: timeStamp \"2025/09/14 12:00:00\" is not epoch milliseconds",
+            format!("{head}\n{}\n", row.replacen("1770624763512", "2026/02/09 12:00:00", 1)),
+            ":2: timeStamp \"2026/02/09 12:00:00\" is not epoch milliseconds",
         ),
         ("quote.jtl", format!("{head}\n{row}\n1757868749286,1,\"open,200"), ":3: the file ends inside a quoted field"),
         ("empty.jtl", format!("{head}\n"), "the JTL holds a header and no sample"),
