@@ -179,12 +179,16 @@ impl Store {
     /// The file's schema version, after refusing another application's database and a
     /// newer perfbudget's. `read_only`: an older schema cannot be upgraded and is refused.
     fn check_schema(&self, read_only: bool) -> anyhow::Result<usize> {
-        let pragma = |name: &str| -> anyhow::Result<i64> {
-            self.connection.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0)).map_err(|e| self.error(&e))
-        };
-        let application_id = pragma("application_id")?;
-        let version = pragma("user_version")?;
-        let tables = pragma("schema_version")?;
+        // One statement, so one snapshot: a process creating the file commits all three at once.
+        let (application_id, version, tables): (i64, i64, i64) = self
+            .connection
+            .query_row(
+                "SELECT application_id, user_version, schema_version FROM pragma_application_id, \
+                 pragma_user_version, pragma_schema_version",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .map_err(|error| self.error(&error))?;
         if application_id != i64::from(APPLICATION_ID) && !(application_id == 0 && version == 0 && tables == 0) {
             bail!(
                 "{}: an SQLite database, but not a perfbudget history (application_id {application_id:#x}); give \
