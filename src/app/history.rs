@@ -164,7 +164,11 @@ fn which_run(run: &crate::history::store::RunInfo, branch: &str, merge_base: Opt
     if merge_base == Some(commit) {
         format!("{branch} at {}, the merge-base", short(commit))
     } else if let Some(merge_base) = merge_base {
-        format!("{branch} at {}, the newest run: the merge-base {} is not in the history", short(commit), short(merge_base))
+        format!(
+            "{branch} at {}, the newest run: the merge-base {} is not in the history",
+            short(commit),
+            short(merge_base)
+        )
     } else {
         format!("{branch} at {}", short(commit))
     }

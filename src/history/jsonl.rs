@@ -72,7 +72,8 @@ fn run_problem(run: &mut RunRecord) -> Option<String> {
         Err(message) => return Some(format!("time {:?}: {message}", run.time)),
     }
     let limit = run.limits.iter().flatten().find_map(|limits| {
-        let values = [("limit", limits.limit.map(LimitValue::amount)), ("warn", limits.warn), ("regression", limits.regression)];
+        let values =
+            [("limit", limits.limit.map(LimitValue::amount)), ("warn", limits.warn), ("regression", limits.regression)];
         values.into_iter().find_map(|(what, value)| {
             let value = value?;
             let finite = value.is_finite() && limits.unit.to_base(value).is_finite();

@@ -391,12 +391,10 @@ impl Store {
         let recorded = if self.version >= LIMITS_SCHEMA { "limits_recorded" } else { "0" };
         let mut runs = self
             .connection
-            .prepare(
-                &format!(
-                    "SELECT id, commit_sha, branch, time, os, arch, cpu_model, runner, budget, version, {recorded}
+            .prepare(&format!(
+                "SELECT id, commit_sha, branch, time, os, arch, cpu_model, runner, budget, version, {recorded}
                      FROM runs ORDER BY unix_ms, id"
-                ),
-            )
+            ))
             .map_err(|error| self.error(&error))?;
         let mut values = self
             .connection
@@ -569,9 +567,10 @@ impl Store {
             .map_err(|error| self.error(&error))?;
         rows.into_iter()
             .map(|(label, metric, source_metric, unit, max, min, warn, regression)| {
-                let unit: Unit = serde_json::from_value(serde_json::Value::String(unit.clone())).with_context(|| {
-                    format!("{path}: a damaged history (the limits of run {id} have an unknown unit {unit:?})")
-                })?;
+                let unit: Unit =
+                    serde_json::from_value(serde_json::Value::String(unit.clone())).with_context(|| {
+                        format!("{path}: a damaged history (the limits of run {id} have an unknown unit {unit:?})")
+                    })?;
                 let limit = match (max, min) {
                     (Some(max), None) => Some(LimitValue::Max(max)),
                     (None, Some(min)) => Some(LimitValue::Min(min)),
@@ -989,7 +988,10 @@ mod tests {
         let store = Store::open_for_reading(&path).unwrap().unwrap();
         assert_eq!(version_of(&path), 2, "not upgraded");
         let environment = Environment { os: "linux".into(), arch: "x86_64".into(), ..Environment::default() };
-        assert_eq!(store.load("main", &environment, None).unwrap().series("lcp", None, &Subject::new())[0].value, 2.5e9);
+        assert_eq!(
+            store.load("main", &environment, None).unwrap().series("lcp", None, &Subject::new())[0].value,
+            2.5e9
+        );
         let (run, limits) = store.comparison_limits("main", None).unwrap().unwrap();
         assert_eq!((run.commit.as_deref(), limits), (Some("abc"), None));
         let mut exported = Vec::new();
