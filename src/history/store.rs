@@ -157,7 +157,7 @@ impl Store {
             let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let connection = Connection::open_with_flags(path, flags).map_err(|error| sqlite_error(path, &error))?;
             let mut store = Store { connection, path: path.to_owned(), version: 0 };
-            store.version = store.check_schema(true)?;
+            store.version = schema_of(&store.connection, path, true)?;
             Ok(store)
         })?;
         Ok(Some(store))
@@ -176,61 +176,22 @@ impl Store {
         Ok(())
     }
 
-    /// The file's schema version, after refusing another application's database and a
-    /// newer perfbudget's. `read_only`: an older schema cannot be upgraded and is refused.
-    fn check_schema(&self, read_only: bool) -> anyhow::Result<usize> {
-        // One statement, so one snapshot: a process creating the file commits all three at once.
-        let (application_id, version, tables): (i64, i64, i64) = self
-            .connection
-            .query_row(
-                "SELECT application_id, user_version, schema_version FROM pragma_application_id, \
-                 pragma_user_version, pragma_schema_version",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .map_err(|error| self.error(&error))?;
-        if application_id != i64::from(APPLICATION_ID) && !(application_id == 0 && version == 0 && tables == 0) {
-            bail!(
-                "{}: an SQLite database, but not a perfbudget history (application_id {application_id:#x}); give \
-                 --history a file that `perfbudget history record` writes",
-                self.path.display()
-            );
-        }
-        let version = usize::try_from(version).unwrap_or(usize::MAX);
-        if version > SCHEMA_VERSION {
-            bail!(
-                "{}: a history of schema version {version}, written by a newer perfbudget; this one reads up to \
-                 version {SCHEMA_VERSION}",
-                self.path.display()
-            );
-        }
-        if read_only && version < OLDEST_READ_AS_IS {
-            bail!(
-                "{}: a history of schema version {version} in a file perfbudget cannot write; copy it somewhere \
-                 writable so it can be upgraded to version {SCHEMA_VERSION}",
-                self.path.display()
-            );
-        }
-        Ok(version)
-    }
-
-    /// Applies the schema steps the file lacks, in one transaction.
+    /// Applies the schema steps the file lacks, in one transaction. The schema is read under
+    /// the write lock: a process creating the file or upgrading it is waited for, never seen
+    /// half done.
     fn migrate(&mut self) -> anyhow::Result<()> {
-        let version = self.check_schema(false)?;
-        if version == SCHEMA_VERSION {
-            return Ok(());
-        }
         let path = self.path.clone();
         let fail = |error: rusqlite::Error| sqlite_error(&path, &error);
         let transaction =
             self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(fail)?;
-        // Another process may have upgraded it while this one waited for the lock.
-        let now: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(fail)?;
-        for step in MIGRATIONS.iter().skip(usize::try_from(now).unwrap_or(usize::MAX)) {
-            transaction.execute_batch(step).map_err(fail)?;
+        let version = schema_of(&transaction, &path, false)?;
+        if version < SCHEMA_VERSION {
+            for step in &MIGRATIONS[version..] {
+                transaction.execute_batch(step).map_err(fail)?;
+            }
+            transaction.pragma_update(None, "application_id", APPLICATION_ID).map_err(fail)?;
+            transaction.pragma_update(None, "user_version", SCHEMA_VERSION as i64).map_err(fail)?;
         }
-        transaction.pragma_update(None, "application_id", APPLICATION_ID).map_err(fail)?;
-        transaction.pragma_update(None, "user_version", SCHEMA_VERSION as i64).map_err(fail)?;
         transaction.commit().map_err(fail)
     }
 
@@ -784,6 +745,43 @@ fn refuse_foreign(path: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The file's schema version, after refusing another application's database and a
+/// newer perfbudget's. `read_only`: an older schema cannot be upgraded and is refused.
+fn schema_of(connection: &Connection, path: &Path, read_only: bool) -> anyhow::Result<usize> {
+    // One statement, so one snapshot: a process creating the file commits all three at once.
+    let (application_id, version, tables): (i64, i64, i64) = connection
+        .query_row(
+            "SELECT application_id, user_version, schema_version FROM pragma_application_id, \
+             pragma_user_version, pragma_schema_version",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .map_err(|error| sqlite_error(path, &error))?;
+    if application_id != i64::from(APPLICATION_ID) && !(application_id == 0 && version == 0 && tables == 0) {
+        bail!(
+            "{}: an SQLite database, but not a perfbudget history (application_id {application_id:#x}); give \
+             --history a file that `perfbudget history record` writes",
+            path.display()
+        );
+    }
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > SCHEMA_VERSION {
+        bail!(
+            "{}: a history of schema version {version}, written by a newer perfbudget; this one reads up to \
+             version {SCHEMA_VERSION}",
+            path.display()
+        );
+    }
+    if read_only && version < OLDEST_READ_AS_IS {
+        bail!(
+            "{}: a history of schema version {version} in a file perfbudget cannot write; copy it somewhere \
+             writable so it can be upgraded to version {SCHEMA_VERSION}",
+            path.display()
+        );
+    }
+    Ok(version)
 }
 
 /// An SQLite error, naming the file; a damaged file says so.
