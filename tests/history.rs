@@ -385,6 +385,17 @@ fn a_limit_looser_than_the_recorded_runs_is_a_row_of_check_history() {
     std::fs::write(dir.path().join("old.jsonl"), old_line).unwrap();
     let imported = perfbudget(dir.path(), &["history", "import", "old.jsonl", "--history", "old.db"]);
     assert_eq!(imported.stdout, "imported 1 runs into old.db (0 already there)\n", "{}", imported.stderr);
+    let bad = exported
+        .stdout
+        .replace(r#""max":200.0"#, r#""max":-1e308"#)
+        .replace("\"unit\":\"ms\",\"limit", "\"unit\":\"s\",\"limit");
+    std::fs::write(dir.path().join("bad.jsonl"), bad).unwrap();
+    let refused = perfbudget(dir.path(), &["history", "import", "bad.jsonl", "--history", "bad.db"]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert_eq!(
+        refused.stderr, "error: bad.jsonl:1: the limit of budget \"bench_time\" (-1e308) is not a finite number\n",
+        "a limit that is not finite in base units is refused, naming the line"
+    );
     std::fs::write(dir.path().join("perfbudget.yml"), limited("300ms")).unwrap();
     let old = perfbudget(dir.path(), &["check", "--history", "old.db", "--branch", "main", "m.json"]);
     assert_eq!(old.code, 0, "{}", old.stdout);
