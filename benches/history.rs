@@ -46,6 +46,7 @@ fn run(run: usize, series: usize) -> RunRecord {
                 samples: None,
             })
             .collect(),
+        limits: None,
     }
 }
 

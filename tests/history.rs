@@ -332,3 +332,72 @@ fn a_fifo_or_a_folder_as_the_history_is_refused_before_it_is_opened() {
         assert_eq!((show.code, show.stderr.as_str()), (2, expected.as_str()));
     }
 }
+
+/// A budget of the benchmark time with a `max:` and `loosening: fail`.
+fn limited(max: &str) -> String {
+    format!("version: 1\nname: bench\nbudgets:\n  - metric: bench_time\n    max: {max}\n    loosening: fail\n")
+}
+
+#[test]
+fn a_limit_looser_than_the_recorded_runs_is_a_row_of_check_history() {
+    let dir = setup();
+    std::fs::write(dir.path().join("perfbudget.yml"), limited("200ms")).unwrap();
+    record(dir.path(), 100.0, "c1aaaaaaa", 1);
+    let exported = perfbudget(dir.path(), &["history", "export", "--history", "h.db"]);
+    assert!(
+        exported.stdout.contains(
+            r#""limits":[{"label":"bench_time","metric":"bench_time","source_metric":"bench_time","unit":"ms","limit":{"max":200.0},"warn":180.0}]}"#
+        ),
+        "{}",
+        exported.stdout
+    );
+    std::fs::write(dir.path().join("perfbudget.yml"), limited("300ms")).unwrap();
+    let args = ["check", "--history", "h.db", "--branch", "main", "--merge-base", "c1aaaaaaa", "--json", "now.json"];
+    let run = perfbudget(dir.path(), &[&args[..], &["m.json"]].concat());
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("now.json")).unwrap()).unwrap();
+    let loosened: Vec<(&str, &str)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|check| !check["loosened"].is_null())
+        .map(|check| (check["verdict"].as_str().unwrap(), check["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        loosened,
+        [(
+            "red",
+            "limit loosened from 200 ms to 300 ms, against the limits of main at c1aaaaa, the merge-base (loosening: \
+             fail; approve with --allow-loosening)"
+        )]
+    );
+    let approved = perfbudget(dir.path(), &[&args[..], &["--allow-loosening", "m.json"]].concat());
+    assert_eq!(approved.code, 0, "{}{}", approved.stdout, approved.stderr);
+    assert!(approved.stdout.contains("perfbudget: green"), "{}", approved.stdout);
+    // The same limit is no row; an export line of an older perfbudget (no limits) imports
+    // fine and its run compares no limits.
+    std::fs::write(dir.path().join("perfbudget.yml"), limited("200ms")).unwrap();
+    let same = perfbudget(dir.path(), &[&args[..], &["m.json"]].concat());
+    assert_eq!(same.code, 0, "{}", same.stdout);
+    assert!(!same.stdout.contains("loosened"), "{}", same.stdout);
+    let old_line = exported.stdout.split(",\"limits\"").next().unwrap().to_owned() + "}\n";
+    std::fs::write(dir.path().join("old.jsonl"), old_line).unwrap();
+    let imported = perfbudget(dir.path(), &["history", "import", "old.jsonl", "--history", "old.db"]);
+    assert_eq!(imported.stdout, "imported 1 runs into old.db (0 already there)\n", "{}", imported.stderr);
+    let bad = exported
+        .stdout
+        .replace(r#""max":200.0"#, r#""max":-1e308"#)
+        .replace("\"unit\":\"ms\",\"limit", "\"unit\":\"s\",\"limit");
+    std::fs::write(dir.path().join("bad.jsonl"), bad).unwrap();
+    let refused = perfbudget(dir.path(), &["history", "import", "bad.jsonl", "--history", "bad.db"]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert_eq!(
+        refused.stderr, "error: bad.jsonl:1: the limit of budget \"bench_time\" (-1e308) is not a finite number\n",
+        "a limit that is not finite in base units is refused, naming the line"
+    );
+    std::fs::write(dir.path().join("perfbudget.yml"), limited("300ms")).unwrap();
+    let old = perfbudget(dir.path(), &["check", "--history", "old.db", "--branch", "main", "m.json"]);
+    assert_eq!(old.code, 0, "{}", old.stdout);
+    assert!(!old.stdout.contains("loosened"), "{}", old.stdout);
+}

@@ -138,9 +138,9 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
         baseline.get_or_insert_with(Baseline::default).extend(saved);
     }
     let environment = crate::history::environment::detect(&super::history::env_var);
-    let history = match &args.baseline {
-        Some(_) => None,
-        None => super::history::for_check(
+    let (history, history_limits) = match &args.baseline {
+        Some(_) => (None, None),
+        None => match super::history::for_check(
             args.history.as_deref(),
             budget.history.as_deref(),
             args.branch.as_deref(),
@@ -148,7 +148,10 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
             &environment,
             cwd,
             &mut warnings,
-        )?,
+        )? {
+            Some((history, limits)) => (Some(history), limits),
+            None => (None, None),
+        },
     };
     let against = match (&history, &baseline) {
         (Some(history), _) => Against::History(history),
@@ -157,7 +160,8 @@ pub(super) fn run(args: &CheckArgs, cwd: &Path, terminal: &Terminal, github: &Gi
     let mut evaluation = evaluate_against(&budget, &measurements, against)
         .map_err(|error| anyhow::anyhow!("{}: {error}", budget.file))?;
     ingest::annotate(&mut evaluation, &measurements);
-    if let Some(baseline) = &baseline {
+    // A history's limits are those of the run the exact comparison is made with.
+    if let Some(baseline) = history_limits.as_ref().or(baseline.as_ref()) {
         evaluation.checks.extend(crate::evaluate::loosening::loosened(&budget, baseline, args.allow_loosening));
     }
     let mut report = Report::new(evaluation, BudgetInfo { name: budget.name.clone(), file: budget.file.clone() });

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use wildmatch::WildMatch;
 
 use super::{DEFAULT_BUDGET_FILES, Outcome, write};
+use crate::baseline::Baseline;
 use crate::budget::metric::{Metric, Stats};
 use crate::cli::{HistoryCommand, HistoryFileArgs, MeasureFormat, ShowArgs};
 use crate::history::store::SeriesValues;
@@ -124,7 +125,9 @@ fn history_file(args: &HistoryFileArgs, cwd: &Path) -> anyhow::Result<PathBuf> {
 /// The history `check` compares with, if it compares with one: the file from `--history`,
 /// `$PERFBUDGET_HISTORY` or the budget's `history:`; `None` when none is named. A named file
 /// that does not exist yet is an empty history (every regression row says "no baseline").
-/// `merge_base` (`--merge-base`) names the run to compare exactly with; else git's.
+/// `merge_base` (`--merge-base`) names the run to compare exactly with; else git's. With it
+/// the limits recorded with that run (or the newest, as the exact comparison picks), for
+/// loosening; `None` when the run was recorded without limits.
 pub(super) fn for_check(
     given: Option<&Path>,
     budget_history: Option<&Path>,
@@ -133,18 +136,42 @@ pub(super) fn for_check(
     environment: &Environment,
     cwd: &Path,
     warnings: &mut Vec<String>,
-) -> anyhow::Result<Option<History>> {
+) -> anyhow::Result<Option<(History, Option<Baseline>)>> {
     let from_env = env_var("PERFBUDGET_HISTORY").filter(|path| !path.is_empty()).map(PathBuf::from);
     let Some(path) = given.map(Path::to_path_buf).or(from_env).or_else(|| budget_history.map(Path::to_path_buf)) else {
         return Ok(None);
     };
     let Some(store) = Store::open_for_reading(&path)? else {
         warnings.push(format!("{}: no history there yet: no baseline for any regression check", path.display()));
-        return Ok(Some(History::new(branch.unwrap_or("main").to_owned(), 0, None)));
+        return Ok(Some((History::new(branch.unwrap_or("main").to_owned(), 0, None), None)));
     };
     let branch = base_branch(&store, branch, &path)?;
     let merge_base = merge_base.map(str::to_owned).or_else(|| provenance::merge_base(cwd, &branch));
-    Ok(Some(store.load(&branch, environment, merge_base.as_deref())?))
+    let history = store.load(&branch, environment, merge_base.as_deref())?;
+    let limits = store.comparison_limits(&branch, merge_base.as_deref())?.and_then(|(run, limits)| {
+        let budgets = limits?.iter().map(record::RecordedLimits::to_budget_limits).collect();
+        Some(Baseline::from_limits(budgets, which_run(&run, &branch, merge_base.as_deref())))
+    });
+    Ok(Some((history, limits)))
+}
+
+/// Which base run the limits are of, as the exact comparison names its run:
+/// `main at 1a2b3c4, the merge-base`.
+fn which_run(run: &crate::history::store::RunInfo, branch: &str, merge_base: Option<&str>) -> String {
+    let Some(commit) = run.commit.as_deref() else {
+        return format!("the newest run of {branch}");
+    };
+    if merge_base == Some(commit) {
+        format!("{branch} at {}, the merge-base", short(commit))
+    } else if let Some(merge_base) = merge_base {
+        format!(
+            "{branch} at {}, the newest run: the merge-base {} is not in the history",
+            short(commit),
+            short(merge_base)
+        )
+    } else {
+        format!("{branch} at {}", short(commit))
+    }
 }
 
 /// The base branch: given, else the CI's target branch, else the history's only branch,

@@ -11,6 +11,7 @@ use anyhow::Context;
 use super::record::RunRecord;
 use super::store::Store;
 use crate::ingest::lines::Lines;
+use crate::model::report::LimitValue;
 
 /// Writes every run of `store` to `out`; returns how many.
 pub fn export(store: &Store, out: &mut dyn Write) -> anyhow::Result<usize> {
@@ -69,6 +70,18 @@ fn run_problem(run: &mut RunRecord) -> Option<String> {
     match super::provenance::parse_time(&run.time) {
         Ok(time) => run.time = time,
         Err(message) => return Some(format!("time {:?}: {message}", run.time)),
+    }
+    let limit = run.limits.iter().flatten().find_map(|limits| {
+        let values =
+            [("limit", limits.limit.map(LimitValue::amount)), ("warn", limits.warn), ("regression", limits.regression)];
+        values.into_iter().find_map(|(what, value)| {
+            let value = value?;
+            let finite = value.is_finite() && limits.unit.to_base(value).is_finite();
+            (!finite).then(|| format!("the {what} of budget {:?} ({value:e}) is not a finite number", limits.label))
+        })
+    });
+    if limit.is_some() {
+        return limit;
     }
     run.measurements.iter().find_map(|measurement| {
         let values = [("value", Some(measurement.value)), ("lower", measurement.lower), ("upper", measurement.upper)];

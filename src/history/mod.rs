@@ -8,5 +8,5 @@ pub mod provenance;
 pub mod record;
 pub mod store;
 
-pub use record::{Provenance, RecordedValue, RunRecord};
+pub use record::{Provenance, RecordedLimits, RecordedValue, RunRecord};
 pub use store::Store;

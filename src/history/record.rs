@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Subject;
-use crate::model::report::{Environment, Report};
+use crate::model::baseline::{BudgetLimits, limit_rows};
+use crate::model::report::{Environment, LimitValue, Report};
 use crate::quantity::Unit;
 
 /// A run of the gate on one commit.
@@ -24,6 +25,44 @@ pub struct RunRecord {
     /// The perfbudget version that wrote the report.
     pub version: String,
     pub measurements: Vec<RecordedValue>,
+    /// Each budget's limits as the report checked them, for loosening; `None` for a run
+    /// recorded before perfbudget kept them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Vec<RecordedLimits>>,
+}
+
+/// A budget's limits in a run, in the unit the report wrote them in (exact, like the
+/// values): what `check --history` compares this run's budget with for loosening.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedLimits {
+    /// The budget's label (`name:`, or its metric and selectors).
+    pub label: String,
+    pub metric: String,
+    pub source_metric: String,
+    pub unit: Unit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn: Option<f64>,
+    /// The allowed worsening, as a fraction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<f64>,
+}
+
+impl RecordedLimits {
+    /// The limits as loosening reads them, in base units.
+    pub fn to_budget_limits(&self) -> BudgetLimits {
+        BudgetLimits::in_unit(
+            self.label.clone(),
+            self.metric.clone(),
+            self.source_metric.clone(),
+            self.unit,
+            self.limit,
+            self.warn,
+            self.regression,
+        )
+    }
 }
 
 /// One measured series' value in a run.
@@ -63,7 +102,8 @@ pub struct Provenance {
 }
 
 /// The run a report describes: every check with a value, once per measured series (two
-/// budget entries reading the same series record it once).
+/// budget entries reading the same series record it once), and each budget's limits as a
+/// baseline report's are read.
 pub fn from_report(report: &Report, provenance: Provenance, environment: Environment) -> RunRecord {
     let mut seen = std::collections::HashSet::new();
     let measurements = report
@@ -88,6 +128,18 @@ pub fn from_report(report: &Report, provenance: Provenance, environment: Environ
             })
         })
         .collect();
+    let limits = limit_rows(report)
+        .into_iter()
+        .map(|check| RecordedLimits {
+            label: check.budget.clone(),
+            metric: check.metric.clone(),
+            source_metric: check.source_metric.clone(),
+            unit: check.unit,
+            limit: check.limit,
+            warn: check.warn,
+            regression: check.regression,
+        })
+        .collect();
     RunRecord {
         commit: provenance.commit,
         branch: provenance.branch,
@@ -96,5 +148,6 @@ pub fn from_report(report: &Report, provenance: Provenance, environment: Environ
         budget: report.budget.name.clone(),
         version: report.version.clone(),
         measurements,
+        limits: Some(limits),
     }
 }

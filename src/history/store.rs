@@ -13,10 +13,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::record::{RecordedValue, RunRecord};
+use super::record::{RecordedLimits, RecordedValue, RunRecord};
 use crate::model::Subject;
 use crate::model::history::{History, HistoryPoint};
-use crate::model::report::Environment;
+use crate::model::report::{Environment, LimitValue};
 use crate::quantity::Unit;
 
 /// `PRAGMA application_id` of a perfbudget history: "pbhs".
@@ -59,7 +59,29 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
     // 2: the merge-base lookup of `check --history` finds a run by its commit.
     "CREATE INDEX runs_by_commit ON runs (commit_sha);",
+    // 3: each run's budget limits, for loosening; runs recorded before have none (0).
+    "ALTER TABLE runs ADD COLUMN limits_recorded INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE limits (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        source_metric TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        max REAL,
+        min REAL,
+        warn REAL,
+        regression REAL,
+        PRIMARY KEY (run_id, position)
+    ) WITHOUT ROWID;",
 ];
+
+/// The oldest schema a file perfbudget cannot write (a read-only cache) is read at, as it
+/// is: from 2 on the steps only add (limits: a run of schema 2 has none).
+const OLDEST_READ_AS_IS: usize = 2;
+
+/// The schema that added the runs' limits.
+const LIMITS_SCHEMA: usize = 3;
 
 /// The schema version this perfbudget writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -76,6 +98,8 @@ pub const RUNS_READ: usize = 100;
 pub struct Store {
     connection: Connection,
     path: PathBuf,
+    /// The file's schema version: [`SCHEMA_VERSION`] but in a read-only file.
+    version: usize,
 }
 
 /// A run as listed by `history show`.
@@ -105,7 +129,7 @@ impl Store {
         refuse_foreign(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags).map_err(|error| sqlite_error(path, &error))?;
-        let mut store = Store { connection, path: path.to_owned() };
+        let mut store = Store { connection, path: path.to_owned(), version: SCHEMA_VERSION };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -132,8 +156,8 @@ impl Store {
             }
             let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let connection = Connection::open_with_flags(path, flags).map_err(|error| sqlite_error(path, &error))?;
-            let store = Store { connection, path: path.to_owned() };
-            store.check_schema(true)?;
+            let mut store = Store { connection, path: path.to_owned(), version: 0 };
+            store.version = schema_of(&store.connection, path, true)?;
             Ok(store)
         })?;
         Ok(Some(store))
@@ -152,57 +176,22 @@ impl Store {
         Ok(())
     }
 
-    /// The file's schema version, after refusing another application's database and a
-    /// newer perfbudget's. `read_only`: an older schema cannot be upgraded and is refused.
-    fn check_schema(&self, read_only: bool) -> anyhow::Result<usize> {
-        let pragma = |name: &str| -> anyhow::Result<i64> {
-            self.connection.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0)).map_err(|e| self.error(&e))
-        };
-        let application_id = pragma("application_id")?;
-        let version = pragma("user_version")?;
-        let tables = pragma("schema_version")?;
-        if application_id != i64::from(APPLICATION_ID) && !(application_id == 0 && version == 0 && tables == 0) {
-            bail!(
-                "{}: an SQLite database, but not a perfbudget history (application_id {application_id:#x}); give \
-                 --history a file that `perfbudget history record` writes",
-                self.path.display()
-            );
-        }
-        let version = usize::try_from(version).unwrap_or(usize::MAX);
-        if version > SCHEMA_VERSION {
-            bail!(
-                "{}: a history of schema version {version}, written by a newer perfbudget; this one reads up to \
-                 version {SCHEMA_VERSION}",
-                self.path.display()
-            );
-        }
-        if read_only && version < SCHEMA_VERSION {
-            bail!(
-                "{}: a history of schema version {version} in a file perfbudget cannot write; copy it somewhere \
-                 writable so it can be upgraded to version {SCHEMA_VERSION}",
-                self.path.display()
-            );
-        }
-        Ok(version)
-    }
-
-    /// Applies the schema steps the file lacks, in one transaction.
+    /// Applies the schema steps the file lacks, in one transaction. The schema is read under
+    /// the write lock: a process creating the file or upgrading it is waited for, never seen
+    /// half done.
     fn migrate(&mut self) -> anyhow::Result<()> {
-        let version = self.check_schema(false)?;
-        if version == SCHEMA_VERSION {
-            return Ok(());
-        }
         let path = self.path.clone();
         let fail = |error: rusqlite::Error| sqlite_error(&path, &error);
         let transaction =
             self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(fail)?;
-        // Another process may have upgraded it while this one waited for the lock.
-        let now: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(fail)?;
-        for step in MIGRATIONS.iter().skip(usize::try_from(now).unwrap_or(usize::MAX)) {
-            transaction.execute_batch(step).map_err(fail)?;
+        let version = schema_of(&transaction, &path, false)?;
+        if version < SCHEMA_VERSION {
+            for step in &MIGRATIONS[version..] {
+                transaction.execute_batch(step).map_err(fail)?;
+            }
+            transaction.pragma_update(None, "application_id", APPLICATION_ID).map_err(fail)?;
+            transaction.pragma_update(None, "user_version", SCHEMA_VERSION as i64).map_err(fail)?;
         }
-        transaction.pragma_update(None, "application_id", APPLICATION_ID).map_err(fail)?;
-        transaction.pragma_update(None, "user_version", SCHEMA_VERSION as i64).map_err(fail)?;
         transaction.commit().map_err(fail)
     }
 
@@ -360,12 +349,13 @@ impl Store {
     /// Every run, oldest first, with its measurements: what `history export` writes.
     pub fn export(&self, each: &mut dyn FnMut(RunRecord) -> anyhow::Result<()>) -> anyhow::Result<usize> {
         let mut series = SeriesCache::new(self);
+        let recorded = if self.version >= LIMITS_SCHEMA { "limits_recorded" } else { "0" };
         let mut runs = self
             .connection
-            .prepare(
-                "SELECT id, commit_sha, branch, time, os, arch, cpu_model, runner, budget, version FROM runs
-                 ORDER BY unix_ms, id",
-            )
+            .prepare(&format!(
+                "SELECT id, commit_sha, branch, time, os, arch, cpu_model, runner, budget, version, {recorded}
+                     FROM runs ORDER BY unix_ms, id"
+            ))
             .map_err(|error| self.error(&error))?;
         let mut values = self
             .connection
@@ -374,9 +364,10 @@ impl Store {
         let mut rows = runs.query([]).map_err(|error| self.error(&error))?;
         let mut count = 0;
         while let Some(row) = rows.next().map_err(|error| self.error(&error))? {
-            let run = (|| -> rusqlite::Result<(i64, RunRecord)> {
+            let run = (|| -> rusqlite::Result<(i64, bool, RunRecord)> {
                 Ok((
                     row.get(0)?,
+                    row.get::<_, i64>(10)? != 0,
                     RunRecord {
                         commit: row.get(1)?,
                         branch: row.get(2)?,
@@ -390,10 +381,14 @@ impl Store {
                         budget: row.get(8)?,
                         version: row.get(9)?,
                         measurements: Vec::new(),
+                        limits: None,
                     },
                 ))
             })();
-            let (id, mut run) = run.map_err(|error| self.error(&error))?;
+            let (id, limits_recorded, mut run) = run.map_err(|error| self.error(&error))?;
+            if limits_recorded {
+                run.limits = Some(self.limits_of_run(id)?);
+            }
             let measured = values
                 .query_map([id], |row| {
                     Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, Option<i64>>(4)?))
@@ -467,6 +462,87 @@ impl Store {
             }
         }
         Ok(history)
+    }
+
+    /// The run of `branch` whose limits loosening compares with, as the exact comparison of
+    /// `check --history` picks its run: the newest at `merge_base` where the branch has one,
+    /// else the branch's newest; with its limits, `None` when it was recorded without them.
+    pub fn comparison_limits(
+        &self,
+        branch: &str,
+        merge_base: Option<&str>,
+    ) -> anyhow::Result<Option<(RunInfo, Option<Vec<RecordedLimits>>)>> {
+        let at_merge_base = match merge_base {
+            Some(commit) => self
+                .connection
+                .query_row(
+                    "SELECT id FROM runs WHERE branch = ?1 AND commit_sha = ?2 ORDER BY unix_ms DESC, id DESC LIMIT 1",
+                    params![branch, commit],
+                    |row| row.get::<_, i64>(0),
+                )
+                .optional()
+                .map_err(|error| self.error(&error))?,
+            None => None,
+        };
+        let run = match at_merge_base {
+            Some(id) => Some(self.run_info(id)?),
+            None => self.runs(branch, 1)?.pop(),
+        };
+        let Some(run) = run else { return Ok(None) };
+        if self.version < LIMITS_SCHEMA {
+            return Ok(Some((run, None)));
+        }
+        let recorded: i64 = self
+            .connection
+            .query_row("SELECT limits_recorded FROM runs WHERE id = ?1", [run.id], |row| row.get(0))
+            .map_err(|error| self.error(&error))?;
+        let limits = if recorded != 0 { Some(self.limits_of_run(run.id)?) } else { None };
+        Ok(Some((run, limits)))
+    }
+
+    /// The limits recorded with run `id`, in the order the report listed them.
+    fn limits_of_run(&self, id: i64) -> anyhow::Result<Vec<RecordedLimits>> {
+        let path = self.path.display();
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT label, metric, source_metric, unit, max, min, warn, regression FROM limits WHERE run_id = ?1
+                 ORDER BY position",
+            )
+            .map_err(|error| self.error(&error))?;
+        type Row = (String, String, String, String, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+        let rows: Vec<Row> = statement
+            .query_map([id], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                ))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|error| self.error(&error))?;
+        rows.into_iter()
+            .map(|(label, metric, source_metric, unit, max, min, warn, regression)| {
+                let unit: Unit =
+                    serde_json::from_value(serde_json::Value::String(unit.clone())).with_context(|| {
+                        format!("{path}: a damaged history (the limits of run {id} have an unknown unit {unit:?})")
+                    })?;
+                let limit = match (max, min) {
+                    (Some(max), None) => Some(LimitValue::Max(max)),
+                    (None, Some(min)) => Some(LimitValue::Min(min)),
+                    (None, None) => None,
+                    (Some(_), Some(_)) => {
+                        bail!("{path}: a damaged history (a limit of run {id} is both a max and a min)")
+                    }
+                };
+                Ok(RecordedLimits { label, metric, source_metric, unit, limit, warn, regression })
+            })
+            .collect()
     }
 
     fn run_info(&self, id: i64) -> anyhow::Result<RunInfo> {
@@ -564,8 +640,8 @@ fn insert_run(
     // Times were checked on the way in (`history::parse_time`); ordering needs them as numbers.
     let unix_ms = run.time.parse::<jiff::Timestamp>().map_or(0, jiff::Timestamp::as_millisecond);
     transaction.execute(
-        "INSERT INTO runs (commit_sha, branch, time, unix_ms, os, arch, cpu_model, runner, budget, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO runs (commit_sha, branch, time, unix_ms, os, arch, cpu_model, runner, budget, version,
+         limits_recorded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             run.commit,
             run.branch,
@@ -576,10 +652,34 @@ fn insert_run(
             run.environment.cpu_model,
             run.environment.runner,
             run.budget,
-            run.version
+            run.version,
+            run.limits.is_some()
         ],
     )?;
     let run_id = transaction.last_insert_rowid();
+    let mut limits = transaction.prepare_cached(
+        "INSERT INTO limits (run_id, position, label, metric, source_metric, unit, max, min, warn, regression)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (position, recorded) in run.limits.iter().flatten().enumerate() {
+        let (max, min) = match recorded.limit {
+            Some(LimitValue::Max(max)) => (Some(max), None),
+            Some(LimitValue::Min(min)) => (None, Some(min)),
+            None => (None, None),
+        };
+        limits.execute(params![
+            run_id,
+            position as i64,
+            recorded.label,
+            recorded.metric,
+            recorded.source_metric,
+            recorded.unit.as_str(),
+            max,
+            min,
+            recorded.warn,
+            recorded.regression
+        ])?;
+    }
     let mut series =
         transaction.prepare_cached("INSERT INTO series (metric, stat, subject, unit) VALUES (?1, ?2, ?3, ?4)")?;
     let mut value = transaction.prepare_cached(
@@ -647,6 +747,43 @@ fn refuse_foreign(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The file's schema version, after refusing another application's database and a
+/// newer perfbudget's. `read_only`: an older schema cannot be upgraded and is refused.
+fn schema_of(connection: &Connection, path: &Path, read_only: bool) -> anyhow::Result<usize> {
+    // One statement, so one snapshot: a process creating the file commits all three at once.
+    let (application_id, version, tables): (i64, i64, i64) = connection
+        .query_row(
+            "SELECT application_id, user_version, schema_version FROM pragma_application_id, \
+             pragma_user_version, pragma_schema_version",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .map_err(|error| sqlite_error(path, &error))?;
+    if application_id != i64::from(APPLICATION_ID) && !(application_id == 0 && version == 0 && tables == 0) {
+        bail!(
+            "{}: an SQLite database, but not a perfbudget history (application_id {application_id:#x}); give \
+             --history a file that `perfbudget history record` writes",
+            path.display()
+        );
+    }
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > SCHEMA_VERSION {
+        bail!(
+            "{}: a history of schema version {version}, written by a newer perfbudget; this one reads up to \
+             version {SCHEMA_VERSION}",
+            path.display()
+        );
+    }
+    if read_only && version < OLDEST_READ_AS_IS {
+        bail!(
+            "{}: a history of schema version {version} in a file perfbudget cannot write; copy it somewhere \
+             writable so it can be upgraded to version {SCHEMA_VERSION}",
+            path.display()
+        );
+    }
+    Ok(version)
+}
+
 /// An SQLite error, naming the file; a damaged file says so.
 fn sqlite_error(path: &Path, error: &rusqlite::Error) -> anyhow::Error {
     let damaged = matches!(
@@ -689,6 +826,15 @@ mod tests {
                 upper: Some(ms * 1.01),
                 samples: Some(100),
             }],
+            limits: Some(vec![RecordedLimits {
+                label: "parse".into(),
+                metric: "bench_time".into(),
+                source_metric: "bench_time".into(),
+                unit: Unit::Ms,
+                limit: Some(LimitValue::Max(ms * 1.5)),
+                warn: Some(ms * 1.2),
+                regression: Some(0.05),
+            }]),
         }
     }
 
@@ -775,6 +921,86 @@ mod tests {
         let environment = Environment { os: "linux".into(), arch: "x86_64".into(), ..Environment::default() };
         let history = store.load("main", &environment, Some("abc")).unwrap();
         assert_eq!(history.series("lcp", None, &Subject::new())[0].value, 2.5e9);
+    }
+
+    /// A file of schema 2 with one run, as perfbudget 2 wrote it (no limits).
+    fn version_2_file(path: &Path) {
+        Store::create_at_version(path, 2).unwrap();
+        Connection::open(path)
+            .unwrap()
+            .execute_batch(
+                "INSERT INTO runs VALUES (1, 'abc', 'main', '2026-11-01T10:00:00Z', 1, 'linux', 'x86_64', NULL, NULL, 'web', '0.1.0');
+                 INSERT INTO series VALUES (1, 'lcp', '', '{}', 'ms');
+                 INSERT INTO measurements VALUES (1, 1, 2500.0, NULL, NULL, NULL);",
+            )
+            .unwrap();
+    }
+
+    fn version_of(path: &Path) -> i64 {
+        Connection::open(path).unwrap().query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_file_of_schema_2_is_upgraded_on_the_first_write_and_its_runs_have_no_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        version_2_file(&path);
+        assert_eq!(version_of(&path), 2);
+        let mut store = Store::open_for_writing(&path).unwrap();
+        assert_eq!(version_of(&path), 3);
+        let (old, limits) = store.comparison_limits("main", None).unwrap().unwrap();
+        assert_eq!((old.commit.as_deref(), limits), (Some("abc"), None), "a run of schema 2 has no limits");
+        let mut newer = run("def", 2, 10.0);
+        newer.time = "2026-11-02T10:00:00Z".into();
+        store.record(&newer).unwrap();
+        let (run_at, limits) = store.comparison_limits("main", None).unwrap().unwrap();
+        assert_eq!(run_at.commit.as_deref(), Some("def"));
+        assert_eq!(limits, newer.limits);
+        let (merge_base, limits) = store.comparison_limits("main", Some("abc")).unwrap().unwrap();
+        assert_eq!((merge_base.commit.as_deref(), limits), (Some("abc"), None), "the merge-base's run, not the newest");
+        let (newest, _) = store.comparison_limits("main", Some("0000000")).unwrap().unwrap();
+        assert_eq!(newest.commit.as_deref(), Some("def"), "a merge-base not in the history: the newest run");
+        assert!(store.comparison_limits("release", None).unwrap().is_none());
+        let mut exported = Vec::new();
+        store
+            .export(&mut |run| {
+                exported.push(run);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(exported.iter().map(|run| run.limits.is_some()).collect::<Vec<_>>(), [false, true]);
+        assert_eq!(exported[1], newer);
+    }
+
+    #[test]
+    fn a_read_only_file_of_schema_2_is_read_as_it_is_without_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        version_2_file(&path);
+        let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&path, permissions).unwrap();
+        if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+            return; // running as root: every file is writable
+        }
+        let store = Store::open_for_reading(&path).unwrap().unwrap();
+        assert_eq!(version_of(&path), 2, "not upgraded");
+        let environment = Environment { os: "linux".into(), arch: "x86_64".into(), ..Environment::default() };
+        assert_eq!(
+            store.load("main", &environment, None).unwrap().series("lcp", None, &Subject::new())[0].value,
+            2.5e9
+        );
+        let (run, limits) = store.comparison_limits("main", None).unwrap().unwrap();
+        assert_eq!((run.commit.as_deref(), limits), (Some("abc"), None));
+        let mut exported = Vec::new();
+        store
+            .export(&mut |run| {
+                exported.push(run);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(exported.len(), 1);
+        assert_eq!(exported[0].limits, None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::report::{LimitValue, Report};
+use crate::model::report::{CheckResult, LimitValue, Report};
 use crate::model::subject::Subject;
 use crate::quantity::Unit;
 
@@ -19,6 +19,9 @@ pub struct Baseline {
     /// Each budget of the report with its limits, in report order; `None` for a baseline
     /// that is not a report (a saved criterion baseline), which says nothing of limits.
     budgets: Option<Vec<BudgetLimits>>,
+    /// Which run the limits are an earlier run's of, where the baseline is a history's run
+    /// (`main at 1a2b3c4, the merge-base`); loosening rows name it.
+    limits_of: Option<String>,
 }
 
 /// A budget as an earlier report checked it: what loosening is measured against.
@@ -76,7 +79,14 @@ impl Baseline {
                 Some(entry(&c.source_metric, c.stat.as_deref(), &c.subject, c.unit, c.value?, c.lower.zip(c.upper)))
             })
             .collect();
-        Baseline { values, files, each_files, budgets: Some(budget_limits(report)) }
+        let budgets = limit_rows(report).into_iter().map(BudgetLimits::of_check).collect();
+        Baseline { values, files, each_files, budgets: Some(budgets), limits_of: None }
+    }
+
+    /// A baseline of limits only: those a history recorded with the run `check --history`
+    /// compares with, described by `limits_of` (`main at 1a2b3c4, the merge-base`).
+    pub fn from_limits(budgets: Vec<BudgetLimits>, limits_of: String) -> Baseline {
+        Baseline { budgets: Some(budgets), limits_of: Some(limits_of), ..Baseline::default() }
     }
 
     /// A baseline from measurements read directly, such as a saved criterion baseline
@@ -88,7 +98,7 @@ impl Baseline {
                 Some(entry(&m.metric, m.stat.as_deref(), &m.subject, m.unit, m.value?, m.lower.zip(m.upper)))
             })
             .collect();
-        Baseline { values, files: HashMap::new(), each_files: HashMap::new(), budgets: None }
+        Baseline { values, files: HashMap::new(), each_files: HashMap::new(), budgets: None, limits_of: None }
     }
 
     /// Adds another baseline's values; `other` wins where both have one.
@@ -98,6 +108,7 @@ impl Baseline {
         self.each_files.extend(other.each_files);
         if other.budgets.is_some() {
             self.budgets = other.budgets;
+            self.limits_of = other.limits_of;
         }
     }
 
@@ -106,6 +117,11 @@ impl Baseline {
     /// is left out: which of them a budget of this run continues cannot be told.
     pub fn budgets(&self) -> Option<&[BudgetLimits]> {
         self.budgets.as_deref()
+    }
+
+    /// Which recorded run the limits come from, when they are a history's.
+    pub fn limits_of(&self) -> Option<&str> {
+        self.limits_of.as_deref()
     }
 
     /// The files a bundle check of each file (by its label) listed in the baseline.
@@ -132,38 +148,66 @@ impl Baseline {
     }
 }
 
-/// Each budget's limits from its first row, rows about loosening left out; labels whose
-/// rows disagree are dropped.
-fn budget_limits(report: &Report) -> Vec<BudgetLimits> {
-    let mut budgets: Vec<BudgetLimits> = Vec::new();
-    let mut index: HashMap<&str, Option<usize>> = HashMap::new();
-    for check in report.checks.iter().filter(|check| check.loosened.is_none()) {
-        let base = |value: f64| check.unit.to_base(value);
-        let limits = BudgetLimits {
-            label: check.budget.clone(),
-            metric: check.metric.clone(),
-            source_metric: check.source_metric.clone(),
-            unit: check.unit,
-            limit: check.limit.map(|limit| match limit {
+impl BudgetLimits {
+    /// A budget's limits as a report row states them, in the row's unit.
+    pub fn in_unit(
+        label: String,
+        metric: String,
+        source_metric: String,
+        unit: Unit,
+        limit: Option<LimitValue>,
+        warn: Option<f64>,
+        regression: Option<f64>,
+    ) -> BudgetLimits {
+        let base = |value: f64| unit.to_base(value);
+        BudgetLimits {
+            label,
+            metric,
+            source_metric,
+            unit,
+            limit: limit.map(|limit| match limit {
                 LimitValue::Max(max) => LimitValue::Max(base(max)),
                 LimitValue::Min(min) => LimitValue::Min(base(min)),
             }),
-            warn: check.warn.map(base),
-            regression: check.regression,
-        };
+            warn: warn.map(base),
+            regression,
+        }
+    }
+
+    /// The limits of a report's row.
+    pub fn of_check(check: &CheckResult) -> BudgetLimits {
+        BudgetLimits::in_unit(
+            check.budget.clone(),
+            check.metric.clone(),
+            check.source_metric.clone(),
+            check.unit,
+            check.limit,
+            check.warn,
+            check.regression,
+        )
+    }
+}
+
+/// The row that states each budget's limits: its first, rows about loosening left out;
+/// labels whose rows disagree are dropped. What a baseline and a recorded run keep.
+pub(crate) fn limit_rows(report: &Report) -> Vec<&CheckResult> {
+    let mut budgets: Vec<(&CheckResult, BudgetLimits)> = Vec::new();
+    let mut index: HashMap<&str, Option<usize>> = HashMap::new();
+    for check in report.checks.iter().filter(|check| check.loosened.is_none()) {
+        let limits = BudgetLimits::of_check(check);
         match index.get(check.budget.as_str()) {
             None => {
                 index.insert(&check.budget, Some(budgets.len()));
-                budgets.push(limits);
+                budgets.push((check, limits));
             }
-            Some(Some(at)) if !same_limits(&budgets[*at], &limits) => {
+            Some(Some(at)) if !same_limits(&budgets[*at].1, &limits) => {
                 index.insert(&check.budget, None);
             }
             Some(_) => {}
         }
     }
     let kept: std::collections::HashSet<usize> = index.values().flatten().copied().collect();
-    budgets.into_iter().enumerate().filter(|(at, _)| kept.contains(at)).map(|(_, limits)| limits).collect()
+    budgets.into_iter().enumerate().filter(|(at, _)| kept.contains(at)).map(|(_, (check, _))| check).collect()
 }
 
 /// Whether two rows of one label carry one budget's limits (the unit may differ by row).

@@ -17,9 +17,11 @@ use crate::quantity::{format_base, percent};
 
 /// The rows of every loosened or removed budget, in the baseline's order. `approved`
 /// (`check --allow-loosening`) makes them green whatever the policy. A baseline that is
-/// not a report (a saved criterion baseline) has no limits to compare with: no rows.
+/// not a report (a saved criterion baseline) has no limits to compare with: no rows. The
+/// limits of a history's run say which run they are (`limits of main at 1a2b3c4`).
 pub fn loosened(budget: &Budget, baseline: &Baseline, approved: bool) -> Vec<CheckResult> {
     let Some(before) = baseline.budgets() else { return Vec::new() };
+    let of = baseline.limits_of();
     let mut by_label: HashMap<(&str, &str), Vec<&Check>> = HashMap::new();
     for check in &budget.checks {
         by_label.entry((check.label.as_str(), check.metric.name())).or_default().push(check);
@@ -28,12 +30,14 @@ pub fn loosened(budget: &Budget, baseline: &Baseline, approved: bool) -> Vec<Che
     for old in before {
         let now = by_label.get(&(old.label.as_str(), old.metric.as_str())).map(Vec::as_slice).unwrap_or_default();
         if now.is_empty() {
-            rows.push(removed(old, budget.default_loosening, approved));
+            rows.push(removed(old, budget.default_loosening, approved, of));
             continue;
         }
         for check in now {
             let policy = check.loosening.unwrap_or_default();
-            rows.extend(changes(old, check).into_iter().map(|change| row(old, Some(check), &change, policy, approved)));
+            rows.extend(
+                changes(old, check).into_iter().map(|change| row(old, Some(check), &change, policy, approved, of)),
+            );
         }
     }
     rows
@@ -146,7 +150,7 @@ fn changes(old: &BudgetLimits, check: &Check) -> Vec<Change> {
 }
 
 /// The row of a budget the baseline had and this run has not.
-fn removed(old: &BudgetLimits, policy: LooseningPolicy, approved: bool) -> CheckResult {
+fn removed(old: &BudgetLimits, policy: LooseningPolicy, approved: bool, of: Option<&str>) -> CheckResult {
     let dimension = old.unit.dimension();
     let had = match (old.limit, old.regression) {
         (Some(LimitValue::Max(max)), _) => format!("its limit was ≤ {}", format_base(dimension, max)),
@@ -160,7 +164,7 @@ fn removed(old: &BudgetLimits, policy: LooseningPolicy, approved: bool) -> Check
         to: None,
         sentence: format!("budget removed ({had})"),
     };
-    row(old, None, &change, policy, approved)
+    row(old, None, &change, policy, approved, of)
 }
 
 fn row(
@@ -169,6 +173,7 @@ fn row(
     change: &Change,
     policy: LooseningPolicy,
     approved: bool,
+    of: Option<&str>,
 ) -> CheckResult {
     let unit = old.unit;
     let in_unit = |base: f64| match change.what {
@@ -194,7 +199,10 @@ fn row(
         source: None,
         subject: Subject::new(),
         verdict,
-        message: format!("{} ({why})", change.sentence),
+        message: match of {
+            Some(of) => format!("{}, against the limits of {of} ({why})", change.sentence),
+            None => format!("{} ({why})", change.sentence),
+        },
         unit,
         value: None,
         lower: None,
