@@ -10,7 +10,7 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use perfbudget::budget::{self, tighten};
-use perfbudget::model::{CheckResult, Subject, Verdict};
+use perfbudget::model::CheckResult;
 use perfbudget::quantity::Unit;
 
 const ENTRIES: usize = 10_000;
@@ -29,29 +29,12 @@ fn budget_text() -> String {
 
 fn row(label: String, value: f64) -> CheckResult {
     CheckResult {
-        budget: label,
         metric: "api_p95".into(),
         source_metric: "http_req_duration".into(),
         stat: Some("p(95)".into()),
         source: Some("k6".into()),
-        subject: Subject::new(),
-        verdict: Verdict::Green,
-        message: String::new(),
-        unit: Unit::Ms,
         value: Some(value),
-        lower: None,
-        upper: None,
-        runs: Vec::new(),
-        limit: None,
-        warn: None,
-        baseline: None,
-        change: None,
-        regression: None,
-        origins: Vec::new(),
-        files: Vec::new(),
-        history: None,
-        trend: Vec::new(),
-        loosened: None,
+        ..CheckResult::blank(label, Unit::Ms)
     }
 }
 

@@ -5,35 +5,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use perfbudget::budget::{self, tighten};
-use perfbudget::model::{CheckResult, Subject, Verdict};
+use perfbudget::model::CheckResult;
 use perfbudget::quantity::Unit;
 
 fn row(label: &str, value: f64) -> CheckResult {
-    CheckResult {
-        budget: label.to_owned(),
-        metric: String::new(),
-        source_metric: String::new(),
-        stat: None,
-        source: None,
-        subject: Subject::new(),
-        verdict: Verdict::Green,
-        message: String::new(),
-        unit: Unit::Number,
-        value: Some(value),
-        lower: None,
-        upper: None,
-        runs: Vec::new(),
-        limit: None,
-        warn: None,
-        baseline: None,
-        change: None,
-        regression: None,
-        origins: Vec::new(),
-        files: Vec::new(),
-        history: None,
-        trend: Vec::new(),
-        loosened: None,
-    }
+    CheckResult { value: Some(value), ..CheckResult::blank(label, Unit::Number) }
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -34,32 +34,16 @@ use stream::stream_measurement;
 /// A result for `check` with its limits in `unit` and nothing measured yet.
 fn new_result(check: &Check, selects: &Selects<'_>, unit: Unit, subject: Subject) -> CheckResult {
     CheckResult {
-        budget: check.label.clone(),
         metric: check.metric.name().to_owned(),
         source_metric: selects.metric.to_owned(),
-        stat: None,
-        source: None,
         subject,
-        verdict: Verdict::Green,
-        message: String::new(),
-        unit,
-        value: None,
-        lower: None,
-        upper: None,
-        runs: Vec::new(),
         limit: check.limit.map(|limit| match limit {
             Limit::Max(max) => LimitValue::Max(unit.from_base(max)),
             Limit::Min(min) => LimitValue::Min(unit.from_base(min)),
         }),
         warn: check.warn.map(|warn| unit.from_base(warn.threshold)),
-        baseline: None,
-        change: None,
         regression: check.regression,
-        origins: Vec::new(),
-        files: Vec::new(),
-        history: None,
-        trend: Vec::new(),
-        loosened: None,
+        ..CheckResult::blank(check.label.clone(), unit)
     }
 }
 

@@ -241,6 +241,37 @@ pub struct TrendPoint {
 }
 
 impl CheckResult {
+    /// A green row of `budget` in `unit` with nothing measured, no limit and no message: the
+    /// start every row is filled in from (`evaluate`, and the rows tighten's tests, bench and
+    /// fuzz target make).
+    pub fn blank(budget: impl Into<String>, unit: Unit) -> CheckResult {
+        CheckResult {
+            budget: budget.into(),
+            metric: String::new(),
+            source_metric: String::new(),
+            stat: None,
+            source: None,
+            subject: Subject::new(),
+            verdict: Verdict::Green,
+            message: String::new(),
+            unit,
+            value: None,
+            lower: None,
+            upper: None,
+            runs: Vec::new(),
+            limit: None,
+            warn: None,
+            baseline: None,
+            change: None,
+            regression: None,
+            origins: Vec::new(),
+            files: Vec::new(),
+            history: None,
+            trend: Vec::new(),
+            loosened: None,
+        }
+    }
+
     /// How far past its limit the value is (relative, bigger is worse), for ordering rows
     /// worst first. Checks without a value sort first within their verdict.
     pub fn severity(&self) -> f64 {

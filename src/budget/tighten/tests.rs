@@ -1,34 +1,9 @@
 use super::*;
-use crate::model::{Subject, Verdict};
 use crate::quantity::Unit;
 
 /// A row of the run: `label` measured `value` in `unit`.
 fn row(label: &str, unit: Unit, value: f64) -> CheckResult {
-    CheckResult {
-        budget: label.to_owned(),
-        metric: String::new(),
-        source_metric: String::new(),
-        stat: None,
-        source: None,
-        subject: Subject::new(),
-        verdict: Verdict::Green,
-        message: String::new(),
-        unit,
-        value: Some(value),
-        lower: None,
-        upper: None,
-        runs: Vec::new(),
-        limit: None,
-        warn: None,
-        baseline: None,
-        change: None,
-        regression: None,
-        origins: Vec::new(),
-        files: Vec::new(),
-        history: None,
-        trend: Vec::new(),
-        loosened: None,
-    }
+    CheckResult { value: Some(value), ..CheckResult::blank(label, unit) }
 }
 
 fn plan_of(text: &str, rows: &[CheckResult], margin: f64) -> Result<Plan, TightenError> {
