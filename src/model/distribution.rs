@@ -197,17 +197,20 @@ pub fn gatling_stat(samples: &[GatlingSample], stat: &str) -> Result<f64, String
         "max" => Ok(quantile(1.0)?.trunc()),
         "med" => Ok(java_round(quantile(0.5)?)),
         other => {
-            let number = other
-                .strip_prefix("p(")
-                .and_then(|rest| rest.strip_suffix(')'))
-                .and_then(|n| n.parse::<f64>().ok())
-                .filter(|n| (0.0..=100.0).contains(n))
-                .ok_or_else(|| {
-                    format!("`{other}` is not a Gatling statistic (avg, min, med, max, count, stddev, p(N))")
-                })?;
+            let number = percent_of(other).ok_or_else(|| {
+                format!("`{other}` is not a Gatling statistic (avg, min, med, max, count, stddev, p(N))")
+            })?;
             Ok(java_round(quantile(number / 100.0)?))
         }
     }
+}
+
+/// N of a `p(N)` statistic, 0 to 100.
+fn percent_of(stat: &str) -> Option<f64> {
+    stat.strip_prefix("p(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|n| n.parse::<f64>().ok())
+        .filter(|n| (0.0..=100.0).contains(n))
 }
 
 /// avg (a running sum in stream order, over the count), min, max, med, p(N) with k6's
@@ -231,11 +234,7 @@ fn trend_stat(samples: &[(u64, f64)], stat: &str) -> Result<f64, String> {
         "count" => Ok(count),
         "med" => Ok(percentile(0.5)),
         other => {
-            let number = other
-                .strip_prefix("p(")
-                .and_then(|rest| rest.strip_suffix(')'))
-                .and_then(|n| n.parse::<f64>().ok())
-                .filter(|n| (0.0..=100.0).contains(n))
+            let number = percent_of(other)
                 .ok_or_else(|| format!("`{other}` is not a k6 trend statistic (avg, min, med, max, count, p(N))"))?;
             Ok(percentile(number / 100.0))
         }
